@@ -1,0 +1,103 @@
+"""Degrees and regularity of every layer, and density.
+
+A RadiX-Net layer of radix ``N_k`` widened by ``B_i, B_(i+1)`` has every out-degree equal to
+``N_k * B_(i+1)`` and every in-degree ``N_k * B_i`` (Robinett & Kepner 2019, Sec. III).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..topology import Topology, check_topology
+
+__all__ = ["LayerDegrees", "degrees", "density", "is_regular"]
+
+
+@dataclass(frozen=True)
+class LayerDegrees:
+    """Degrees of one layer.
+
+    Attributes
+    ----------
+    out_degree : numpy.ndarray
+        Out-degree of every source neuron (row sums), length ``n_i``.
+    in_degree : numpy.ndarray
+        In-degree of every target neuron (column sums), length ``n_(i+1)``.
+    """
+
+    out_degree: np.ndarray
+    in_degree: np.ndarray
+
+    @property
+    def out_regular(self) -> bool:
+        """Whether every source neuron has the same out-degree."""
+        return bool(self.out_degree.min() == self.out_degree.max())
+
+    @property
+    def in_regular(self) -> bool:
+        """Whether every target neuron has the same in-degree."""
+        return bool(self.in_degree.min() == self.in_degree.max())
+
+    @property
+    def regular(self) -> bool:
+        """Biregular: constant out-degree and constant in-degree."""
+        return self.out_regular and self.in_regular
+
+    def as_dict(self) -> dict:
+        """Summary numbers (min/max degrees and regularity) as a JSON-able dict."""
+        return {
+            "out_degree": [int(self.out_degree.min()), int(self.out_degree.max())],
+            "in_degree": [int(self.in_degree.min()), int(self.in_degree.max())],
+            "regular": self.regular,
+        }
+
+
+def degrees(topology: Topology) -> list[LayerDegrees]:
+    """In- and out-degree arrays of every layer, and whether each layer is regular.
+
+    Parameters
+    ----------
+    topology : Topology
+
+    Returns
+    -------
+    list of LayerDegrees
+        One per layer, with ``out_degree``, ``in_degree``, ``out_regular``, ``in_regular``
+        and ``regular``.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> d = degrees(topogen.radix_net([[2, 2]], [1, 3, 1]))
+    >>> d[0].out_degree[:3].tolist(), d[0].in_degree[:3].tolist(), d[0].regular
+    ([6, 6, 6], [2, 2, 2], True)
+    """
+    check_topology("topology", topology)
+    out = []
+    for layer in topology.layers:
+        out_deg = np.diff(layer.indptr).astype(np.int64)
+        in_deg = np.bincount(layer.indices, minlength=layer.shape[1]).astype(np.int64)
+        out.append(LayerDegrees(out_deg, in_deg))
+    return out
+
+
+def is_regular(topology: Topology) -> bool:
+    """Whether every layer is biregular (constant in-degree and constant out-degree).
+
+    >>> import topogen
+    >>> is_regular(topogen.mixed_radix([3, 2]))
+    True
+    """
+    return all(d.regular for d in degrees(topology))
+
+
+def density(topology: Topology) -> float:
+    """Edges over possible edges, ``nnz / sum(n_i * n_(i+1))``.
+
+    >>> import topogen
+    >>> density(topogen.mixed_radix([2, 4]))  # (2 + 4) * 8 edges of 2 * 64
+    0.375
+    """
+    return check_topology("topology", topology).density

@@ -1,0 +1,263 @@
+"""Mixed-radix, extended mixed-radix and RadiX-Net topologies.
+
+Robinett & Kepner, *Neural Network Topologies for Sparse Training*, arXiv:1809.05242, and
+*RadiX-Net: Structured Sparse Matrices for Deep Neural Networks*, arXiv:1905.00416 (IPDPSW
+2019).  The convention is that of the public reference construction (the generator of the
+Sparse DNN Graph Challenge networks), so that files written here match the networks people
+already have:
+
+* a mixed-radix system ``N = (N_1, ..., N_L)`` has ``N' = N_1 * ... * N_L`` neurons a layer;
+* within one radix list the place value ``nu`` starts at 1 and is multiplied by each radix
+  after its layer: ``nu_k = N_1 * ... * N_(k-1)``;
+* in the layer of radix ``N_k``, neuron ``r`` connects to neurons ``(r - j * nu_k) mod N'``
+  for ``j = 0 .. N_k - 1`` (row = source, column = target);
+* the RadiX-Net widens layer ``i`` by ``kron(ones((B_i, B_(i+1))), M_i)``, so neuron
+  ``b * N' + r`` of the widened layer is copy ``b`` of neuron ``r``.
+
+Every neuron of a mixed-radix layer has in- and out-degree ``N_k``, the layer has density
+``N_k / N'``, and the layers of one full system multiply to the all-ones matrix: every input
+reaches every output by exactly one path (the digits of ``r - s`` in the mixed radix).
+
+Layers that repeat (the same radix at the same place value, and the same Kronecker widths)
+are built once and shared, which Topology's immutability makes safe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges, check_radices, check_widths
+from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
+
+__all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net"]
+
+
+def radix_layer(n: int, radix: int, nu: int):
+    """The ``n -> n`` layer in which neuron ``r`` connects to ``(r - j*nu) mod n``, ``j < radix``.
+
+    Parameters
+    ----------
+    n : int
+        Neurons per side (``N'``).
+    radix : int
+        Out-degree (and in-degree) of every neuron, ``N_k``.
+    nu : int
+        Place value of this digit, the product of the radices before it in its list.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only canonical boolean ``(n, n)`` layer with ``n * radix`` edges.
+
+    Examples
+    --------
+    >>> radix_layer(4, 2, 2).toarray().astype(int)
+    array([[1, 0, 1, 0],
+           [0, 1, 0, 1],
+           [1, 0, 1, 0],
+           [0, 1, 0, 1]])
+    """
+    if radix * nu > n:
+        raise TopogenError(
+            f"radix {radix} at place value {nu} needs radix*nu <= N' = {n}, got {radix * nu}"
+        )
+    r = np.arange(n, dtype=np.int64)
+    cols = (r[:, None] - np.arange(radix, dtype=np.int64)[None, :] * nu) % n
+    cols.sort(axis=1)
+    indptr = np.arange(0, n * radix + 1, radix, dtype=np.int64)
+    return _csr_from_parts((n, n), indptr, cols.ravel())
+
+
+def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
+    """Validate a sequence of radix lists: all but the last multiply to N', the last divides it."""
+    if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
+        raise TopogenError(
+            "radix_lists must be a sequence of radix lists such as [[2, 2, 2], [4, 2]], got "
+            f"{radix_lists!r}"
+        )
+    if len(radix_lists) == 0:
+        raise TopogenError("radix_lists must hold at least one radix list, e.g. [[2, 2, 2]]")
+    lists = tuple(check_radices(f"radix_lists[{k}]", lst) for k, lst in enumerate(radix_lists))
+    n_prime = math.prod(lists[0])
+    for k, lst in enumerate(lists[1:-1], start=1):
+        if math.prod(lst) != n_prime:
+            raise TopogenError(
+                f"radix_lists[{k}] = {list(lst)} has product {math.prod(lst)}, but every list "
+                f"except the last must have the product of the first, N' = {n_prime}"
+            )
+    if len(lists) > 1 and n_prime % math.prod(lists[-1]) != 0:
+        raise TopogenError(
+            f"the last radix list {list(lists[-1])} has product {math.prod(lists[-1])}, which "
+            f"must divide N' = {n_prime} (the product of the first list)"
+        )
+    return lists
+
+
+def _build(lists, widths, max_edges, generator, params) -> Topology:
+    n_prime = math.prod(lists[0])
+    plan = []  # (radix, nu) per layer
+    for lst in lists:
+        nu = 1
+        for radix in lst:
+            plan.append((radix, nu))
+            nu *= radix
+    if widths is None:
+        widths = (1,) * (len(plan) + 1)
+    n_edges = sum(
+        widths[i] * n_prime * radix * widths[i + 1] for i, (radix, _) in enumerate(plan)
+    )
+    check_max_edges(n_edges, max_edges, f"{generator}({params})")
+    cache: dict = {}
+    layers = []
+    for i, (radix, nu) in enumerate(plan):
+        key = (radix, nu, widths[i], widths[i + 1])
+        if key not in cache:
+            base = cache.get((radix, nu, 1, 1))
+            if base is None:
+                base = cache[(radix, nu, 1, 1)] = radix_layer(n_prime, radix, nu)
+            if key not in cache:
+                cache[key] = kron_ones(widths[i], widths[i + 1], base)
+        layers.append(cache[key])
+    return Topology._trusted(layers, make_meta(generator, params))
+
+
+def mixed_radix(radices: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
+    """The mixed-radix topology of one numeral system ``N = (N_1, ..., N_L)``.
+
+    ``L`` layers of ``N' = prod(N)`` neurons; in layer ``k`` neuron ``r`` connects to
+    ``(r - j * nu_k) mod N'`` for ``j < N_k``, where ``nu_k = N_1 * ... * N_(k-1)``
+    (Robinett & Kepner 2019, Sec. III-A).  Every input reaches every output by exactly one path.
+
+    Parameters
+    ----------
+    radices : sequence of int
+        The radices ``N_k >= 2``.
+    max_edges : int
+        Refuse before allocating if the topology would have more edges.
+
+    Returns
+    -------
+    Topology
+        Widths ``(N',) * (L + 1)``; layer ``k`` has density ``N_k / N'``.
+
+    Raises
+    ------
+    TopogenError
+        If a radix is not an integer ``>= 2``, the list is empty, or the size cap is exceeded.
+
+    Examples
+    --------
+    Radices ``(2, 2)``: ``N' = 4``; layer 0 (``nu = 1``) joins ``r`` to ``r`` and ``r - 1``,
+    layer 1 (``nu = 2``) joins ``r`` to ``r`` and ``r - 2`` (mod 4):
+
+    >>> t = mixed_radix([2, 2])
+    >>> t.layers[0].toarray().astype(int)
+    array([[1, 0, 0, 1],
+           [1, 1, 0, 0],
+           [0, 1, 1, 0],
+           [0, 0, 1, 1]])
+    >>> (t.layers[0].astype(int) @ t.layers[1].astype(int)).toarray()
+    array([[1, 1, 1, 1],
+           [1, 1, 1, 1],
+           [1, 1, 1, 1],
+           [1, 1, 1, 1]])
+    """
+    lst = check_radices("radices", radices)
+    return _build((lst,), None, max_edges, "mixed_radix", {"radices": list(lst)})
+
+
+def extended_mixed_radix(
+    radix_lists: Sequence[Sequence[int]], *, max_edges: int = DEFAULT_MAX_EDGES
+) -> Topology:
+    """Several mixed-radix systems in sequence (an extended mixed-radix topology).
+
+    The place value restarts at 1 with each list.  Every list but the last must have the
+    product ``N'`` of the first; the last's product must divide ``N'``.  Then every input
+    reaches every output by ``prod(product of each list after the first)`` paths.
+
+    Parameters
+    ----------
+    radix_lists : sequence of sequences of int
+        The numeral systems, e.g. ``[[2, 2, 2], [4, 2], [2]]``.
+    max_edges : int
+        Refuse before allocating if the topology would have more edges.
+
+    Returns
+    -------
+    Topology
+        ``sum(len(list))`` layers of ``N'`` neurons.
+
+    Raises
+    ------
+    TopogenError
+        If a list is empty, a radix is not an integer ``>= 2``, a middle list has the wrong
+        product, the last list's product does not divide ``N'``, or the size cap is exceeded.
+
+    Examples
+    --------
+    >>> t = extended_mixed_radix([[2, 2], [2]])
+    >>> t.widths, t.layer_nnz
+    ((4, 4, 4, 4), (8, 8, 8))
+    """
+    lists = _check_radix_lists(radix_lists)
+    params = {"radix_lists": [list(x) for x in lists]}
+    return _build(lists, None, max_edges, "extended_mixed_radix", params)
+
+
+def radix_net(
+    radix_lists: Sequence[Sequence[int]],
+    widths: Sequence[int],
+    *,
+    max_edges: int = DEFAULT_MAX_EDGES,
+) -> Topology:
+    """The RadiX-Net: an extended mixed-radix topology widened by a dense network.
+
+    Layer ``i`` is ``kron(ones((B_i, B_(i+1))), M_i)`` where ``M_i`` is layer ``i`` of
+    :func:`extended_mixed_radix` and ``B = widths``; it has ``B_i * N'`` neurons and each has
+    out-degree ``N_k * B_(i+1)``.  Neuron ``b * N' + r`` is copy ``b`` of neuron ``r``.
+    Every input reaches every output by exactly
+    ``prod(product of each list after the first) * prod(widths[1:-1])`` paths
+    (Robinett & Kepner 2019, Theorem 1), and layer density is ``N_k / N'``.
+
+    Parameters
+    ----------
+    radix_lists : sequence of sequences of int
+        The numeral systems, as for :func:`extended_mixed_radix`.
+    widths : sequence of int
+        Kronecker widths ``B_0 .. B_L``, one more than the total number of radices.
+    max_edges : int
+        Refuse before allocating if the topology would have more edges.
+
+    Returns
+    -------
+    Topology
+
+    Raises
+    ------
+    TopogenError
+        For invalid radix lists (see :func:`extended_mixed_radix`), widths of the wrong length
+        or below 1, or a topology larger than ``max_edges``.
+
+    Examples
+    --------
+    >>> t = radix_net([[2, 2]], [1, 3, 2])
+    >>> t.widths, t.layer_density
+    ((4, 12, 8), (0.5, 0.5))
+    >>> t.layers[0][[0], :].indices.tolist()  # neuron 0 -> copies b*4 + r of r in {0, 3}
+    [0, 3, 4, 7, 8, 11]
+    """
+    lists = _check_radix_lists(radix_lists)
+    n_layers = sum(len(lst) for lst in lists)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise TopogenError(f"widths must be a sequence of {n_layers + 1} integers >= 1")
+    if len(widths) != n_layers + 1:
+        raise TopogenError(
+            f"widths must have one entry more than the number of radices ({n_layers}), so "
+            f"{n_layers + 1} entries, got {len(widths)}: {list(widths)!r}"
+        )
+    widths = check_widths("widths", widths)
+    params = {"radix_lists": [list(x) for x in lists], "widths": list(widths)}
+    return _build(lists, widths, max_edges, "radix_net", params)

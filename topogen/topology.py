@@ -1,0 +1,498 @@
+"""The :class:`Topology`: a feed-forward layered graph, the one idea at the centre of topogen.
+
+A Topology has widths ``n_0, ..., n_L`` and ``L`` bipartite layers.  Layer ``i`` is a 0/1
+biadjacency matrix of shape ``(n_i, n_{i+1})`` stored as a canonical boolean
+:class:`scipy.sparse.csr_array`: **row = source neuron, column = target neuron**, so a forward
+pass is ``y = x @ W_i`` (the Keras/TensorFlow kernel layout and the Sparse DNN Graph Challenge
+layout).  Topologies are immutable: every operation returns a new one.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._checks import TopogenError, check_int, check_widths
+from ._version import __version__
+
+__all__ = ["Topology", "make_meta"]
+
+
+def make_meta(generator: str, params: Mapping, seed=None) -> dict:
+    """The ``meta`` dict every generator attaches: name, JSON-able parameters, seed, version.
+
+    >>> make_meta("dense", {"widths": [2, 3]})["generator"]
+    'dense'
+    """
+    meta = {"generator": generator, "params": _jsonable(dict(params)), "seed": seed}
+    meta["topogen_version"] = __version__
+    return meta
+
+
+def _jsonable(value):
+    """Deep-convert tuples and NumPy scalars so that ``value`` survives a JSON round trip."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _freeze(layer: sp.csr_array) -> sp.csr_array:
+    """Mark a layer's arrays read-only, so that nobody can change a Topology in place."""
+    for arr in (layer.data, layer.indices, layer.indptr):
+        arr.flags.writeable = False
+    return layer
+
+
+def _csr_from_parts(shape, indptr, indices) -> sp.csr_array:
+    """A canonical boolean csr_array from sorted, duplicate-free ``indptr``/``indices``."""
+    n_rows, n_cols = shape
+    itype = np.int32 if max(n_rows, n_cols, len(indices)) < 2**31 - 1 else np.int64
+    layer = sp.csr_array(
+        (np.ones(len(indices), dtype=bool), indices.astype(itype, copy=False),
+         indptr.astype(itype, copy=False)),
+        shape=shape,
+        copy=False,
+    )
+    layer.has_canonical_format = True  # built sorted and duplicate-free by the caller
+    return _freeze(layer)
+
+
+def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
+    """``kron(ones((p, q)), layer)`` as a canonical boolean CSR array, vectorised.
+
+    Row ``b * n + r`` of the result is copy ``b`` of row ``r``; its columns are
+    ``c * m + j`` for every column ``j`` of row ``r`` and every ``c < q`` (``layer`` is
+    ``n x m``).  Indices come out sorted, so no sort is needed.
+
+    >>> import scipy.sparse as sp, numpy as np
+    >>> W = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
+    >>> kron_ones(2, 1, W).toarray().astype(int)
+    array([[1, 0],
+           [1, 1],
+           [1, 0],
+           [1, 1]])
+    """
+    n, m = layer.shape
+    indptr = layer.indptr.astype(np.int64)
+    indices = layer.indices.astype(np.int64)
+    deg = np.diff(indptr)
+    nnz = len(indices)
+    row_nnz = q * deg
+    block_indptr = np.concatenate(([0], np.cumsum(row_nnz)))
+    if nnz:
+        row = np.repeat(np.arange(n), deg)
+        k = np.arange(nnz) - indptr[row]  # position of each entry within its row
+        c = np.arange(q)
+        pos = block_indptr[row][:, None] + c[None, :] * deg[row][:, None] + k[:, None]
+        block = np.empty(q * nnz, dtype=np.int64)
+        block[pos.ravel()] = (c[None, :] * m + indices[:, None]).ravel()
+    else:
+        block = np.empty(0, dtype=np.int64)
+    out_indices = np.tile(block, p)
+    out_indptr = np.concatenate(
+        ([0], (block_indptr[1:][None, :] + (q * nnz) * np.arange(p)[:, None]).ravel())
+    )
+    return _csr_from_parts((p * n, q * m), out_indptr, out_indices)
+
+
+def _canonical_problem(indptr, indices) -> str:
+    """'' if the CSR index arrays are sorted and duplicate-free within rows, else why not."""
+    step = np.diff(indices.astype(np.int64))
+    if len(step) == 0:
+        return ""
+    inner = np.ones(len(step), dtype=bool)
+    starts = indptr[1:-1].astype(np.int64) - 1  # last entry of each row but the last
+    starts = starts[(starts >= 0) & (starts < len(step))]
+    inner[starts] = False
+    if np.any(step[inner] < 0):
+        return "its column indices are not sorted within rows"
+    if np.any(step[inner] == 0):
+        return "it has duplicate entries"
+    return ""
+
+
+def _as_layer(index: int, layer) -> sp.csr_array:
+    """Validate one layer for the strict constructor and return a frozen canonical copy."""
+    name = f"layers[{index}]"
+    if sp.issparse(layer):
+        if layer.ndim != 2:
+            raise TopogenError(f"{name} must be 2-D, got shape {layer.shape}")
+        csr = sp.csr_array(layer, copy=True)
+        if layer.format != "csr":  # other formats carry no order: canonicalise, keep values
+            csr.sum_duplicates()
+        problem = _canonical_problem(csr.indptr, csr.indices)
+        if problem:
+            raise TopogenError(
+                f"{name} is not canonical: {problem}; build the Topology with "
+                "Topology.from_structure(...) to canonicalise it"
+            )
+        data = np.asarray(csr.data)
+    else:
+        arr = np.asarray(layer)
+        if arr.ndim != 2:
+            raise TopogenError(f"{name} must be a 2-D 0/1 matrix, got shape {arr.shape}")
+        if arr.dtype == object or not (
+            arr.dtype == bool or np.issubdtype(arr.dtype, np.number)
+        ):
+            raise TopogenError(f"{name} must hold 0/1 numbers or booleans, got dtype {arr.dtype}")
+        bad = (arr != 0) & (arr != 1)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise TopogenError(
+                f"{name} must be a 0/1 matrix, got {arr[r, c]!r} at ({r}, {c}); use "
+                "Topology.from_structure(...) to keep the nonzero pattern of a weight matrix"
+            )
+        return _freeze(sp.csr_array(arr.astype(bool)))
+    if data.dtype != bool:
+        if data.dtype == object or not np.issubdtype(data.dtype, np.number):
+            raise TopogenError(f"{name} must hold 0/1 numbers or booleans, got dtype {data.dtype}")
+        if np.any(data == 0):
+            raise TopogenError(
+                f"{name} is not canonical: it stores explicit zeros; call .eliminate_zeros() "
+                "or use Topology.from_structure(...)"
+            )
+        if np.any(data != 1):
+            value = data[data != 1][0]
+            raise TopogenError(
+                f"{name} must be a 0/1 matrix, got a stored value {value!r}; use "
+                "Topology.from_structure(...) to keep the nonzero pattern of a weight matrix"
+            )
+    elif not data.all():
+        raise TopogenError(
+            f"{name} is not canonical: it stores explicit False entries; call "
+            ".eliminate_zeros() or use Topology.from_structure(...)"
+        )
+    csr = sp.csr_array(
+        (np.ones(csr.nnz, dtype=bool), csr.indices.copy(), csr.indptr.copy()), shape=csr.shape
+    )
+    csr.has_canonical_format = True
+    return _freeze(csr)
+
+
+class Topology:
+    """A feed-forward layered graph: widths ``n_0..n_L`` and ``L`` boolean CSR layers.
+
+    Parameters
+    ----------
+    layers : sequence of 2-D 0/1 matrices
+        Layer ``i`` has shape ``(n_i, n_{i+1})``; row = source neuron, column = target.
+        Sparse inputs must be canonical (sorted indices, no duplicates, no stored zeros) and
+        hold only ones; dense inputs must hold only 0/1.  Use :meth:`from_structure` to take
+        the nonzero pattern of arbitrary weight matrices instead.
+    meta : mapping, optional
+        JSON-able record of how the topology was made (generator, parameters, seed, version).
+        It survives save/load and is ignored by ``==``.
+
+    Raises
+    ------
+    TopogenError
+        If there are no layers, shapes of consecutive layers do not chain, or a layer is not a
+        canonical 0/1 matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = Topology([np.eye(2), np.ones((2, 3))])
+    >>> t
+    Topology(widths=(2, 2, 3), nnz=8, density=0.8)
+    >>> t.layers[1].shape, t.depth, t.nnz
+    ((2, 3), 2, 8)
+    """
+
+    __slots__ = ("_hash", "_layers", "_meta", "_widths")
+
+    def __init__(self, layers: Sequence, meta: Mapping | None = None):
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+            raise TopogenError(
+                f"layers must be a sequence of 2-D 0/1 matrices, got {type(layers).__name__}"
+            )
+        if len(layers) == 0:
+            raise TopogenError("layers must hold at least one layer, got an empty sequence")
+        frozen = tuple(_as_layer(i, layer) for i, layer in enumerate(layers))
+        self._init(frozen, meta)
+
+    def _init(self, layers: tuple, meta) -> None:
+        for i in range(1, len(layers)):
+            if layers[i - 1].shape[1] != layers[i].shape[0]:
+                raise TopogenError(
+                    f"layers[{i - 1}] has shape {layers[i - 1].shape} but layers[{i}] has shape "
+                    f"{layers[i].shape}: layer i must have shape (n_i, n_(i+1)), so "
+                    f"layers[{i}] needs {layers[i - 1].shape[1]} rows"
+                )
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, Mapping):
+            raise TopogenError(f"meta must be a mapping (dict), got {type(meta).__name__}")
+        meta = _jsonable(meta)
+        try:
+            json.dumps(meta)
+        except (TypeError, ValueError) as exc:
+            raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
+        self._layers = layers
+        self._widths = (layers[0].shape[0], *(layer.shape[1] for layer in layers))
+        self._meta = meta
+        self._hash = None
+
+    @classmethod
+    def _trusted(cls, layers: Sequence[sp.csr_array], meta: Mapping | None = None) -> Topology:
+        """Build from layers that are already frozen canonical boolean CSR (no copy, no check).
+
+        For generators, which build layers canonical by construction (tests check it).
+        Layers may be shared between topologies and positions, as they are immutable.
+        """
+        self = cls.__new__(cls)
+        self._init(tuple(layers), meta)
+        return self
+
+    @classmethod
+    def from_structure(cls, layers: Sequence, meta: Mapping | None = None) -> Topology:
+        """A Topology from the nonzero pattern of arbitrary (weight) matrices.
+
+        Duplicates are summed, explicit zeros dropped and indices sorted first, so any
+        SciPy sparse matrix or dense array works; an edge is wherever the value is nonzero.
+
+        >>> import numpy as np
+        >>> Topology.from_structure([np.array([[0.5, 0.0], [0.0, -2.0]])]).nnz
+        2
+        """
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
+            raise TopogenError("layers must be a non-empty sequence of 2-D matrices")
+        out = []
+        for i, layer in enumerate(layers):
+            try:
+                csr = sp.csr_array(layer, dtype=None, copy=True)
+            except (TypeError, ValueError) as exc:
+                raise TopogenError(f"layers[{i}] cannot be read as a 2-D matrix: {exc}") from None
+            if csr.ndim != 2:
+                raise TopogenError(f"layers[{i}] must be 2-D, got shape {csr.shape}")
+            csr.sum_duplicates()
+            csr.eliminate_zeros()
+            out.append(_csr_from_parts(csr.shape, csr.indptr, csr.indices))
+        return cls._trusted(out, meta)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Layer widths ``(n_0, ..., n_L)``."""
+        return self._widths
+
+    @property
+    def layers(self) -> tuple[sp.csr_array, ...]:
+        """The ``L`` layers, read-only canonical boolean ``csr_array`` of shape (n_i, n_i+1)."""
+        return self._layers
+
+    @property
+    def meta(self) -> dict:
+        """A copy of the record of how this topology was made (changing it changes nothing)."""
+        return copy.deepcopy(self._meta)
+
+    @property
+    def depth(self) -> int:
+        """Number of layers ``L``."""
+        return len(self._layers)
+
+    @property
+    def layer_nnz(self) -> tuple[int, ...]:
+        """Edges in each layer."""
+        return tuple(int(layer.nnz) for layer in self._layers)
+
+    @property
+    def nnz(self) -> int:
+        """Total number of edges."""
+        return sum(self.layer_nnz)
+
+    @property
+    def layer_density(self) -> tuple[float, ...]:
+        """Edges of each layer over ``n_i * n_(i+1)``."""
+        w = self._widths
+        return tuple(nnz / (w[i] * w[i + 1]) for i, nnz in enumerate(self.layer_nnz))
+
+    @property
+    def density(self) -> float:
+        """All edges over all possible edges ``sum(n_i * n_(i+1))`` (a dense net has 1.0)."""
+        w = self._widths
+        return self.nnz / sum(w[i] * w[i + 1] for i in range(self.depth))
+
+    # ------------------------------------------------------------------ dunder
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Topology):
+            return NotImplemented
+        if self._widths != other._widths:
+            return False
+        return all(
+            a is b
+            or (np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices))
+            for a, b in zip(self._layers, other._layers)
+        )
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            parts = [hash(self._widths)]
+            for layer in self._layers:
+                parts.append(hash(layer.indptr.astype(np.int64).tobytes()))
+                parts.append(hash(layer.indices.astype(np.int64).tobytes()))
+            self._hash = hash(tuple(parts))
+        return self._hash
+
+    def __repr__(self) -> str:
+        w = self._widths
+        shown = str(w) if len(w) <= 8 else f"({w[0]}, {w[1]}, ..., {w[-1]}; {len(w)} widths)"
+        text = f"Topology(widths={shown}, nnz={self.nnz}, density={self.density:.4g}"
+        gen = self._meta.get("generator")
+        if gen:
+            text += f", generator={gen!r}"
+        return text + ")"
+
+    def __len__(self) -> int:
+        return self.depth
+
+    def __reduce__(self):
+        return (Topology._trusted, (self._layers, self._meta))
+
+    # ------------------------------------------------------------------ composition
+    def with_meta(self, **updates) -> Topology:
+        """The same layers with ``meta`` updated (layers are shared, not copied)."""
+        meta = self.meta
+        meta.update(updates)
+        return Topology._trusted(self._layers, meta)
+
+    def kron(self, widths: Sequence[int]) -> Topology:
+        """Widen every layer by a Kronecker product with a dense net of ``widths``.
+
+        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``: neuron ``b * n_i + r`` of the
+        widened layer is copy ``b`` of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).
+
+        >>> import numpy as np
+        >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
+        >>> t.widths, t.nnz
+        ((2, 6), 6)
+        """
+        widths = check_widths("widths", widths, length=self.depth + 1)
+        layers = [
+            kron_ones(widths[i], widths[i + 1], layer) for i, layer in enumerate(self._layers)
+        ]
+        meta = {"generator": "kron", "params": {"widths": list(widths)}, "base": self._meta}
+        return Topology._trusted(layers, meta)
+
+    def stack(self, *others: Topology) -> Topology:
+        """Append the layers of ``others`` after this one's (boundary widths must agree).
+
+        >>> import numpy as np
+        >>> a = Topology([np.ones((2, 3))]); b = Topology([np.ones((3, 1))])
+        >>> a.stack(b).widths
+        (2, 3, 1)
+        """
+        layers = list(self._layers)
+        metas = [self._meta]
+        for k, other in enumerate(others):
+            if not isinstance(other, Topology):
+                raise TopogenError(f"others[{k}] must be a Topology, got {type(other).__name__}")
+            if other.widths[0] != layers[-1].shape[1]:
+                raise TopogenError(
+                    f"cannot stack: the topology so far ends with width {layers[-1].shape[1]} "
+                    f"but others[{k}] starts with width {other.widths[0]}; they must agree"
+                )
+            layers.extend(other._layers)
+            metas.append(other._meta)
+        return Topology._trusted(layers, {"generator": "stack", "parts": metas})
+
+    def __rshift__(self, other: Topology) -> Topology:
+        """``a >> b`` is ``a.stack(b)``."""
+        if not isinstance(other, Topology):
+            return NotImplemented
+        return self.stack(other)
+
+    def slice(self, start: int, stop: int | None = None) -> Topology:
+        """The sub-network of layers ``start..stop-1`` (Python slice semantics, non-empty)."""
+        layers = self._layers[start:stop]
+        if not layers:
+            raise TopogenError(
+                f"slice({start}, {stop}) selects no layer of a depth-{self.depth} topology"
+            )
+        return Topology._trusted(layers, {"generator": "slice", "params": {
+            "start": start, "stop": stop}, "base": self._meta})
+
+    def permute(self, perms: Sequence) -> Topology:
+        """Relabel the neurons of every layer of widths.
+
+        ``perms[i]`` is a permutation of ``range(n_i)``: neuron ``k`` of the new layer ``i`` is
+        neuron ``perms[i][k]`` of the old one, so new ``W_i = W_i[perms[i]][:, perms[i+1]]``.
+        Path counts are permuted the same way; degrees and density are unchanged.
+
+        >>> import numpy as np
+        >>> t = Topology([np.array([[1, 0], [1, 1]])])
+        >>> t.permute([[1, 0], [0, 1]]).layers[0].toarray().astype(int)
+        array([[1, 1],
+               [1, 0]])
+        """
+        if len(perms) != self.depth + 1:
+            raise TopogenError(
+                f"perms must hold one permutation per width ({self.depth + 1}), got {len(perms)}"
+            )
+        checked = []
+        for i, (perm, n) in enumerate(zip(perms, self._widths)):
+            p = np.asarray(perm)
+            if p.shape != (n,) or not np.issubdtype(p.dtype, np.integer) or not np.array_equal(
+                np.sort(p), np.arange(n)
+            ):
+                raise TopogenError(f"perms[{i}] must be a permutation of range({n})")
+            checked.append(p)
+        layers = []
+        for i, layer in enumerate(self._layers):
+            out = layer[checked[i]][:, checked[i + 1]]
+            out = sp.csr_array(out)
+            out.sort_indices()
+            layers.append(_csr_from_parts(out.shape, out.indptr, out.indices))
+        return Topology._trusted(layers, {"generator": "permute", "base": self._meta})
+
+    # ------------------------------------------------------------------ conversion
+    def to_networkx(self):
+        """A layered :class:`networkx.DiGraph`.
+
+        Nodes are ``(layer, index)`` with node attribute ``layer``; edges go from
+        ``(i, row)`` to ``(i + 1, column)`` of layer ``i``.  Meant for small topologies.
+
+        >>> import numpy as np
+        >>> G = Topology([np.ones((2, 2))]).to_networkx()
+        >>> G.number_of_nodes(), G.number_of_edges(), G.nodes[(1, 0)]["layer"]
+        (4, 4, 1)
+        """
+        import networkx as nx
+
+        G = nx.DiGraph()
+        for i, n in enumerate(self._widths):
+            G.add_nodes_from(((i, k) for k in range(n)), layer=i)
+        for i, layer in enumerate(self._layers):
+            coo = layer.tocoo()
+            src = zip([i] * coo.nnz, coo.row.tolist())
+            dst = zip([i + 1] * coo.nnz, coo.col.tolist())
+            G.add_edges_from(zip(src, dst))
+        G.graph.update(widths=self._widths, meta=self.meta)
+        return G
+
+    def to_dense(self, dtype=bool) -> list[np.ndarray]:
+        """Each layer as a dense NumPy array (for small topologies)."""
+        return [layer.toarray().astype(dtype) for layer in self._layers]
+
+
+def check_topology(name: str, value) -> Topology:
+    """Raise a TopogenError unless ``value`` is a Topology."""
+    if not isinstance(value, Topology):
+        raise TopogenError(f"{name} must be a topogen.Topology, got {type(value).__name__}")
+    return value
+
+
+def check_layer_index(topology: Topology, index) -> int:
+    """Validate a layer index (negative counts from the end)."""
+    i = check_int("layer", index, minimum=-topology.depth, maximum=topology.depth - 1)
+    return i % topology.depth
