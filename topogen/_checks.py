@@ -129,7 +129,7 @@ def check_max_edges(n_edges: int, max_edges, what: str) -> None:
     if n_edges > max_edges:
         raise TopogenError(
             f"{what} would have {n_edges:,} edges, above max_edges={max_edges:,}; pass a "
-            f"larger max_edges= if you have the memory (about {5 * n_edges / 2**30:.1f} GiB "
+            f"larger max_edges= if you have the memory (about {5 * n_edges / 2**20:,.0f} MiB "
             "as boolean CSR), or stream it layer by layer to files"
         )
 

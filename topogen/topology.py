@@ -400,7 +400,7 @@ class Topology:
             if other.widths[0] != layers[-1].shape[1]:
                 raise TopogenError(
                     f"cannot stack: the topology so far ends with width {layers[-1].shape[1]} "
-                    f"but others[{k}] starts with width {other.widths[0]}; they must agree"
+                    f"but others[{k}] starts with {other.widths[0]}; they must agree"
                 )
             layers.extend(other._layers)
             metas.append(other._meta)
