@@ -1,0 +1,385 @@
+"""PyTorch, JAX and TensorFlow adapters; each framework is imported only inside its function.
+
+PyTorch's ``nn.Linear.weight`` has shape ``(out, in)`` (``y = x @ W.T``), the transpose of
+topogen's ``(in, out)`` layers, so the torch functions transpose and say so.  JAX and
+TensorFlow (Keras ``Dense.kernel``) use the ``(in, out)`` layout (``y = x @ W``) and get the
+layers as they are.  A missing framework raises a :class:`TopogenError` naming the extra to
+install.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from .._checks import DEFAULT_MAX_EDGES, TopogenError
+from ..topology import Topology, check_topology
+from .arrays import _coo, check_dense_size, to_bsr
+
+__all__ = [
+    "apply_to_torch",
+    "to_jax_bcoo",
+    "to_tf_sparse",
+    "to_torch_masks",
+    "to_torch_sparse",
+]
+
+_EXTRAS = {
+    "torch": "pip install 'topogen[train]' (or pip install torch)",
+    "jax": "pip install 'topogen[jax]' (or pip install jax)",
+    "tensorflow": "pip install 'topogen[tensorflow]' (or pip install tensorflow-cpu)",
+}
+
+
+def _require(module: str):
+    """Import a framework or raise a TopogenError that says which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        top = module.split(".")[0]
+        raise TopogenError(
+            f"this export needs {top}, which is not installed ({exc}); install it with "
+            f"{_EXTRAS[top]}"
+        ) from None
+
+
+# ---------------------------------------------------------------------------- torch
+def _torch_device(torch, device):
+    if device is None:
+        return torch.device("cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise TopogenError(f"device must be a torch device such as 'cpu' or 'cuda:0', "
+                           f"got {device!r}: {exc}") from None
+
+
+def to_torch_masks(topology: Topology, *, device=None,
+                   max_entries: int = DEFAULT_MAX_EDGES) -> list:
+    """Boolean masks in ``nn.Linear`` layout: mask ``i`` has shape ``(n_(i+1), n_i)``.
+
+    ``mask[j, k]`` is True when input neuron ``k`` feeds output neuron ``j``, i.e. the
+    transpose of layer ``i`` (``nn.Linear`` computes ``y = x @ weight.T``).  The masks plug
+    straight into ``torch.nn.utils.prune.custom_from_mask`` (see :func:`apply_to_torch`).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    device : str or torch.device, optional
+        Where to put the masks (default CPU).
+    max_entries : int
+        Refuse (before allocating) masks with more entries than this in total.
+
+    Returns
+    -------
+    list of torch.Tensor
+        ``torch.bool`` tensors, one per layer.
+
+    Raises
+    ------
+    TopogenError
+        If torch is not installed (says which extra to install), or the masks are too large.
+
+    Examples
+    --------
+    >>> import numpy as np, topogen
+    >>> t = topogen.Topology([np.array([[1, 1, 0], [0, 0, 1]])])   # 2 inputs -> 3 outputs
+    >>> m = to_torch_masks(t)[0]
+    >>> m.shape, m.dtype
+    (torch.Size([3, 2]), torch.bool)
+    >>> m.int().tolist()
+    [[1, 0], [1, 0], [0, 1]]
+    """
+    check_topology("topology", topology)
+    torch = _require("torch")
+    device = _torch_device(torch, device)
+    check_dense_size(topology, max_entries, "to_torch_masks")
+    out = []
+    for layer in topology.layers:
+        n_in, n_out = layer.shape
+        rows, cols = _coo(layer)
+        mask = torch.zeros((n_out, n_in), dtype=torch.bool)
+        src = torch.from_numpy(rows.astype(np.int64))
+        dst = torch.from_numpy(cols.astype(np.int64))
+        mask[dst, src] = True
+        out.append(mask.to(device))
+    return out
+
+
+def _linear_layers(torch, model) -> list:
+    """The ``nn.Linear`` modules of ``model`` in registration (forward) order."""
+    nn = torch.nn
+    if isinstance(model, nn.Linear):
+        return [model]
+    if isinstance(model, nn.Module):
+        return [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if isinstance(model, (list, tuple)) and all(isinstance(m, nn.Linear) for m in model):
+        return list(model)
+    raise TopogenError(
+        f"model must be a torch.nn.Module (or a list of nn.Linear), got {type(model).__name__}"
+    )
+
+
+def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
+    """Prune ``model``'s ``nn.Linear`` layers, in order, to the edges of ``topology``.
+
+    Layer ``i`` of the topology goes to the ``i``-th ``nn.Linear`` found by
+    ``model.modules()`` (registration order, which is forward order for ``nn.Sequential``)
+    through ``torch.nn.utils.prune.custom_from_mask``: the module keeps a ``weight_orig``
+    parameter and a ``weight_mask`` buffer, and ``weight = weight_orig * weight_mask`` is
+    recomputed before every forward, so masked weights stay exactly zero through training.
+    Every shape is checked before any module is touched.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or list of nn.Linear
+        The model; it must hold exactly ``topology.depth`` ``nn.Linear`` modules, the
+        ``i``-th with ``in_features = n_i`` and ``out_features = n_(i+1)``.
+    topology : Topology
+        The network.
+    name : str
+        The parameter to prune (default ``"weight"``).
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The pruned modules, in order.
+
+    Raises
+    ------
+    TopogenError
+        If torch is missing, the number of ``nn.Linear`` modules differs from the depth, or a
+        module's shape does not match its layer (the message names both).
+
+    Examples
+    --------
+    >>> import torch, topogen
+    >>> net = topogen.radix_net([[2, 2]], [1, 1, 1])
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4))
+    >>> mods = apply_to_torch(model, net)
+    >>> int((mods[0].weight != 0).sum()) == net.layers[0].nnz
+    True
+    """
+    check_topology("topology", topology)
+    torch = _require("torch")
+    prune = importlib.import_module("torch.nn.utils.prune")
+    linears = _linear_layers(torch, model)
+    if len(linears) != topology.depth:
+        raise TopogenError(
+            f"model has {len(linears)} nn.Linear layers but the topology has depth "
+            f"{topology.depth}; they must match one to one, in order"
+        )
+    for i, (mod, layer) in enumerate(zip(linears, topology.layers)):
+        want = (layer.shape[1], layer.shape[0])
+        if not hasattr(mod, name) and not hasattr(mod, name + "_orig"):
+            raise TopogenError(f"nn.Linear number {i} has no parameter {name!r}")
+        got = tuple(getattr(mod, name).shape)
+        if got != want:
+            raise TopogenError(
+                f"nn.Linear number {i} has {name} shape {got} (in_features={mod.in_features}, "
+                f"out_features={mod.out_features}) but layer {i} of the topology is "
+                f"{layer.shape[0]} -> {layer.shape[1]}, which needs shape {want} "
+                "(nn.Linear weights are (out, in))"
+            )
+    for mod, layer in zip(linears, topology.layers):
+        device = getattr(mod, name).device
+        mask = to_torch_masks(Topology._trusted([layer]), device=device,
+                              max_entries=max(1, layer.shape[0] * layer.shape[1]))[0]
+        prune.custom_from_mask(mod, name, mask)
+    return linears
+
+
+def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dtype=None,
+                    device=None, blocksize=None) -> list:
+    """Each layer as a ``torch.sparse_csr`` / ``sparse_bsr`` / ``sparse_coo`` tensor (out, in).
+
+    The tensors are in ``nn.Linear`` layout ``(n_(i+1), n_i)``, so ``W @ x.T`` (or
+    ``torch.nn.functional.linear(x, W)``) is the sparse layer.  For ``"bsr"`` the layers are
+    first relabelled by :func:`topogen.export.block_structure` (``b * N' + r -> r * B + b``),
+    unless ``blocksize`` is given: then the layer is stored as it is in blocks of that shape.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    layout : {"csr", "bsr", "coo"}
+        The torch sparse layout.
+    weights : sequence of 2-D arrays or tensors, optional
+        Dense ``(out, in)`` weights (e.g. ``linear.weight``) whose values to take at the
+        edges; default all ones.  Only edges are read; off-edge values are ignored.
+    dtype : torch.dtype, optional
+        Value type (default ``torch.float32``, or that of ``weights``).
+    device : str or torch.device, optional
+        Target device.
+    blocksize : (int, int), optional
+        For ``"bsr"``: explicit block shape in the ``(out, in)`` layout, no relabelling.
+
+    Returns
+    -------
+    list of torch.Tensor
+        For ``"bsr"`` without ``blocksize`` the tensors are those of the permuted topology
+        ``topology.permute(block_structure(topology).perms)``.
+
+    Examples
+    --------
+    >>> import torch, topogen
+    >>> t = topogen.radix_net([[2, 2]], [1, 1, 1])
+    >>> W = to_torch_sparse(t)[0]
+    >>> W.layout, W.shape, int(W._nnz()) == t.layers[0].nnz
+    (torch.sparse_csr, torch.Size([4, 4]), True)
+    """
+    check_topology("topology", topology)
+    torch = _require("torch")
+    device = _torch_device(torch, device)
+    if layout not in ("csr", "bsr", "coo"):
+        raise TopogenError(f"layout must be 'csr', 'bsr' or 'coo', got {layout!r}")
+    if weights is not None and len(weights) != topology.depth:
+        raise TopogenError(
+            f"weights must hold one matrix per layer ({topology.depth}), got {len(weights)}"
+        )
+    if dtype is None:
+        dtype = weights[0].dtype if weights is not None and hasattr(weights[0], "dtype") \
+            and isinstance(weights[0], torch.Tensor) else torch.float32
+    if layout == "bsr":
+        return _torch_bsr(torch, topology, weights, dtype, device, blocksize)
+    if blocksize is not None:
+        raise TopogenError("blocksize applies only to layout='bsr'")
+    out = []
+    for i, layer in enumerate(topology.layers):
+        n_in, n_out = layer.shape
+        csc = layer.tocsc()  # columns of W are rows of W.T: CSC of W is CSR of W.T
+        csc.sort_indices()
+        crow = torch.from_numpy(csc.indptr.astype(np.int64))
+        col = torch.from_numpy(csc.indices.astype(np.int64))
+        values = _edge_values(torch, weights, i, (n_out, n_in),
+                              np.repeat(np.arange(n_out), np.diff(csc.indptr)), csc.indices,
+                              dtype)
+        t = torch.sparse_csr_tensor(crow, col, values, size=(n_out, n_in))
+        if layout == "coo":
+            t = t.to_sparse_coo().coalesce()
+        out.append(t.to(device))
+    return out
+
+
+def _edge_values(torch, weights, i, shape, rows, cols, dtype):
+    """The values at edges ``(rows, cols)`` of ``weights[i]`` (out, in), or ones."""
+    if weights is None:
+        return torch.ones(len(rows), dtype=dtype)
+    w = weights[i]
+    w = w.detach().to("cpu") if isinstance(w, torch.Tensor) else torch.as_tensor(np.asarray(w))
+    if tuple(w.shape) != shape:
+        raise TopogenError(
+            f"weights[{i}] has shape {tuple(w.shape)} but layer {i} needs {shape} (out, in)"
+        )
+    return w[torch.from_numpy(np.asarray(rows, dtype=np.int64)),
+             torch.from_numpy(np.asarray(cols, dtype=np.int64))].to(dtype)
+
+
+def _torch_bsr(torch, topology, weights, dtype, device, blocksize):
+    if blocksize is not None:
+        mats = to_bsr(topology, blocksize=blocksize, dtype=np.float32, layout="out_in")
+        perms = None
+    else:
+        from .arrays import block_structure
+
+        s = block_structure(topology)
+        mats = to_bsr(topology, dtype=np.float32, layout="out_in", structure=s)
+        perms = s.perms
+    out = []
+    for i, mat in enumerate(mats):
+        mat.sort_indices()
+        r, c = mat.blocksize
+        n_out, n_in = mat.shape
+        crow = torch.from_numpy(mat.indptr.astype(np.int64))
+        col = torch.from_numpy(mat.indices.astype(np.int64))
+        if weights is None:
+            values = torch.from_numpy(np.ascontiguousarray(mat.data)).to(dtype)
+        else:
+            w = weights[i]
+            w = w.detach().to("cpu") if isinstance(w, torch.Tensor) else torch.as_tensor(
+                np.asarray(w))
+            if tuple(w.shape) != (n_out, n_in):
+                raise TopogenError(
+                    f"weights[{i}] has shape {tuple(w.shape)} but layer {i} needs "
+                    f"{(n_out, n_in)} (out, in)"
+                )
+            if perms is not None:  # weights are in the original labels: relabel (out, in)
+                w = w[torch.from_numpy(perms[i + 1])][:, torch.from_numpy(perms[i])]
+            brow = np.repeat(np.arange(n_out // r), np.diff(mat.indptr))
+            rows = (brow[:, None, None] * r + np.arange(r)[None, :, None])
+            cols = (mat.indices[:, None, None] * c + np.arange(c)[None, None, :])
+            rows, cols = np.broadcast_arrays(rows, cols)
+            dense_blocks = w[torch.from_numpy(rows.astype(np.int64)),
+                             torch.from_numpy(cols.astype(np.int64))]
+            values = dense_blocks.to(dtype) * torch.from_numpy(
+                np.ascontiguousarray(mat.data)).to(dtype)
+        t = torch.sparse_bsr_tensor(crow, col, values, size=(n_out, n_in))
+        out.append(t.to(device))
+    return out
+
+
+# ---------------------------------------------------------------------------- jax
+def to_jax_bcoo(topology: Topology, *, dtype=None, layout: str = "in_out") -> list:
+    """Each layer as a ``jax.experimental.sparse.BCOO`` matrix, ``(in, out)`` by default.
+
+    ``x @ W`` with a BCOO ``W`` is the sparse layer; ``layout="out_in"`` transposes.
+
+    Examples
+    --------
+    >>> import numpy as np, topogen
+    >>> t = topogen.Topology([np.array([[1, 0], [1, 1]])])
+    >>> W = to_jax_bcoo(t)[0]
+    >>> W.shape, int(W.nse), W.todense().astype(int).tolist()
+    ((2, 2), 3, [[1, 0], [1, 1]])
+    """
+    check_topology("topology", topology)
+    from .arrays import check_layout
+
+    transpose = check_layout(layout)
+    jnp = _require("jax.numpy")
+    jsparse = _require("jax.experimental.sparse")
+    dtype = jnp.float32 if dtype is None else dtype
+    out = []
+    for layer in topology.layers:
+        rows, cols = _coo(layer)
+        shape = layer.shape
+        if transpose:
+            order = np.lexsort((rows, cols))
+            rows, cols = cols[order], rows[order]
+            shape = shape[::-1]
+        idx = np.stack([rows, cols], axis=1).astype(np.int32)
+        data = jnp.ones(len(idx), dtype=dtype)
+        mat = jsparse.BCOO((data, jnp.asarray(idx)), shape=tuple(shape),
+                           indices_sorted=True, unique_indices=True)
+        out.append(mat)
+    return out
+
+
+# ---------------------------------------------------------------------------- tensorflow
+def to_tf_sparse(topology: Topology, *, dtype=None) -> list:
+    """Each layer as a ``tf.sparse.SparseTensor`` in the Keras kernel layout ``(in, out)``.
+
+    ``tf.sparse.sparse_dense_matmul(x, W)`` (``x`` of shape ``(batch, n_i)``) is the layer;
+    ``tf.sparse.to_dense(W)`` is the mask for a ``Dense`` layer's ``kernel``.  Indices are in
+    row-major (canonical) order, as TensorFlow requires.
+
+    Examples
+    --------
+    >>> import numpy as np, topogen
+    >>> t = topogen.Topology([np.array([[1, 0], [1, 1]])])
+    >>> W = to_tf_sparse(t)[0]                                   # doctest: +SKIP
+    >>> W.indices.numpy().tolist()                               # doctest: +SKIP
+    [[0, 0], [1, 0], [1, 1]]
+    """
+    check_topology("topology", topology)
+    tf = _require("tensorflow")
+    dtype = tf.float32 if dtype is None else dtype
+    out = []
+    for layer in topology.layers:
+        rows, cols = _coo(layer)
+        idx = np.stack([rows, cols], axis=1).astype(np.int64)
+        out.append(tf.sparse.SparseTensor(indices=idx, values=tf.ones(len(idx), dtype=dtype),
+                                          dense_shape=layer.shape))
+    return out
