@@ -64,9 +64,14 @@ def radix_layer(n: int, radix: int, nu: int):
         raise TopogenError(
             f"radix {radix} at place value {nu} needs radix*nu <= N' = {n}, got {radix * nu}"
         )
-    r = np.arange(n, dtype=np.int64)
-    cols = (r[:, None] - np.arange(radix, dtype=np.int64)[None, :] * nu) % n
-    cols.sort(axis=1)
+    # Row r holds r - j*nu for j < radix, the negative ones wrapped by + n.  Listed for
+    # j = radix-1 .. 0 they ascend except for one wrap: the w_r wrapped values (all > r) come
+    # first, so rotating each row left by w_r sorts it without a sort.
+    r = np.arange(n, dtype=np.int64)[:, None]
+    t = np.arange(radix, dtype=np.int64)[None, :]
+    wrapped = np.maximum(0, radix - 1 - r // nu)
+    j = radix - 1 - (t + wrapped) % radix
+    cols = (r - j * nu) % n
     indptr = np.arange(0, n * radix + 1, radix, dtype=np.int64)
     return _csr_from_parts((n, n), indptr, cols.ravel())
 
