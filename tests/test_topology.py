@@ -40,6 +40,7 @@ def test_construction_and_properties():
     ([np.ones((2, 3)), np.ones((2, 2))], ["layers[1]", "3 rows"]),
     ([np.array([[0, 2]])], ["layers[0]", "0/1", "(0, 1)"]),
     ([np.ones(3)], ["layers[0]", "2-D"]),
+    ([np.ones((2, 0))], ["layers[0]", "at least 1"]),
     ([np.array([["a"]])], ["layers[0]", "dtype"]),
     ([sp.csr_array((np.array([1, 1]), np.array([1, 0]), np.array([0, 2])), shape=(1, 2))],
      ["layers[0]", "not sorted"]),
@@ -81,7 +82,8 @@ def test_immutable():
 def test_equality_hash_pickle(t):
     same = Topology(t.to_dense())
     assert same == t and hash(same) == hash(t)
-    assert pickle.loads(pickle.dumps(t)) == t
+    back = pickle.loads(pickle.dumps(t))
+    assert back == t and not back.layers[0].indices.flags.writeable
     if t.nnz:
         dense = t.to_dense()
         r, c = np.argwhere(dense[0])[0] if dense[0].any() else (0, 0)

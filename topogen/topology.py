@@ -229,6 +229,12 @@ class Topology:
         self._init(frozen, meta)
 
     def _init(self, layers: tuple, meta) -> None:
+        for i, layer in enumerate(layers):
+            if 0 in layer.shape:
+                raise TopogenError(
+                    f"layers[{i}] has shape {layer.shape}: every width must be at least 1"
+                )
+            _freeze(layer)  # no-op for generators' layers; re-freezes unpickled ones
         for i in range(1, len(layers)):
             if layers[i - 1].shape[1] != layers[i].shape[0]:
                 raise TopogenError(
