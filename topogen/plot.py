@@ -346,7 +346,8 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
     topology : Topology
     ax : matplotlib.axes.Axes, optional
     log : bool, optional
-        Colour by ``log10(1 + count)``; by default when counts span more than 3 decades.
+        Colour by ``log10(1 + count)``; by default when counts span more than 3 decades or
+        reach a million.
     max_entries : int
         Largest path matrix drawn (see :func:`topogen.analysis.path_counts`).
 
@@ -373,7 +374,7 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
     top = values.max() if values.size else 0.0
     low = values[values > 0].min() if np.any(values > 0) else 1.0
     if log is None:
-        log = top / low > 1e3
+        log = top / low > 1e3 or top >= 1e6
     shown = np.log10(1.0 + values) if log else values
     fig, ax = _figure_and_ax(ax, (4.6, 3.8))
     vmin = float(shown.min()) if shown.size else 0.0
