@@ -75,6 +75,12 @@ def parse_radices(text: str) -> list[int]:
     return parse_ints(text)
 
 
+def parse_int_or_ints(text: str):
+    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``."""
+    values = parse_ints(text)
+    return values[0] if len(values) == 1 and "," not in text else values
+
+
 def parse_seed(text: str) -> int:
     """A non-negative integer seed."""
     try:
@@ -105,6 +111,7 @@ class Param:
     metavar: str | None = None
     positional: bool = False
     choices: tuple | None = None
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,8 @@ class Family:
         turns it into a ``--depth``-layer topology with :func:`topogen.from_graph`.
     prepare : callable, optional
         Fills defaults that depend on other options (``kwargs -> kwargs``).
+    finish : callable, optional
+        Turns what the function returns into a Topology (e.g. builds the best fit).
     """
 
     name: str
@@ -136,6 +145,7 @@ class Family:
     examples: tuple = ()
     graph: bool = False
     prepare: Callable | None = field(default=None, compare=False)
+    finish: Callable | None = field(default=None, compare=False)
 
 
 FAMILIES: dict[str, Family] = {}
@@ -197,17 +207,23 @@ def _register_builtin_families() -> None:
         "fit-radix-net", "fit_radix_net",
         "the RadiX-Net closest to the given widths and density",
         (_WIDTHS, Param("--density", "density", float, "target density in (0, 1]",
-                        required=True, metavar="D", positional=True)),
+                        required=True, metavar="D", positional=True),
+         Param("--exact-only", "exact_only", None, "only RadiX-Nets of exactly these widths",
+               action="store_true")),
         ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",),
+        finish=lambda fits: fits[0].build(),
     ))
     register(Family(
         "x-net", "x_net",
         "X-Net: random expander layers of given degree or density (Prabhu et al. 2018)",
         (_WIDTHS,
-         Param("--degree", "degree", int, "out-degree of every neuron", metavar="D"),
+         Param("--degree", "degree", parse_int_or_ints,
+               "in-degree (fan-in) of every target neuron, one for all layers or one per layer",
+               metavar="D[,D,...]"),
          _DENSITY, _SEED,
-         Param("--method", "method", str, "how layers are drawn", default="biregular",
-               metavar="NAME")),
+         Param("--method", "method", str, "biregular: exact degrees both ways; prabhu: the "
+               "paper's code, each target picks D sources", default="biregular",
+               choices=("biregular", "prabhu"))),
         ("topogen generate x-net --widths 64,64,64 --degree 8 --seed 0 -o xnet.npz",),
     ))
     register(Family(
@@ -247,7 +263,7 @@ def _register_builtin_families() -> None:
     register(Family(
         "from-graph", "from_graph",
         "any undirected graph file (.mtx, .graphml, .gml, edge list), stacked --depth times",
-        (Param("--graph", "graph_or_adjacency", str, "graph file to read", required=True,
+        (Param("--graph", "graph", str, "graph file to read", required=True,
                metavar="FILE", positional=True),
          Param("--depth", "depth", int, "number of layers", default=3, metavar="L",
                positional=True)),
@@ -285,21 +301,21 @@ def _register_builtin_families() -> None:
 
 def _read_graph_file(kwargs: dict) -> dict:
     """Replace a graph file name by its adjacency (networkx graph or sparse matrix)."""
-    path = kwargs["graph_or_adjacency"]
+    path = kwargs["graph"]
     if not os.path.exists(path):
         raise TopogenError(f"--graph: no such file {path!r}")
     lower = path.lower()
     if lower.endswith(".mtx"):
         import scipy.io
 
-        kwargs["graph_or_adjacency"] = scipy.io.mmread(path)
+        kwargs["graph"] = scipy.io.mmread(path)
     else:
         import networkx as nx
 
         readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml}
         ext = os.path.splitext(lower)[1]
         reader = readers.get(ext, nx.read_edgelist)
-        kwargs["graph_or_adjacency"] = reader(path)
+        kwargs["graph"] = reader(path)
     return kwargs
 
 
@@ -333,8 +349,11 @@ def build_topology(family: Family, values: dict, *, max_edges: int | None = None
     if max_edges is not None and "max_edges" in inspect.signature(func).parameters:
         kwargs["max_edges"] = max_edges
     result = func(*args, **kwargs)
+    if family.finish is not None:
+        result = family.finish(result)
     if family.graph:
-        result = topogen.from_graph(result, depth)
+        extra = {} if max_edges is None else {"max_edges": max_edges}
+        result = topogen.from_graph(result, depth, **extra)
     return result
 
 
@@ -419,6 +438,9 @@ def _add_generate(sub, common) -> None:
                          description=family.summary + f"\n\n(library: topogen.{family.function})",
                          examples=family.examples, parents=[common])
         for p in family.params:
+            if p.action:
+                fp.add_argument(p.flag, dest=p.dest, action=p.action, help=p.help)
+                continue
             fp.add_argument(p.flag, dest=p.dest, type=p.parse, required=p.required,
                             default=p.default, metavar=p.metavar, choices=p.choices,
                             help=p.help + ("" if p.default is None else f" (default {p.default})"))
