@@ -1,0 +1,269 @@
+"""Streaming export: topologies too large for memory, generated and written layer by layer.
+
+A Graph Challenge sized RadiX-Net (65536 neurons x 1920 layers x 32 connections, about
+4 * 10^9 edges) does not fit in memory as a Topology, but each layer does.  The writers here
+take any iterable of layers (for example :func:`radix_net_layers`, which builds one RadiX-Net
+layer at a time), write each layer as it arrives and let it go, so that peak memory is about
+one layer plus a text chunk of about a million edges.  The output is atomic like every
+topogen write: a folder appears complete or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._checks import TopogenError, check_int, check_path, check_widths
+from .._progress import Progress
+from ..topology import Topology, _canonical_problem, _jsonable, kron_ones
+from .files import (
+    GRAPH_CHALLENGE_VALUE,
+    SIDECAR,
+    NpzWriter,
+    _check_value,
+    _sidecar,
+    _value_text,
+    _write_layer_file,
+    _write_mtx_layer,
+    _write_tsv_layer,
+    atomic_file,
+    atomic_folder,
+    layer_file_name,
+)
+
+__all__ = ["radix_net_layers", "stream_graph_challenge", "stream_layers", "stream_npz"]
+
+
+def _canonical(i: int, layer) -> sp.csr_array:
+    """Layer ``i`` as canonical CSR (the nonzero pattern), without copying if it already is."""
+    if isinstance(layer, (sp.csr_array, sp.csr_matrix)) and layer.dtype == bool and \
+            layer.has_canonical_format and not _canonical_problem(layer.indptr, layer.indices) \
+            and bool(np.all(layer.data)):
+        return layer
+    try:
+        return Topology.from_structure([layer]).layers[0]
+    except TopogenError as exc:
+        raise TopogenError(f"layer {i}: {exc}") from None
+
+
+def _check_meta(meta) -> dict:
+    """``meta`` as a JSON-able dict (``{}`` for None), or a TopogenError."""
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise TopogenError(f"meta must be a dict, got {type(meta).__name__}")
+    meta = _jsonable(meta)
+    try:
+        json.dumps(meta)
+    except (TypeError, ValueError) as exc:
+        raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
+    return meta
+
+
+def _layers_and_depth(layers, depth):
+    if isinstance(layers, Topology):
+        return layers.layers, layers.depth, layers.meta
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        raise TopogenError(f"layers must be a Topology or an iterable of 2-D matrices, got "
+                           f"{type(layers).__name__}")
+    if depth is None and isinstance(layers, Sequence):
+        depth = len(layers)
+    if depth is not None:
+        depth = check_int("depth", depth, minimum=1)
+    return layers, depth, None
+
+
+def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
+                  depth: int | None = None, progress: bool | None = None) -> dict:
+    """Write layers one file each (``kind="tsv"`` or ``"mtx"``) as they arrive, atomically.
+
+    Parameters
+    ----------
+    layers : Topology or iterable of 2-D matrices
+        Any iterable, e.g. a generator such as :func:`radix_net_layers`; each layer is written
+        and released before the next is requested.  Consecutive shapes must chain.
+    folder : str or os.PathLike
+        The folder to create (replaced only if it is a topogen folder, and only when the new
+        one is complete).
+    kind : {"tsv", "mtx"}
+        Graph Challenge TSV or Matrix Market.
+    value : float, optional
+        Weight on every edge (TSV default 1/16; Matrix Market default: a pattern file).
+    meta : dict, optional
+        Stored in ``topogen.json``.
+    depth : int, optional
+        Number of layers, for the progress bar (taken from ``len(layers)`` if it has one).
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+
+    Returns
+    -------
+    dict
+        ``widths``, ``layer_nnz``, ``nnz`` and ``bytes`` (text written).
+
+    Examples
+    --------
+    >>> import os, tempfile, topogen
+    >>> folder = os.path.join(tempfile.mkdtemp(), "big")
+    >>> info = stream_layers(radix_net_layers([[2, 2]] * 3, [1] * 7), folder)
+    >>> info["widths"], info["nnz"]
+    ([4, 4, 4, 4, 4, 4, 4], 48)
+    """
+    if kind not in ("tsv", "mtx"):
+        raise TopogenError(f"kind must be 'tsv' or 'mtx', got {kind!r}")
+    folder = check_path("folder", folder)
+    layers, depth, topo_meta = _layers_and_depth(layers, depth)
+    meta = topo_meta if meta is None else meta
+    if kind == "tsv":
+        value = GRAPH_CHALLENGE_VALUE if value is None else value
+    text = None if value is None else _value_text(_check_value(value))
+    if kind == "tsv":
+        def writer(f, layer):
+            return _write_tsv_layer(f, layer, text)
+    else:
+        def writer(f, layer):
+            return _write_mtx_layer(f, layer, text)
+    widths: list[int] = []
+    layer_nnz: list[int] = []
+    files: list[str] = []
+    total = 0
+    meta = _check_meta(meta)
+    with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
+                                                enabled=progress) as bar:
+        for i, raw in enumerate(layers):
+            layer = _canonical(i, raw)
+            if widths and layer.shape[0] != widths[-1]:
+                raise TopogenError(
+                    f"layer {i} has shape {layer.shape} but layer {i - 1} has {widths[-1]} "
+                    "columns; consecutive layers must chain"
+                )
+            if not widths:
+                widths.append(int(layer.shape[0]))
+            widths.append(int(layer.shape[1]))
+            name = layer_file_name(kind, layer.shape[0], i)
+            total += _write_layer_file(tmp, name, writer, layer)
+            files.append(name)
+            layer_nnz.append(int(layer.nnz))
+            del layer, raw
+            bar.update()
+        if not files:
+            raise TopogenError("layers is empty: a topology needs at least one layer")
+        extra = {"value": float(value)} if value is not None else {}
+        side = _sidecar(kind, widths, layer_nnz, files, meta, **extra)
+        with open(os.path.join(tmp, SIDECAR), "wb") as f:
+            f.write(side)
+            f.flush()
+            os.fsync(f.fileno())
+    return {"widths": widths, "layer_nnz": layer_nnz, "nnz": sum(layer_nnz), "bytes": total}
+
+
+def stream_graph_challenge(layers, folder, *, value=GRAPH_CHALLENGE_VALUE, meta=None,
+                           depth: int | None = None, progress: bool | None = None) -> dict:
+    """Write layers as a Graph Challenge folder (``n{N}-l{k}.tsv``) one layer at a time.
+
+    The streaming form of :func:`topogen.export.write_graph_challenge`: peak memory is one
+    layer plus a text chunk, whatever the depth.  See :func:`stream_layers` for the
+    parameters and the returned summary.
+
+    Examples
+    --------
+    >>> import os, tempfile, topogen
+    >>> folder = os.path.join(tempfile.mkdtemp(), "neuron8")
+    >>> info = stream_graph_challenge(radix_net_layers([[2, 2, 2]], [1, 1, 1, 1]), folder,
+    ...                               value=0.5)
+    >>> info["layer_nnz"], topogen.export.read_graph_challenge(folder, value=0.5).nnz
+    ([16, 16, 16], 48)
+    """
+    return stream_layers(layers, folder, kind="tsv", value=value, meta=meta, depth=depth,
+                         progress=progress)
+
+
+def stream_npz(layers, path, *, meta=None, depth: int | None = None,
+               progress: bool | None = None) -> dict:
+    """Write layers into a native ``.npz`` one at a time, atomically.
+
+    Each layer's CSR arrays go into the zip as they arrive; ``widths``, ``layer_nnz`` and
+    ``meta`` follow at the end.  :func:`topogen.load` reads the file back (that needs memory
+    for all layers).
+
+    Examples
+    --------
+    >>> import os, tempfile, topogen
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.npz")
+    >>> stream_npz(radix_net_layers([[3, 3]], [1, 1, 1]), path)["nnz"]
+    54
+    >>> topogen.load(path) == topogen.radix_net([[3, 3]], [1, 1, 1])
+    True
+    """
+    path = check_path("path", path)
+    layers, depth, topo_meta = _layers_and_depth(layers, depth)
+    meta = topo_meta if meta is None else meta
+    meta = _check_meta(meta)
+    with atomic_file(path) as f, Progress(depth or 0, "writing npz", enabled=progress) as bar:
+        writer = NpzWriter(f)
+        for i, raw in enumerate(layers):
+            writer.add(_canonical(i, raw))
+            del raw
+            bar.update()
+        writer.close(meta)
+        size = f.tell()
+    return {"widths": writer.widths, "layer_nnz": writer.layer_nnz,
+            "nnz": sum(writer.layer_nnz), "bytes": size}
+
+
+def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterator[sp.csr_array]:
+    """Yield the layers of ``topogen.radix_net(radix_lists, widths)`` one at a time.
+
+    Nothing is built before it is asked for, so a RadiX-Net of any depth can be streamed to
+    a file with memory for one layer (plus a few repeated layers, kept in a small cache
+    because RadiX-Nets repeat them).  The layers equal those of :func:`topogen.radix_net`.
+
+    Parameters
+    ----------
+    radix_lists, widths
+        As for :func:`topogen.radix_net`.
+    cache_size : int
+        How many distinct layers to keep for reuse.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> layers = list(radix_net_layers([[2, 2]], [1, 2, 1]))
+    >>> topogen.Topology._trusted(layers) == topogen.radix_net([[2, 2]], [1, 2, 1])
+    True
+    """
+    from ..generators.radix import _check_radix_lists, radix_layer
+
+    lists = _check_radix_lists(radix_lists)
+    plan = []
+    for lst in lists:
+        nu = 1
+        for radix in lst:
+            plan.append((radix, nu))
+            nu *= radix
+    widths = check_widths("widths", widths, length=len(plan) + 1)
+    cache_size = check_int("cache_size", cache_size, minimum=0)
+    n_prime = math.prod(lists[0])
+    return _radix_layers(plan, widths, n_prime, cache_size, radix_layer)
+
+
+def _radix_layers(plan, widths, n_prime, cache_size, radix_layer):
+    cache: OrderedDict = OrderedDict()
+    for i, (radix, nu) in enumerate(plan):
+        key = (radix, nu, widths[i], widths[i + 1])
+        layer = cache.get(key)
+        if layer is None:
+            layer = kron_ones(widths[i], widths[i + 1], radix_layer(n_prime, radix, nu))
+            if cache_size:
+                cache[key] = layer
+                if len(cache) > cache_size:
+                    cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        yield layer
