@@ -136,6 +136,9 @@ class Family:
         Fills defaults that depend on other options (``kwargs -> kwargs``).
     finish : callable, optional
         Turns what the function returns into a Topology (e.g. builds the best fit).
+    stream : str, optional
+        Name of a function in :mod:`topogen.export` that yields the layers one at a time
+        from the same arguments; enables ``--stream`` (write layer by layer, any size).
     """
 
     name: str
@@ -146,6 +149,7 @@ class Family:
     graph: bool = False
     prepare: Callable | None = field(default=None, compare=False)
     finish: Callable | None = field(default=None, compare=False)
+    stream: str | None = None
 
 
 FAMILIES: dict[str, Family] = {}
@@ -185,8 +189,11 @@ def _register_builtin_families() -> None:
          Param("--widths", "widths", parse_ints,
                "Kronecker widths B_0..B_L, one more than the number of radices "
                "(default all 1)", metavar="B,B,...", positional=True)),
-        ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",),
+        ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
+         "topogen generate radix-net --radices 32,32:32,32:32,32 --widths 1,1,1,1,1,1,1 "
+         "--stream --format tsv -o neuron1024/"),
         prepare=_radix_widths_default,
+        stream="radix_net_layers",
     ))
     register(Family(
         "mixed-radix", "mixed_radix",
@@ -451,6 +458,10 @@ def _add_generate(sub, common) -> None:
         fp.add_argument("--format", help="file format (default: from the file name)")
         fp.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse larger topologies (default {DEFAULT_MAX_EDGES:,})")
+        if family.stream:
+            fp.add_argument("--stream", action="store_true",
+                            help="build and write one layer at a time (memory for one layer, "
+                            "any depth); formats npz, tsv, mtx")
         fp.set_defaults(handler=cmd_generate, family_obj=family)
 
 
@@ -573,6 +584,8 @@ def cmd_generate(args) -> int:
     """``topogen generate FAMILY ...``."""
     family = args.family_obj
     values = {p.dest: getattr(args, p.dest) for p in family.params}
+    if getattr(args, "stream", False):
+        return _generate_streaming(args, family, values)
     topology = build_topology(family, values, max_edges=args.max_edges)
     if args.print:
         print(repr(topology))
@@ -581,6 +594,41 @@ def cmd_generate(args) -> int:
 
     topogen.save(topology, args.output, format=args.format)
     _say(args, f"wrote {topology!r} to {args.output}")
+    return 0
+
+
+_STREAM_FORMATS = ("npz", "tsv", "mtx")
+
+
+def _generate_streaming(args, family: Family, values: dict) -> int:
+    """``generate ... --stream``: layers built and written one at a time."""
+    from . import export
+
+    if args.print:
+        raise TopogenError("--stream writes a file; use -o FILE instead of --print")
+    fmt = (args.format or os.path.splitext(args.output)[1].lstrip(".")).lower()
+    if fmt not in _STREAM_FORMATS:
+        raise TopogenError(
+            f"--stream writes {', '.join(_STREAM_FORMATS)}; got format {fmt or 'none'!r} for "
+            f"{args.output!r} (name a .npz file, or a folder with --format tsv or mtx)"
+        )
+    kwargs = {p.dest: values.get(p.dest, p.default) for p in family.params}
+    if family.prepare is not None:
+        kwargs = family.prepare(kwargs)
+    args_in_order = [kwargs[p.dest] for p in family.params if p.positional]
+    layers = getattr(export, family.stream)(*args_in_order)
+    from .topology import make_meta
+
+    meta = make_meta(family.function, kwargs)
+    progress = _progress(args)
+    if fmt == "npz":
+        info = export.stream_npz(layers, args.output, meta=meta, progress=progress)
+    else:
+        from .export.stream import stream_layers
+
+        info = stream_layers(layers, args.output, kind=fmt, meta=meta, progress=progress)
+    _say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
+         f"{args.output}")
     return 0
 
 
@@ -599,7 +647,10 @@ def cmd_export(args) -> int:
     import topogen
 
     topology = _load(args.file, args.input_format)
-    topogen.save(topology, args.output, format=args.format)
+    options = {}
+    if (args.format or "").lower() in ("tsv", "mtx"):  # the folder writers show progress
+        options["progress"] = _progress(args)
+    topogen.save(topology, args.output, format=args.format, **options)
     _say(args, f"wrote {topology!r} to {args.output}")
     return 0
 

@@ -1,0 +1,248 @@
+"""mkdocs hook: draw the gallery and the concept figures from the code at build time.
+
+Every figure of the site is made here, by running the snippet shown next to it, into the
+git-ignored folder ``docs/gallery/generated/``; nothing is drawn by hand or committed.  The
+gallery page (``gallery.md``) holds the marker ``<!-- gallery -->``, replaced by one section
+per generator family: the code, its layer drawing and its spectrum.
+
+Images are redrawn only when the source of topogen or of this hook changed (a stamp file
+records a hash), so ``mkdocs serve`` does not rebuild forever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import textwrap
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.hooks.gallery")
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "gallery" / "generated"
+
+# (slug, title, code that defines `net`, one paragraph, library function)
+GALLERY = [
+    ("mixed-radix", "Mixed radix", "net = topogen.mixed_radix([2, 3, 4])",
+     "One numeral system `N = (2, 3, 4)`: `N' = 24` neurons a layer, layer `k` of degree "
+     "`N_k`; every input reaches every output by exactly one path.", "mixed_radix"),
+    ("extended-mixed-radix", "Extended mixed radix",
+     "net = topogen.extended_mixed_radix([[2, 2, 2], [4, 2]])",
+     "Two systems in sequence, the place value restarting with the second: every input "
+     "reaches every output by `4 * 2 = 8` paths.", "extended_mixed_radix"),
+    ("radix-net", "RadiX-Net", "net = topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1])",
+     "The extended mixed-radix layers widened by a dense net of widths `(1, 2, 2, 1)` "
+     "(Kronecker product with all-ones blocks): same density, wider layers, still symmetric.",
+     "radix_net"),
+    ("fit-radix-net", "RadiX-Net fitted to a model",
+     "net = topogen.fit_radix_net([48, 48, 48, 48], 0.2)[0].build()",
+     "The RadiX-Net nearest to given widths and density, found by search.", "fit_radix_net"),
+    ("x-net", "X-Net", "net = topogen.x_net([24, 24, 24, 24], degree=3, seed=0)",
+     "Random biregular expander layers of fan-in 3 (Prabhu et al. 2018).", "x_net"),
+    ("margulis-gabber-galil", "Margulis-Gabber-Galil",
+     "net = topogen.from_graph(topogen.margulis_gabber_galil(5), depth=2)",
+     "The 8-regular explicit expander on `Z_5 x Z_5`, used as every layer.",
+     "margulis_gabber_galil"),
+    ("paley", "Paley graph", "net = topogen.from_graph(topogen.paley(13), depth=2)",
+     "Quadratic residues mod 13: a `(q-1)/2`-regular strongly regular graph.", "paley"),
+    ("chordal-cycle", "Chordal cycle", "net = topogen.from_graph(topogen.chordal_cycle(23), "
+     "depth=2)", "`x ~ x + 1, x - 1, 1/x` on `Z_23`: a 3-regular expander.", "chordal_cycle"),
+    ("lps", "LPS Ramanujan graph", "net = topogen.from_graph(topogen.lps(5, 13), depth=2)",
+     "The Lubotzky-Phillips-Sarnak graph `X^{5,13}`: 6-regular and Ramanujan (every "
+     "non-trivial eigenvalue at most `2 sqrt(5)`).", "lps"),
+    ("bipartite-ramanujan", "Bipartite Ramanujan layers",
+     "net = topogen.bipartite_ramanujan([24, 24, 24], degree=4, seed=0)",
+     "Biregular layers whose non-trivial singular values stay within the Ramanujan bound.",
+     "bipartite_ramanujan"),
+    ("from-graph", "Any graph", "import networkx as nx\n"
+     "net = topogen.from_graph(nx.petersen_graph(), depth=3)",
+     "Any undirected graph (here the Petersen graph) as a stack of its bipartite double "
+     "covers.", "from_graph"),
+    ("dense", "Dense", "net = topogen.dense([6, 10, 6])",
+     "The fully connected baseline.", "dense"),
+    ("erdos-renyi", "Erdos-Renyi", "net = topogen.erdos_renyi([24, 24, 24], 0.15, seed=0)",
+     "Every edge kept independently with probability 0.15: the random baseline.",
+     "erdos_renyi"),
+    ("erk", "ERK", "net = topogen.erk([32, 24, 12], 0.25, seed=0)",
+     "Erdos-Renyi-Kernel: random layers whose density scales with `(n_in + n_out) / "
+     "(n_in * n_out)`.", "erk"),
+    ("butterfly", "Butterfly", "net = topogen.butterfly(16)",
+     "The FFT butterfly: `log2 n` layers of degree 2, every input reaching every output once.",
+     "butterfly"),
+    ("random-regular", "Random regular", "net = topogen.random_regular([24, 24, 24], 4, seed=0)",
+     "Random biregular layers of degree 4 (uniform among biregular graphs).",
+     "random_regular"),
+]
+
+# (file name, code that makes `fig`)
+CONCEPTS = {
+    "concept-mixed-radix.png": """
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+topogen.plot.draw_layers(topogen.mixed_radix([2, 2, 2]), ax=axes[0],
+                         title="mixed_radix([2, 2, 2]): 1 path per pair")
+topogen.plot.draw_layers(topogen.extended_mixed_radix([[2, 2, 2], [2]]), ax=axes[1],
+                         title="extended_mixed_radix([[2, 2, 2], [2]]): 2 paths per pair")
+""",
+    "concept-kron.png": """
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained")
+topogen.plot.draw_layers(topogen.mixed_radix([2, 2]), ax=axes[0], title="mixed_radix([2, 2])")
+topogen.plot.draw_layers(topogen.radix_net([[2, 2]], [1, 3, 2]), ax=axes[1],
+                         title="radix_net([[2, 2]], widths=[1, 3, 2])")
+""",
+    "concept-paths.png": """
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+radix = topogen.radix_net([[4, 4], [4]], [1, 1, 1, 1])
+rand = topogen.erdos_renyi(radix.widths, radix.density, seed=1)
+topogen.plot.path_counts(radix, ax=axes[0], log=False)
+axes[0].set_title("RadiX-Net: 4 paths for every pair", fontsize=10)
+topogen.plot.path_counts(rand, ax=axes[1], log=False)
+axes[1].set_title("Erdos-Renyi at the same density", fontsize=10)
+""",
+    "concept-spectrum.png": """
+fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+net = topogen.from_graph(topogen.lps(5, 13), depth=1)
+topogen.plot.spectrum(net, ax=ax)
+ax.set_title("LPS X^{5,13}: every non-trivial value below the Ramanujan bound", fontsize=10)
+""",
+    "concept-spy.png": """
+net = topogen.radix_net([[4, 4], [4]], [1, 2, 2, 1])
+fig = topogen.plot.spy(net)
+""",
+    "concept-aggregated.png": """
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+topogen.plot.draw_layers(topogen.radix_net([[16, 16], [16]], [1, 1, 1, 1]), ax=ax)
+""",
+}
+
+
+def _stamp() -> str:
+    digest = hashlib.sha256()
+    for path in [*sorted((ROOT / "topogen").rglob("*.py")), Path(__file__)]:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _expected() -> list[Path]:
+    return [OUT / f"{slug}.png" for slug, *_ in GALLERY] + [OUT / name for name in CONCEPTS]
+
+
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=96)
+    os.replace(tmp, path)
+    plt.close(fig)
+
+
+def _draw_family(slug: str, code: str) -> None:
+    import matplotlib.pyplot as plt
+
+    import topogen
+    import topogen.plot
+
+    namespace = {"topogen": topogen}
+    exec(code, namespace)
+    net = namespace["net"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained",
+                             gridspec_kw={"width_ratios": [1.25, 1]})
+    topogen.plot.draw_layers(net, ax=axes[0])
+    topogen.plot.spectrum(net, ax=axes[1])
+    _save(fig, OUT / f"{slug}.png")
+
+
+def _draw_all() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import topogen
+    import topogen.plot
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    for slug, _title, code, _text, _func in GALLERY:
+        _draw_family(slug, code)
+    for name, code in CONCEPTS.items():
+        namespace = {"topogen": topogen, "plt": plt}
+        exec(textwrap.dedent(code), namespace)
+        _save(namespace["fig"], OUT / name)
+
+
+def on_pre_build(config) -> None:
+    """Draw every figure into docs/gallery/generated/ unless the stamp says they are current."""
+    stamp_file = OUT / ".stamp"
+    stamp = _stamp()
+    current = stamp_file.exists() and stamp_file.read_text() == stamp
+    if current and all(p.exists() for p in _expected()):
+        log.info("gallery: figures are up to date")
+        return
+    log.info("gallery: drawing %d figures", len(_expected()))
+    _draw_all()
+    stamp_file.write_text(stamp)
+
+
+def _api_link(func: str) -> str:
+    """Markdown link to the API reference entry of ``topogen.<func>``."""
+    import topogen
+
+    module = topogen._LAZY[func]
+    return f"[`topogen.{func}`](api/generators.md#{module}.{func})"
+
+
+def _gallery_markdown() -> str:
+    parts = []
+    for slug, title, code, text, func in GALLERY:
+        parts.append(
+            f"## {title} {{#{slug}}}\n\n{text} API: {_api_link(func)}; "
+            f"command line: `topogen generate {slug} --help`.\n\n"
+            f"```python\nimport topogen\n{code}\n```\n\n"
+            f"![{title}: layer drawing and spectrum](gallery/generated/{slug}.png)\n"
+        )
+    return "\n".join(parts)
+
+
+def _cli_help_markdown() -> str:
+    """The ``--help`` of ``topogen`` and of each sub-command, as printed by the command."""
+    import contextlib
+    import io
+
+    from topogen import cli
+
+    commands = [[], ["generate"], ["generate", "radix-net"], ["generate", "x-net"], ["info"],
+                ["export"], ["plot"], ["demo"], ["verify"]]
+    parts = []
+    for cmd in commands:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+            cli.main([*cmd, "--help"])
+        title = " ".join(["topogen", *cmd])
+        parts.append(f"## `{title}`\n\n```text\n{buf.getvalue().rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def _examples_markdown() -> str:
+    """Each script of examples/: its docstring as text, then its code."""
+    import ast
+
+    parts = []
+    for path in sorted((ROOT / "examples").glob("*.py")):
+        source = path.read_text()
+        doc = ast.get_docstring(ast.parse(source)) or ""
+        title, _, rest = doc.partition("\n")
+        parts.append(f"## {title.rstrip('.')}\n\n{rest.strip()}\n\n"
+                     f"`examples/{path.name}`:\n\n```python\n{source.rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    """Expand the markers of the gallery, command-line and examples pages."""
+    if page.file.src_uri == "gallery.md":
+        return markdown.replace("<!-- gallery -->", _gallery_markdown())
+    if page.file.src_uri == "cli.md":
+        return markdown.replace("<!-- cli-help -->", _cli_help_markdown())
+    if page.file.src_uri == "examples.md":
+        return markdown.replace("<!-- examples -->", _examples_markdown())
+    return markdown
