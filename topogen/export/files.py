@@ -162,45 +162,36 @@ def _write_file(path: str, data: bytes) -> None:
 
 
 # ============================================================================ text formatting
-def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Decimal digits of non-negative ints, right-aligned: ``(chars (n, D), valid (n, D))``."""
-    n = len(values)
-    top = int(values.max()) if n else 0
-    width = len(str(top))
-    v = values.astype(np.uint32 if top < 2**32 else np.uint64)
-    chars = np.empty((n, width), dtype=np.uint8)
-    ndig = np.ones(n, dtype=np.int8)
-    for k in range(1, width):
-        ndig += values >= 10**k
-    for j in range(width - 1, -1, -1):
-        chars[:, j] = v % 10
-        v //= 10
-    chars += 48
-    valid = np.arange(width)[None, :] >= (width - ndig)[:, None]
-    return chars, valid
-
-
 def format_lines(columns, separators) -> np.ndarray:
     """Text lines ``str(c0) sep0 str(c1) sep1 ...`` for int arrays, as one uint8 array.
 
     ``separators[k]`` (bytes) follows column ``k``; the last one ends the line, so it holds
-    any constant tail and the newline.  Vectorised: every column becomes a right-aligned digit
-    matrix, all are laid side by side and the valid bytes are picked out in row-major order.
+    any constant tail and the newline.  Vectorised: all fields are laid side by side in an
+    ``(n_lines, width)`` byte matrix, numbers right-aligned, and the valid bytes (no leading
+    zeros) are picked out in row-major order.
 
     >>> format_lines([np.array([1, 10]), np.array([7, 3])], [b"\\t", b"\\t0.5\\n"]).tobytes()
     b'1\\t7\\t0.5\\n10\\t3\\t0.5\\n'
     """
-    n = len(columns[0])
-    pieces, masks = [], []
-    for col, sep in zip(columns, separators):
-        chars, valid = _digits(np.asarray(col))
-        pieces.append(chars)
-        masks.append(valid)
+    cols = [np.asarray(c) for c in columns]
+    n = len(cols[0])
+    digits = [len(str(int(c.max()))) if n else 1 for c in cols]
+    width = sum(digits) + sum(len(s) for s in separators)
+    chars = np.empty((n, width), dtype=np.uint8)
+    valid = np.ones((n, width), dtype=bool)
+    pos = 0
+    for col, n_dig, sep in zip(cols, digits, separators):
+        v = col.astype(np.uint32 if n_dig < 10 else np.uint64)
+        for j in range(n_dig - 1, -1, -1):
+            chars[:, pos + j] = v % 10 + 48
+            if j:
+                v //= 10
+                valid[:, pos + j - 1] = v > 0
+        pos += n_dig
         if sep:
-            sep_arr = np.frombuffer(sep, dtype=np.uint8)
-            pieces.append(np.broadcast_to(sep_arr, (n, len(sep_arr))))
-            masks.append(np.ones((n, len(sep_arr)), dtype=bool))
-    return np.concatenate(pieces, axis=1)[np.concatenate(masks, axis=1)]
+            chars[:, pos:pos + len(sep)] = np.frombuffer(sep, dtype=np.uint8)
+            pos += len(sep)
+    return chars[valid]
 
 
 def _row_chunks(layer: sp.csr_array, chunk_edges: int = CHUNK_EDGES):
