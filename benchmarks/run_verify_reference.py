@@ -1,0 +1,120 @@
+"""The matched comparison behind docs/verify.md: dense vs RadiX-Net, X-Net, Ramanujan, random.
+
+For each dataset (digits, MNIST-1D, and MNIST when --mnist-path names its files) the MLP is
+``n_features -> 240 -> 240 -> 240 -> 240 -> 10``: the three hidden-to-hidden layers are the
+sparse topology, the input and output layers are dense for every family (also dense).  At each
+target density the RadiX-Net is fitted first (``topogen.fit_radix_net``) and the X-Net and
+uniform-random layers get its per-layer densities; the Ramanujan family (LPS / Paley graph
+widened by a Kronecker product) has the density of the graph it picks, so it is run once.
+
+Writes docs/verify/<dataset>.json (every run), docs/verify/<dataset>.png (accuracy against
+density, loss curves) and docs/verify/tables.md.
+
+    python benchmarks/run_verify_reference.py            # about 10 minutes on 1 CPU thread
+    python benchmarks/run_verify_reference.py --smoke    # seconds, for checking the script
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+HIDDEN = (240, 240, 240, 240)
+DENSITIES = (0.25, 0.1, 0.04)
+EPOCHS = {"digits": 30, "mnist1d": 40, "mnist": 10, "fashion-mnist": 10}
+
+
+def run_dataset(name, args):
+    from topogen.verify import VerifyResult, load_dataset, plot_results, verify
+
+    data = load_dataset(name, path=args.mnist_path if name in ("mnist", "fashion-mnist") else None)
+    common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds, epochs=args.epochs or EPOCHS[name],
+                  device=args.device, progress=None)
+    results = []
+    for k, density in enumerate(args.densities):
+        fams = ["dense", "radix", "x_net", "random"] if k == 0 else ["radix", "x_net", "random"]
+        if k == 0:
+            fams.insert(3, "ramanujan")
+        t0 = time.perf_counter()
+        res = verify(families=fams, density=density, **common)
+        print(f"\n== {name}, target density {density} ({time.perf_counter() - t0:.0f} s)")
+        for note in res.notes:
+            print("note:", note)
+        print(res.table(), flush=True)
+        results.append(res)
+    os.makedirs(args.out, exist_ok=True)
+    plot_results(results, os.path.join(args.out, f"{name}.png"),
+                 title=f"{name}: {data.n_features}-{'-'.join(map(str, HIDDEN))}-{data.n_classes} "
+                 f"MLP, sparse hidden layers, {args.seeds} seeds")
+    payload = {
+        "command": "python benchmarks/run_verify_reference.py " + " ".join(args.argv),
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "torch_threads": args.threads,
+        "densities": list(args.densities),
+        "results": [r.as_dict() for r in results],
+    }
+    with open(os.path.join(args.out, f"{name}.json"), "w") as f:
+        json.dump(payload, f, indent=1)
+    return results
+
+
+def markdown(name, results) -> str:
+    from topogen.verify import VerifyResult
+
+    runs = tuple(r for res in results for r in res.runs)
+    lines = [f"### {name}", ""]
+    for res in results:
+        lines.append(f"- target density {res.settings['density']}: " + "; ".join(res.notes))
+    lines.append("")
+    # one row per (family, density): relabel families by their target density
+    rows = []
+    for res in results:
+        tag = res.settings["density"]
+        for r in res.runs:
+            fam = r.family if r.family in ("dense", "ramanujan") else f"{r.family} @ {tag}"
+            rows.append(r.__class__(**{**r.__dict__, "family": fam}))
+    merged = VerifyResult(tuple(rows), results[0].settings, ())
+    lines.append(merged.table())
+    del runs
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    import sys
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--datasets", default="digits,mnist1d")
+    p.add_argument("--mnist-path", default=None, help="folder of MNIST IDX files (adds mnist)")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--densities", default=",".join(map(str, DENSITIES)))
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", default="docs/verify")
+    p.add_argument("--smoke", action="store_true", help="tiny run to check the script")
+    args = p.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
+    args.densities = [float(x) for x in args.densities.split(",")]
+    import torch
+
+    torch.set_num_threads(args.threads)
+    if args.smoke:
+        args.seeds, args.epochs, args.densities = 1, 1, args.densities[:1]
+    names = [n for n in args.datasets.split(",") if n]
+    if args.mnist_path and "mnist" not in names:
+        names.append("mnist")
+    start = time.perf_counter()
+    text = ["<!-- written by benchmarks/run_verify_reference.py -->", ""]
+    for name in names:
+        text.append(markdown(name, run_dataset(name, args)))
+    text.append(f"Total wall time {time.perf_counter() - start:.0f} s.")
+    with open(os.path.join(args.out, "tables.md"), "w") as f:
+        f.write("\n".join(text) + "\n")
+    print(f"total {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

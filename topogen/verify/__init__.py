@@ -1,0 +1,52 @@
+"""The training verifier: do these topologies train as well as dense?
+
+:func:`verify` trains one or more topologies (or generator families at a matched density)
+with their masks fixed for the whole run, beside a dense network of the same widths, over
+several seeds, and reports test accuracy (mean and spread), loss curves, parameter counts,
+density and wall time.  It needs the ``train`` extra (``pip install 'topogen[train]'``:
+torch, scikit-learn, mnist1d); torch is imported only when something is trained.
+
+>>> from topogen.verify import load_dataset
+>>> load_dataset("digits").n_features
+64
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "verify": "topogen.verify.train",
+    "train_one": "topogen.verify.train",
+    "VerifyResult": "topogen.verify.results",
+    "RunResult": "topogen.verify.results",
+    "plot_results": "topogen.verify.results",
+    "Dataset": "topogen.verify.data",
+    "DATASETS": "topogen.verify.data",
+    "load_dataset": "topogen.verify.data",
+    "load_idx_dataset": "topogen.verify.data",
+    "read_idx": "topogen.verify.data",
+    "select_device": "topogen.verify.models",
+    "build_mlp": "topogen.verify.models",
+    "init_fan_in_": "topogen.verify.models",
+    "MaskedLinear": "topogen.verify.models",
+    "SparseLinear": "topogen.verify.models",
+    "FAMILIES": "topogen.verify.families",
+    "Family": "topogen.verify.families",
+    "register_family": "topogen.verify.families",
+    "uniform_random": "topogen.verify.families",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'topogen.verify' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,214 @@
+"""Results of :func:`topogen.verify.verify`: per-run records, a summary table, JSON and a plot."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from .._checks import TopogenError, check_path
+
+__all__ = ["RunResult", "VerifyResult", "plot_results"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One training run: a family (or topology) at one seed.
+
+    ``n_weights`` counts weights that can be nonzero (the edges of every layer, dense ends
+    included); ``n_params`` adds the biases.  ``core_density`` is the density of the sparse
+    topology (1.0 for dense); ``wall_time`` is the training time in seconds.
+    """
+
+    family: str
+    seed: int
+    widths: tuple
+    test_accuracy: float
+    loss_curve: tuple
+    accuracy_curve: tuple
+    n_weights: int
+    n_params: int
+    core_density: float
+    wall_time: float
+
+    @property
+    def density(self) -> float:
+        """Weights that can be nonzero over those of a dense net with the same widths."""
+        dense = sum(a * b for a, b in zip(self.widths[:-1], self.widths[1:], strict=True))
+        return self.n_weights / dense
+
+
+def _mean_std(values):
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return mean, std
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """All runs of one :func:`verify` call, the settings used, and notes on fitting.
+
+    Examples
+    --------
+    >>> r = RunResult("dense", 0, (4, 2), 0.9, (1.0,), (0.9,), 8, 10, 1.0, 0.1)
+    >>> res = VerifyResult((r,), {"dataset": "toy"}, ())
+    >>> res.rows()[0]["acc_mean"]
+    0.9
+    """
+
+    runs: tuple
+    settings: dict
+    notes: tuple = ()
+
+    def families(self) -> list[str]:
+        """Family names in order of first appearance."""
+        return list(dict.fromkeys(r.family for r in self.runs))
+
+    def rows(self) -> list[dict]:
+        """One summary dict per family: accuracy mean/std/min/max over seeds, sizes, time."""
+        out = []
+        for fam in self.families():
+            runs = [r for r in self.runs if r.family == fam]
+            accs = [r.test_accuracy for r in runs]
+            mean, std = _mean_std(accs)
+            out.append({
+                "family": fam,
+                "seeds": len(runs),
+                "acc_mean": mean,
+                "acc_std": std,
+                "acc_min": min(accs),
+                "acc_max": max(accs),
+                "final_loss": _mean_std([r.loss_curve[-1] for r in runs])[0]
+                if runs[0].loss_curve else float("nan"),
+                "n_params": round(_mean_std([r.n_params for r in runs])[0]),
+                "density": _mean_std([r.density for r in runs])[0],
+                "core_density": _mean_std([r.core_density for r in runs])[0],
+                "time_s": _mean_std([r.wall_time for r in runs])[0],
+            })
+        return out
+
+    def table(self) -> str:
+        """A plain-text table (also valid Markdown) of :meth:`rows`."""
+        head = ("family", "core density", "density", "params", "test acc (mean ± std)",
+                "min", "max", "final loss", "time/run s")
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in self.rows():
+            cells = (
+                r["family"], f"{r['core_density']:.4f}", f"{r['density']:.4f}",
+                f"{r['n_params']:,}",
+                f"{100 * r['acc_mean']:.2f} ± {100 * r['acc_std']:.2f} %",
+                f"{100 * r['acc_min']:.2f}", f"{100 * r['acc_max']:.2f}",
+                f"{r['final_loss']:.4f}", f"{r['time_s']:.2f}",
+            )
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        """Settings, notes, summary rows and every run (JSON-able)."""
+        return {
+            "settings": dict(self.settings),
+            "notes": list(self.notes),
+            "summary": self.rows(),
+            "runs": [
+                {**asdict(r), "widths": list(r.widths), "loss_curve": list(r.loss_curve),
+                 "accuracy_curve": list(r.accuracy_curve)}
+                for r in self.runs
+            ],
+        }
+
+    def to_json(self, path=None) -> str:
+        """The :meth:`as_dict` as JSON text; also written atomically to ``path`` if given."""
+        text = json.dumps(self.as_dict(), indent=1)
+        if path is not None:
+            _write_atomic(check_path("path", path), text)
+        return text
+
+    def plot(self, path=None):
+        """Accuracy against density, and mean loss curves; see :func:`plot_results`."""
+        return plot_results([self], path)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | None = None):
+    """Plot test accuracy (mean ± std over seeds) against density, one line per family.
+
+    A second panel shows the mean training-loss curve of each family of the first result.
+    Several results (e.g. one per density) share the axes.  Written to ``path`` (PNG, SVG,
+    ...) when given; returns the matplotlib Figure.
+
+    Raises
+    ------
+    TopogenError
+        If ``results`` is empty.
+    """
+    if not results:
+        raise TopogenError("plot_results needs at least one VerifyResult")
+    import matplotlib
+
+    if path is not None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    points: dict = {}
+    for res in results:
+        for row in res.rows():
+            points.setdefault(row["family"], []).append(
+                (row["density"], row["acc_mean"], row["acc_std"]))
+    for fam, pts in points.items():
+        pts.sort()
+        xs, ys, es = zip(*pts, strict=True)
+        style = dict(marker="o", capsize=3)
+        if fam == "dense":
+            ax.axhline(ys[0] * 100, color="k", ls="--", lw=1, label="dense")
+            continue
+        ax.errorbar(xs, [100 * y for y in ys], yerr=[100 * e for e in es], label=fam, **style)
+    ax.set_xscale("log")
+    ax.set_xlabel("density of the whole network (weights kept / dense)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    first = results[0]
+    for fam in first.families():
+        runs = [r for r in first.runs if r.family == fam]
+        n = min(len(r.loss_curve) for r in runs)
+        if n == 0:
+            continue
+        mean = [sum(r.loss_curve[k] for r in runs) / len(runs) for k in range(n)]
+        ax2.plot(range(1, n + 1), mean, label=fam)
+    ax2.set_yscale("log")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("training loss (mean over seeds)")
+    ax2.grid(alpha=0.3)
+    ax2.legend(fontsize=8)
+    s = first.settings
+    fig.suptitle(title or f"{s.get('dataset', '')}: widths {s.get('widths', '')}, "
+                 f"{len(s.get('seeds', []))} seeds, {s.get('epochs', '')} epochs", fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        path = check_path("path", path)
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        root, ext = os.path.splitext(path)
+        tmp = f"{root}.tmp{ext}"
+        fig.savefig(tmp, dpi=120)
+        os.replace(tmp, path)
+        plt.close(fig)
+    return fig
