@@ -30,6 +30,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 import scipy.sparse as sp
@@ -425,6 +426,13 @@ class NpzWriter:
         _npz_entry(self._zf, f"indices_{i}", layer.indices)
         self.layer_nnz.append(int(layer.nnz))
 
+    def abort(self) -> None:
+        """Give up after a failure (the temporary file is deleted by the caller)."""
+        try:
+            self._zf.close()
+        except Exception:  # an entry was half written: drop the handle instead
+            self._zf.fp = None
+
     def close(self, meta) -> None:
         if not self.layer_nnz:
             raise TopogenError("no layers were given: a topology needs at least one layer")
@@ -456,9 +464,13 @@ def save_npz(topology: Topology, path) -> None:
     path = check_path("path", path)
     with atomic_file(path) as f:
         writer = NpzWriter(f)
-        for layer in topology.layers:
-            writer.add(layer)
-        writer.close(topology.meta)
+        try:
+            for layer in topology.layers:
+                writer.add(layer)
+            writer.close(topology.meta)
+        except BaseException:
+            writer.abort()
+            raise
 
 
 def _npz_array(npz, key, path, dtype_kind="iu", ndim=1):
@@ -556,13 +568,35 @@ def _value_text(value: float) -> bytes:
     return repr(float(value)).encode()
 
 
-def _write_layer_file(folder: str, name: str, writer, layer) -> int:
+class _Checksummed:
+    """A write-only file wrapper that counts bytes and keeps their CRC-32."""
+
+    def __init__(self, f):
+        self._f = f
+        self.size = 0
+        self.crc = 0
+
+    def write(self, data) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data) if isinstance(data, bytes) else data.nbytes
+        return self._f.write(data)
+
+
+def _write_layer_file(folder: str, name: str, writer, layer) -> tuple[int, int]:
+    """Write one layer file with ``writer(f, layer)``; return its size and CRC-32."""
     path = os.path.join(folder, name)
-    with open(path, "wb") as f:
-        n = writer(f, layer)
-        f.flush()
-        os.fsync(f.fileno())
-    return n
+    with open(path, "wb") as raw:
+        f = _Checksummed(raw)
+        writer(f, layer)
+        raw.flush()
+        os.fsync(raw.fileno())
+    return f.size, f.crc
+
+
+def _check_crc(path: str, buf: bytes, crc) -> None:
+    if crc is not None and zlib.crc32(buf) != crc:
+        _fail(path, None, f"the contents differ from the CRC-32 recorded in {SIDECAR} (the "
+              "file was altered or truncated)")
 
 
 def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_VALUE,
@@ -634,6 +668,10 @@ def _folder_files(folder: str, kind: str):
         if not ok:
             raise TopogenError(f"{side}: invalid widths / layer_nnz / files entries")
         meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
+        crcs = doc.get("crc32")
+        if not (isinstance(crcs, list) and len(crcs) == len(files)
+                and all(isinstance(c, int) for c in crcs)):
+            doc["crc32"] = [None] * len(files)
         return widths, nnz, files, meta, doc
     found = {}
     try:
@@ -658,7 +696,7 @@ def _folder_files(folder: str, kind: str):
                                                              range(1, depth + 1)], {}, None
 
 
-def _read_tsv_layer(path: str, shape, nnz, value) -> sp.csr_array:
+def _read_tsv_layer(path: str, shape, nnz, value, crc=None) -> sp.csr_array:
     buf = _read_bytes(path)
     data, starts, ends, lines = parse_fields(buf, 3, path)
     if nnz is not None and len(lines) != nnz:
@@ -673,9 +711,11 @@ def _read_tsv_layer(path: str, shape, nnz, value) -> sp.csr_array:
     if value is not None:
         other = np.flatnonzero(vals != value)
         if len(other):
-            _fail(path, int(lines[other[0]]), f"value {vals[other[0]]!r} differs from the "
+            _fail(path, int(lines[other[0]]), f"value {float(vals[other[0]])!r} differs from the "
                   f"expected value={value!r}")
-    return _build_layer(rows - 1, cols - 1, shape, lines, path)
+    layer = _build_layer(rows - 1, cols - 1, shape, lines, path)
+    _check_crc(path, buf, crc)
+    return layer
 
 
 def read_graph_challenge(folder, *, value=None, progress: bool | None = None) -> Topology:
@@ -724,11 +764,12 @@ def read_graph_challenge(folder, *, value=None, progress: bool | None = None) ->
                                f"and there is no {SIDECAR} to give the shapes")
         widths = [widths[0]] * (len(files) + 1)
         nnz = [None] * len(files)
+    crcs = doc["crc32"] if doc is not None else [None] * len(files)
     layers = []
     with Progress(len(files), "reading", enabled=progress) as bar:
         for i, name in enumerate(files):
             layers.append(_read_tsv_layer(os.path.join(folder, name),
-                                          (widths[i], widths[i + 1]), nnz[i], value))
+                                          (widths[i], widths[i + 1]), nnz[i], value, crcs[i]))
             bar.update()
     return Topology._trusted(layers, meta)
 
@@ -810,7 +851,7 @@ def _mtx_header(buf: bytes, path: str):
     return field, symmetry, (m, n), nnz, nxt + 1, line + 1
 
 
-def _read_mtx_file(path: str, shape=None, nnz=None) -> sp.csr_array:
+def _read_mtx_file(path: str, shape=None, nnz=None, crc=None) -> sp.csr_array:
     buf = _read_bytes(path)
     field, symmetry, size, declared, offset, body_line = _mtx_header(buf, path)
     if shape is not None and tuple(size) != tuple(shape):
@@ -840,6 +881,7 @@ def _read_mtx_file(path: str, shape=None, nnz=None) -> sp.csr_array:
     layer = _build_layer(rows, cols, size, lines, path)
     if nnz is not None and layer.nnz != nnz:
         _fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz} (altered file)")
+    _check_crc(path, buf, crc)
     return layer
 
 
@@ -875,7 +917,8 @@ def read_mtx(path, *, progress: bool | None = None) -> Topology:
         for i, name in enumerate(files):
             shape = (widths[i], widths[i + 1]) if doc is not None else None
             layer = _read_mtx_file(os.path.join(path, name), shape,
-                                   nnz[i] if nnz is not None else None)
+                                   nnz[i] if nnz is not None else None,
+                                   doc["crc32"][i] if doc is not None else None)
             if layers and layers[-1].shape[1] != layer.shape[0]:
                 raise TopogenError(f"{os.path.join(path, name)}: the layer has "
                                    f"{layer.shape[0]} rows but the previous layer has "
@@ -1018,8 +1061,9 @@ def read_graphml(path) -> Topology:
 def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES) -> None:
     """Write a text edge list ``"{i}:{src} {i+1}:{dst}"`` per line, atomically.
 
-    Header lines starting with ``#`` give the widths and ``meta`` (JSON).  The file reads
-    with ``networkx.read_edgelist(path, create_using=nx.DiGraph)`` (nodes are the strings
+    Header lines starting with ``#`` give the widths, ``meta`` (JSON) and the edge count.
+    The file reads with ``networkx.read_edgelist(path, create_using=nx.DiGraph)`` (nodes are
+    the strings
     ``"layer:index"``, as in :func:`write_graphml`) and back with :func:`read_edgelist`.
 
     Examples
@@ -1028,7 +1072,7 @@ def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES
     >>> net = topogen.radix_net([[2]], [1, 1])
     >>> path = os.path.join(tempfile.mkdtemp(), "net.edgelist")
     >>> write_edgelist(net, path)
-    >>> open(path).read().splitlines()[2:4]
+    >>> open(path).read().splitlines()[3:5]
     ['0:0 1:0', '0:0 1:1']
     >>> read_edgelist(path) == net
     True
@@ -1037,7 +1081,7 @@ def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES
     path = check_path("path", path)
     _check_small(topology, max_edges, "the edge list")
     header = (f"# topogen edgelist widths: {json.dumps(list(topology.widths))}\n"
-              f"# meta: {json.dumps(topology.meta)}\n").encode()
+              f"# meta: {json.dumps(topology.meta)}\n# edges: {topology.nnz}\n").encode()
     with atomic_file(path) as f:
         f.write(header)
         for i, layer in enumerate(topology.layers):
@@ -1061,15 +1105,21 @@ def read_edgelist(path) -> Topology:
     """
     path = check_path("path", path)
     buf = _read_bytes(path)
-    lines = buf.split(b"\n", 2)
-    if len(lines) < 2 or not lines[0].startswith(b"# topogen edgelist widths: ") or \
-            not lines[1].startswith(b"# meta: "):
-        _fail(path, 1, "not a topogen edge list (missing '# topogen edgelist widths:' and "
-              "'# meta:' header lines)")
+    lines = buf.split(b"\n", 3)
+    if len(lines) < 3 or not lines[0].startswith(b"# topogen edgelist widths: ") or \
+            not lines[1].startswith(b"# meta: ") or not lines[2].startswith(b"# edges: "):
+        _fail(path, 1, "not a topogen edge list (missing the '# topogen edgelist widths:', "
+              "'# meta:' and '# edges:' header lines)")
+    declared = lines[2][len(b"# edges: "):].strip()
+    if not declared.isdigit():
+        _fail(path, 3, f"the edge count {declared[:20]!r} is not an integer")
     widths, meta = _widths_meta(lines[0][len(b"# topogen edgelist widths: "):].decode(
         "utf-8", "replace"), lines[1][len(b"# meta: "):].decode("utf-8", "replace"), path)
-    body = lines[2] if len(lines) > 2 else b""
-    data, starts, ends, line_no = parse_fields(body, 4, path, 3, extra_ws=b":")
+    body = lines[3] if len(lines) > 3 else b""
+    data, starts, ends, line_no = parse_fields(body, 4, path, 4, extra_ws=b":")
+    if len(line_no) != int(declared):
+        _fail(path, None, f"{len(line_no)} edges but the header declares {int(declared)} "
+              "(truncated file?)")
     sep = data[np.minimum(ends[:, [0, 2]], len(data) - 1)] if len(line_no) else \
         np.empty((0, 2), np.uint8)
     bad = np.flatnonzero((sep != ord(":")).any(axis=1)) if len(line_no) else []

@@ -132,6 +132,7 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     widths: list[int] = []
     layer_nnz: list[int] = []
     files: list[str] = []
+    crcs: list[int] = []
     total = 0
     meta = _check_meta(meta)
     with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
@@ -147,7 +148,9 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
                 widths.append(int(layer.shape[0]))
             widths.append(int(layer.shape[1]))
             name = layer_file_name(kind, layer.shape[0], i)
-            total += _write_layer_file(tmp, name, writer, layer)
+            size, crc = _write_layer_file(tmp, name, writer, layer)
+            total += size
+            crcs.append(crc)
             files.append(name)
             layer_nnz.append(int(layer.nnz))
             del layer, raw
@@ -155,6 +158,7 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
         if not files:
             raise TopogenError("layers is empty: a topology needs at least one layer")
         extra = {"value": float(value)} if value is not None else {}
+        extra["crc32"] = crcs
         side = _sidecar(kind, widths, layer_nnz, files, meta, **extra)
         with open(os.path.join(tmp, SIDECAR), "wb") as f:
             f.write(side)
@@ -207,11 +211,15 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
     meta = _check_meta(meta)
     with atomic_file(path) as f, Progress(depth or 0, "writing npz", enabled=progress) as bar:
         writer = NpzWriter(f)
-        for i, raw in enumerate(layers):
-            writer.add(_canonical(i, raw))
-            del raw
-            bar.update()
-        writer.close(meta)
+        try:
+            for i, raw in enumerate(layers):
+                writer.add(_canonical(i, raw))
+                del raw
+                bar.update()
+            writer.close(meta)
+        except BaseException:
+            writer.abort()
+            raise
         size = f.tell()
     return {"widths": writer.widths, "layer_nnz": writer.layer_nnz,
             "nnz": sum(writer.layer_nnz), "bytes": size}

@@ -1,0 +1,552 @@
+"""Files: round trips for every format, interoperability, validation of hostile files, atomicity."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.io
+import scipy.sparse as sp
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import topogen
+from topogen import TopogenError, Topology
+from topogen.export import files as F
+from topogen.export import (
+    load_npz,
+    read_edgelist,
+    read_graph_challenge,
+    read_graphml,
+    read_mtx,
+    save_npz,
+    write_graph_challenge,
+    write_mtx,
+)
+
+FORMATS = {  # format -> (file or folder name, reader)
+    "npz": ("t.npz", load_npz),
+    "tsv": ("neuron", read_graph_challenge),
+    "mtx": ("mtx", read_mtx),
+    "graphml": ("t.graphml", read_graphml),
+    "edgelist": ("t.edgelist", read_edgelist),
+}
+
+
+@st.composite
+def topologies(draw, max_width=6, max_depth=4):
+    """Random topologies, including empty layers, full layers and width-1 layers."""
+    depth = draw(st.integers(1, max_depth))
+    widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
+    layers = []
+    for i in range(depth):
+        kind = draw(st.sampled_from(["random", "empty", "full"]))
+        shape = (widths[i], widths[i + 1])
+        if kind == "empty":
+            layers.append(np.zeros(shape, dtype=bool))
+        elif kind == "full":
+            layers.append(np.ones(shape, dtype=bool))
+        else:
+            bits = draw(st.lists(st.booleans(), min_size=shape[0] * shape[1],
+                                 max_size=shape[0] * shape[1]))
+            layers.append(np.array(bits, dtype=bool).reshape(shape))
+    meta = draw(st.fixed_dictionaries({}, optional={
+        "generator": st.text(max_size=8), "seed": st.integers(0, 2**40),
+        "params": st.dictionaries(st.text(max_size=4), st.integers() | st.floats(
+            allow_nan=False, allow_infinity=False) | st.lists(st.integers(), max_size=3),
+            max_size=3)}))
+    return Topology(layers, meta)
+
+
+def _assert_same(a: Topology, b: Topology):
+    assert a == b
+    assert a.widths == b.widths
+    for x, y in zip(a.layers, b.layers):
+        np.testing.assert_array_equal(x.toarray(), y.toarray())
+        assert y.has_canonical_format and y.dtype == bool
+
+
+# ---------------------------------------------------------------------------- round trips
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(topologies(), st.sampled_from(sorted(FORMATS)))
+def test_round_trip_every_format(t, fmt):
+    name, reader = FORMATS[fmt]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, name)
+        topogen.save(t, path, format=fmt)
+        for back in (topogen.load(path), reader(path)):
+            _assert_same(t, back)
+            assert back.meta == t.meta  # meta survives every format
+
+
+def _generator_family(name):
+    small = {
+        "mixed_radix": lambda: topogen.mixed_radix([2, 3]),
+        "extended_mixed_radix": lambda: topogen.extended_mixed_radix([[2, 2], [2]]),
+        "radix_net": lambda: topogen.radix_net([[2, 2], [2]], [2, 1, 3, 1]),
+        "x_net": lambda: topogen.x_net([8, 8, 4], degree=2, seed=1),
+        "dense": lambda: topogen.dense([3, 2, 4]),
+        "erdos_renyi": lambda: topogen.erdos_renyi([6, 5, 4], 0.4, seed=2),
+        "butterfly": lambda: topogen.butterfly(8),
+        "from_graph": lambda: topogen.from_graph(topogen.paley(13), 2),
+    }
+    try:
+        return small[name]()
+    except (AttributeError, ImportError, ModuleNotFoundError) as exc:
+        pytest.skip(f"generator {name} is not available yet: {exc}")
+
+
+@pytest.mark.parametrize("family", ["mixed_radix", "extended_mixed_radix", "radix_net", "x_net",
+                                    "dense", "erdos_renyi", "butterfly", "from_graph"])
+def test_round_trip_every_generator_family(family, tmp_path):
+    t = _generator_family(family)
+    for fmt, (name, _) in FORMATS.items():
+        path = tmp_path / f"{fmt}-{name}"
+        if fmt in ("npz", "graphml", "edgelist"):
+            path = tmp_path / name
+        topogen.save(t, path, format=fmt)
+        back = topogen.load(path)
+        _assert_same(t, back)
+        assert back.meta == t.meta
+
+
+# ---------------------------------------------------------------------------- interoperability
+def test_graph_challenge_layout_is_the_challenge_one(tmp_path):
+    net = topogen.radix_net([[2, 2, 2]], [1, 1, 1, 1])
+    folder = tmp_path / "neuron8"
+    write_graph_challenge(net, folder, value=1 / 32)
+    names = sorted(os.listdir(folder))
+    assert names == ["n8-l1.tsv", "n8-l2.tsv", "n8-l3.tsv", "topogen.json"]
+    for k, layer in enumerate(net.layers, start=1):
+        rows = np.loadtxt(folder / f"n8-l{k}.tsv", delimiter="\t", ndmin=2)  # oracle
+        assert rows.shape == (layer.nnz, 3)
+        assert np.all(rows[:, 2] == 1 / 32)
+        coo = sp.coo_array(layer)
+        want = sorted(zip((coo.row + 1).tolist(), (coo.col + 1).tolist()))
+        assert list(map(tuple, rows[:, :2].astype(int).tolist())) == want  # sorted, 1-based
+    # a challenge folder has no topogen.json: it reads from the names alone
+    os.remove(folder / "topogen.json")
+    back = read_graph_challenge(folder, value=1 / 32)
+    assert back == net
+    with pytest.raises(TopogenError, match=r"n8-l1\.tsv, line 1: value 0\.03125 differs"):
+        read_graph_challenge(folder, value=1 / 16)
+
+
+def test_graph_challenge_folder_errors(tmp_path):
+    folder = tmp_path / "neuron4"
+    folder.mkdir()
+    (folder / "n4-l1.tsv").write_text("1\t1\t1\n")
+    (folder / "n4-l3.tsv").write_text("1\t1\t1\n")
+    with pytest.raises(TopogenError, match="layer 2 is missing"):
+        read_graph_challenge(folder)
+    (folder / "n5-l2.tsv").write_text("1\t1\t1\n")
+    with pytest.raises(TopogenError, match="different widths"):
+        read_graph_challenge(folder)
+    with pytest.raises(TopogenError, match="not a folder"):
+        read_graph_challenge(tmp_path / "nothing")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(TopogenError, match="no layer files"):
+        read_graph_challenge(empty)
+
+
+def test_matrix_market_interoperates_with_scipy(tmp_path):
+    net = topogen.radix_net([[3, 2]], [2, 1, 2])
+    write_mtx(net, tmp_path / "m")
+    write_mtx(net, tmp_path / "v", value=0.5)
+    for i, layer in enumerate(net.layers):
+        name = f"n{layer.shape[0]}-l{i + 1}.mtx"
+        m = scipy.io.mmread(tmp_path / "m" / name)  # independent reader
+        np.testing.assert_array_equal(m.toarray() != 0, layer.toarray())
+        v = scipy.io.mmread(tmp_path / "v" / name)
+        assert set(v.data.tolist()) == {0.5}
+    # and ours reads SciPy's files, including the symmetric ones it writes on its own
+    sym = sp.coo_array(np.array([[1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=float))
+    scipy.io.mmwrite(tmp_path / "s.mtx", sym)
+    assert "symmetric" in (tmp_path / "s.mtx").read_text().splitlines()[0]
+    np.testing.assert_array_equal(read_mtx(tmp_path / "s.mtx").layers[0].toarray(),
+                                  sym.toarray() != 0)
+    scipy.io.mmwrite(tmp_path / "g.mtx", sp.coo_array(np.array([[0, 2.5], [0, 0], [1, 0]])))
+    np.testing.assert_array_equal(read_mtx(tmp_path / "g.mtx").layers[0].toarray(),
+                                  [[0, 1], [0, 0], [1, 0]])
+
+
+def test_networkx_reads_graphml_and_edgelist(tmp_path):
+    net = topogen.radix_net([[2, 2]], [1, 2, 1])
+    topogen.save(net, tmp_path / "a.graphml")
+    topogen.save(net, tmp_path / "a.edgelist")
+    want = {(f"{i}:{u[1]}", f"{i + 1}:{v[1]}") for i in range(net.depth)
+            for u, v in net.to_networkx().edges if u[0] == i}
+    G = nx.read_graphml(tmp_path / "a.graphml")
+    H = nx.read_edgelist(tmp_path / "a.edgelist", create_using=nx.DiGraph)
+    assert set(G.edges) == want == set(H.edges)
+    assert json.loads(G.graph["widths"]) == list(net.widths)
+
+
+def test_npz_is_plain_numpy(tmp_path):
+    net = topogen.radix_net([[2, 2]], [1, 3, 1])
+    save_npz(net, tmp_path / "n.npz")
+    with np.load(tmp_path / "n.npz", allow_pickle=False) as z:
+        assert z["widths"].tolist() == list(net.widths)
+        assert json.loads(z["meta"].tobytes()) == net.meta
+        np.testing.assert_array_equal(z["indices_1"], net.layers[1].indices)
+
+
+# ---------------------------------------------------------------------------- validation
+def _tsv_folder(tmp_path, text, n=4, sidecar=True):
+    folder = tmp_path / f"neuron{n}-{abs(hash(text)) % 10**8}"
+    folder.mkdir()
+    (folder / f"n{n}-l1.tsv").write_bytes(text.encode() if isinstance(text, str) else text)
+    if sidecar:
+        nnz = len([ln for ln in (text if isinstance(text, str) else text.decode()).splitlines()
+                   if ln.strip()])
+        (folder / "topogen.json").write_text(json.dumps({
+            "format": "topogen-layers", "version": 1, "kind": "tsv", "widths": [n, n],
+            "layer_nnz": [nnz], "files": [f"n{n}-l1.tsv"], "meta": {}}))
+    return folder
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1\t1\t1\n2\t2\n", r"n4-l1\.tsv, line 2: expected 3 fields, got 2.*truncated"),
+    ("1\t1\t1\n2\t5\t1\n", r"n4-l1\.tsv, line 2: column index 5 is out of range"),
+    ("1\t1\t1\n0\t2\t1\n", r"line 2: row index 0 is out of range.*1-based"),
+    ("1\t1.5\t1\n", r"line 1: column index '1\.5' is not a non-negative integer"),
+    ("1\t-2\t1\n", r"line 1: column index '-2' is not a non-negative integer"),
+    ("1\t1\t1\n3\t2\t1\n1\t1\t1\n", r"line 3: duplicate edge \(1, 1\), first given on line 1"),
+    ("1\t1\tx\n", r"line 1: value 'x' is not a finite number"),
+    ("1\t1\tnan\n", r"line 1: value 'nan' is not a finite number"),
+    ("1\t1\t0\n", r"line 1: a stored zero value is not an edge"),
+    ("1\t1\t1\n\n2\t2\t1\n", r"line 2: expected 3 fields, got 0"),
+    ("1\t1\t1\t1\n", r"line 1: expected 3 fields, got 4"),
+    ("99999999999999999999\t1\t1\n", r"line 1: row index .* too large"),
+])
+def test_tsv_reader_names_file_and_line(tmp_path, text, message):
+    folder = _tsv_folder(tmp_path, text)
+    with pytest.raises(TopogenError, match=message):
+        read_graph_challenge(folder)
+
+
+def test_tsv_reader_accepts_unsorted_lines_crlf_and_no_final_newline(tmp_path):
+    folder = _tsv_folder(tmp_path, "3\t1\t0.5\r\n1\t4\t0.5\r\n2\t2\t0.5")
+    t = read_graph_challenge(folder)
+    assert sorted(zip(*t.layers[0].nonzero())) == [(0, 3), (1, 1), (2, 0)]
+
+
+def test_truncated_file_detected_against_topogen_json(tmp_path):
+    net = topogen.radix_net([[2, 2]], [1, 1, 1])
+    write_graph_challenge(net, tmp_path / "g")
+    path = tmp_path / "g" / "n4-l2.tsv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]))  # cut at a line boundary: only the count can tell
+    with pytest.raises(TopogenError, match=r"n4-l2\.tsv: 6 edges but topogen.json says 8"):
+        topogen.load(tmp_path / "g")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("%%MatrixMarket matrix coordinate pattern general\n4 4 3\n1 1\n2 2\n",
+     r"2 entries but the size line declares 3"),
+    ("%%MatrixMarket matrix array real general\n2 2\n1\n0\n0\n1\n", r"line 1: only 'coordinate'"),
+    ("%%MatrixMarket matrix coordinate complex general\n2 2 1\n1 1 1 0\n", r"field 'complex'"),
+    ("%%MatrixMarket matrix coordinate pattern general\n% c\n2 2\n", r"line 3: the size line"),
+    ("%%MatrixMarket matrix coordinate pattern general\n", r"line 2: the size line .* missing"),
+    ("hello\n", r"line 1: not a Matrix Market file"),
+    ("%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 1\n1 3\n",
+     r"line 4: column index 3 is out of range"),
+    ("%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 1\n1 1\n",
+     r"line 4: duplicate edge \(1, 1\), first given on line 3"),
+    ("%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n1 2 1.0\n",
+     r"line 3: a symmetric file must list only the lower triangle"),
+])
+def test_mtx_reader_names_file_and_line(tmp_path, text, message):
+    path = tmp_path / "x.mtx"
+    path.write_text(text)
+    with pytest.raises(TopogenError, match=message):
+        read_mtx(path)
+
+
+def test_mtx_folder_wrong_shape(tmp_path):
+    net = topogen.radix_net([[2, 2]], [1, 1, 1])
+    write_mtx(net, tmp_path / "m")
+    (tmp_path / "m" / "n4-l2.mtx").write_text(
+        "%%MatrixMarket matrix coordinate pattern general\n4 5 1\n1 1\n")
+    with pytest.raises(TopogenError, match=r"n4-l2\.mtx, line 2: the matrix is 4 x 5 but the "
+                       r"layer must be 4 x 4 \(wrong shape\)"):
+        topogen.load(tmp_path / "m")
+
+
+def _npz_bytes(t):
+    buf = io.BytesIO()
+    writer = F.NpzWriter(buf)
+    for layer in t.layers:
+        writer.add(layer)
+    writer.close(t.meta)
+    return buf.getvalue()
+
+
+def _rewrite_npz(src, dst, **replace):
+    with np.load(src, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(replace)
+    for k in [k for k, v in replace.items() if v is None]:
+        del arrays[k]
+    np.savez(dst, **arrays)
+
+
+@pytest.mark.parametrize("replace, message", [
+    ({"indices_0": np.array([0, 1, 1, 2, 2, 3, 3, 0], np.int32)}, r"layer 0: .*not sorted"),
+    ({"indices_0": np.array([0, 0, 1, 2, 2, 3, 0, 3], np.int32)}, r"layer 0: .*duplicate"),
+    ({"indices_1": np.array([0, 4, 1, 2, 2, 3, 0, 3], np.int32)}, r"layer 1: .*out of range"),
+    ({"indptr_0": np.array([0, 2, 4, 6], np.int32)}, r"layer 0: indptr has 4 entries.*shape"),
+    ({"indptr_1": np.array([0, 2, 1, 6, 8], np.int32)}, r"layer 1: indptr is not a valid"),
+    ({"layer_nnz": np.array([8, 9])}, r"layer 1: 8 edges but layer_nnz says 9"),
+    ({"widths": np.array([4, 4])}, r"invalid widths"),
+    ({"format": np.frombuffer(b"other", np.uint8)}, r"not a topogen \.npz"),
+    ({"indices_1": None}, r"missing array 'indices_1'"),
+    ({"indices_1": np.array([0.0, 1.0])}, r"'indices_1' has dtype float64"),
+    ({"meta": np.frombuffer(b"{oops", np.uint8)}, r"meta is not valid JSON"),
+    ({"version": np.array([2])}, r"unsupported topogen \.npz version"),
+])
+def test_npz_reader_rejects_inconsistent_arrays(tmp_path, replace, message):
+    net = topogen.radix_net([[2, 2]], [1, 1, 1])
+    save_npz(net, tmp_path / "ok.npz")
+    _rewrite_npz(tmp_path / "ok.npz", tmp_path / "bad.npz", **replace)
+    with pytest.raises(TopogenError, match=r"bad\.npz: .*" + message):
+        load_npz(tmp_path / "bad.npz")
+
+
+def test_npz_reader_rejects_non_zip_and_pickles(tmp_path):
+    (tmp_path / "x.npz").write_bytes(b"not a zip at all")
+    with pytest.raises(TopogenError, match=r"x\.npz: not a readable \.npz"):
+        load_npz(tmp_path / "x.npz")
+    np.savez(tmp_path / "p.npz", format=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(TopogenError, match=r"p\.npz"):
+        load_npz(tmp_path / "p.npz")
+    with pytest.raises(TopogenError, match="no such file"):
+        load_npz(tmp_path / "missing.npz")
+
+
+# ---------------------------------------------------------------------------- fuzzing
+_NET = topogen.radix_net([[2, 3]], [2, 1, 1])
+
+
+def _valid_files():
+    d = tempfile.mkdtemp()
+    write_graph_challenge(_NET, os.path.join(d, "g"))
+    write_mtx(_NET, os.path.join(d, "m"))
+    topogen.save(_NET, os.path.join(d, "e.edgelist"))
+    topogen.save(_NET, os.path.join(d, "x.graphml"))
+    return {
+        "tsv": (os.path.join(d, "g"), "n12-l1.tsv"),
+        "mtx": (os.path.join(d, "m"), "n12-l1.mtx"),
+        "edgelist": (d, "e.edgelist"),
+        "graphml": (d, "x.graphml"),
+    }
+
+
+_FILES = _valid_files()
+_NPZ = _npz_bytes(_NET)
+
+
+def _load_mutated(kind, data: bytes):
+    folder, name = _FILES[kind]
+    with tempfile.TemporaryDirectory() as d:
+        if kind in ("tsv", "mtx"):
+            import shutil
+
+            target = os.path.join(d, "f")
+            shutil.copytree(folder, target)
+            with open(os.path.join(target, name), "wb") as f:
+                f.write(data)
+            path = target
+        else:
+            path = os.path.join(d, name)
+            with open(path, "wb") as f:
+                f.write(data)
+        return topogen.load(path)
+
+
+def _original(kind) -> bytes:
+    folder, name = _FILES[kind]
+    with open(os.path.join(folder, name), "rb") as f:
+        return f.read()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["tsv", "mtx", "edgelist", "graphml"]), st.data())
+def test_fuzzed_text_files_raise_topogen_error_or_load_valid(kind, data):
+    original = _original(kind)
+    pos = data.draw(st.integers(0, len(original) - 1))
+    op = data.draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+    junk = data.draw(st.binary(min_size=1, max_size=4) | st.sampled_from(
+        [b"\t", b"\n", b" ", b"-", b".", b"9", b"0", b"e", b"\x00", b"\xff", b":"]))
+    if op == "flip":
+        mutated = original[:pos] + junk + original[pos + len(junk):]
+    elif op == "insert":
+        mutated = original[:pos] + junk + original[pos:]
+    elif op == "delete":
+        mutated = original[:pos] + original[pos + len(junk):]
+    else:
+        mutated = original[:pos]
+    try:
+        t = _load_mutated(kind, mutated)
+    except TopogenError:
+        return
+    # whatever loads must be a valid topology of the declared shape
+    assert t.widths == _NET.widths
+    for layer in t.layers:
+        assert layer.has_canonical_format and layer.dtype == bool
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["tsv", "mtx", "edgelist"]), st.data())
+@example("tsv", None)
+def test_truncated_text_files_always_raise(kind, data):
+    original = _original(kind)
+    n_header = {"tsv": 0, "mtx": 3, "edgelist": 3}[kind]
+    body_start = len(b"".join(original.splitlines(keepends=True)[:n_header]))
+    # tsv and mtx folders carry a CRC-32 in topogen.json: any cut raises.  The edge list has
+    # only its edge count: any cut that removes at least one whole field raises.
+    text = original.rstrip(b"\n")
+    last = len(text) - 1 if kind != "edgelist" else text.rindex(b":") + 1
+    cut = last if data is None else data.draw(st.integers(body_start, last))
+    with pytest.raises(TopogenError):
+        _load_mutated(kind, original[:cut])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_fuzzed_npz_raises_topogen_error_or_loads_equal(data):
+    pos = data.draw(st.integers(0, len(_NPZ) - 1))
+    op = data.draw(st.sampled_from(["flip", "truncate"]))
+    if op == "truncate":
+        mutated = _NPZ[:pos]
+    else:
+        byte = data.draw(st.integers(0, 255))
+        mutated = _NPZ[:pos] + bytes([byte]) + _NPZ[pos + 1:]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "f.npz")
+        with open(path, "wb") as f:
+            f.write(mutated)
+        try:
+            t = load_npz(path)
+        except TopogenError:
+            return
+    assert t.widths == _NET.widths  # a flipped byte that changes no data still loads
+    for layer in t.layers:
+        assert layer.has_canonical_format and layer.dtype == bool
+
+
+# ---------------------------------------------------------------------------- atomic writes
+def _listing(path):
+    return sorted(os.listdir(path))
+
+
+def test_failed_file_write_leaves_old_file_untouched(tmp_path, monkeypatch):
+    old, new = topogen.radix_net([[2]], [1, 1]), topogen.radix_net([[2, 2]], [1, 1, 1])
+    for name in ("t.npz", "t.edgelist", "t.graphml"):
+        path = tmp_path / name
+        topogen.save(old, path)
+        before = path.read_bytes()
+
+        def boom(*args, **kwargs):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(os, "fsync", boom)
+        with pytest.raises(OSError, match="disk full"):
+            topogen.save(new, path)
+        monkeypatch.undo()
+        assert path.read_bytes() == before
+        assert topogen.load(path) == old
+    assert _listing(tmp_path) == ["t.edgelist", "t.graphml", "t.npz"]  # no temporary files
+
+
+def test_failed_npz_write_midway(tmp_path, monkeypatch):
+    old = topogen.radix_net([[2]], [1, 1])
+    path = tmp_path / "t.npz"
+    topogen.save(old, path)
+    before = path.read_bytes()
+    calls = []
+    real_add = F.NpzWriter.add
+
+    def add_then_fail(self, layer):
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError("out of memory in layer 2")
+        real_add(self, layer)
+
+    monkeypatch.setattr(F.NpzWriter, "add", add_then_fail)
+    with pytest.raises(MemoryError):
+        topogen.save(topogen.radix_net([[2, 2]], [1, 1, 1]), path)
+    assert path.read_bytes() == before and _listing(tmp_path) == ["t.npz"]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "mtx"])
+def test_failed_folder_write_leaves_old_folder_untouched(tmp_path, fmt):
+    from topogen.export.stream import stream_layers
+
+    old = topogen.radix_net([[2, 2]], [1, 1, 1])
+    folder = tmp_path / "net"
+    topogen.save(old, folder, format=fmt)
+    before = {n: (folder / n).read_bytes() for n in _listing(folder)}
+
+    def layers():
+        yield from topogen.radix_net([[3, 3, 3]], [1, 1, 1, 1]).layers[:2]
+        raise RuntimeError("generator failed at layer 3")
+
+    with pytest.raises(RuntimeError, match="layer 3"):
+        stream_layers(layers(), folder, kind=fmt)
+    assert {n: (folder / n).read_bytes() for n in _listing(folder)} == before
+    assert _listing(tmp_path) == ["net"]  # no temporary folder left behind
+    # a successful write replaces the folder as a whole
+    new = topogen.radix_net([[3, 3, 3]], [1, 1, 1, 1])
+    topogen.save(new, folder, format=fmt)
+    assert topogen.load(folder) == new
+    assert _listing(tmp_path) == ["net"]
+    assert not any(n.startswith("n4-") for n in _listing(folder))  # old files are gone
+
+
+def test_refuses_to_replace_foreign_folder_or_file(tmp_path):
+    net = topogen.radix_net([[2]], [1, 1])
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    with pytest.raises(TopogenError, match="refusing to replace"):
+        topogen.save(net, tmp_path / "mine", format="tsv")
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(TopogenError, match="a file of that name exists"):
+        topogen.save(net, tmp_path / "afile", format="mtx")
+    with pytest.raises(TopogenError, match="does not exist"):
+        topogen.save(net, tmp_path / "no" / "such" / "t.npz")
+    (tmp_path / "emptydir").mkdir()
+    topogen.save(net, tmp_path / "emptydir", format="tsv")  # an empty folder is fine
+    assert topogen.load(tmp_path / "emptydir") == net
+
+
+# ---------------------------------------------------------------------------- save / load
+def test_save_load_format_dispatch_errors(tmp_path):
+    net = topogen.radix_net([[2]], [1, 1])
+    with pytest.raises(TopogenError, match="cannot tell the format"):
+        topogen.save(net, tmp_path / "noext")
+    with pytest.raises(TopogenError, match="unknown format 'hdf5'"):
+        topogen.save(net, tmp_path / "x.h5", format="hdf5")
+    with pytest.raises(TopogenError, match="does not take the option"):
+        topogen.save(net, tmp_path / "x.npz", value=2.0)
+    with pytest.raises(TopogenError, match="no such file or folder"):
+        topogen.load(tmp_path / "absent")
+    (tmp_path / "x.bin").write_bytes(b"")
+    with pytest.raises(TopogenError, match="cannot tell the format"):
+        topogen.load(tmp_path / "x.bin")
+    with pytest.raises(TopogenError, match="value must be a finite nonzero number"):
+        topogen.save(net, tmp_path / "v", format="tsv", value=0)
+    with pytest.raises(TopogenError, match="Topology"):
+        topogen.save([np.eye(2)], tmp_path / "x.npz")
+    with pytest.raises(TopogenError, match="small topologies"):
+        topogen.save(net, tmp_path / "x.graphml", max_edges=3)
+    topogen.save(net, tmp_path / "g", format="graph_challenge")
+    with pytest.raises(TopogenError, match="holds format 'tsv', not 'mtx'"):
+        topogen.load(tmp_path / "g", format="mtx")
