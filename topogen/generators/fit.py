@@ -231,8 +231,9 @@ def fit_radix_net(
     target first; then the sum of the relative width change (0 for an exact fit), the
     distance of the overall density from the target (``|log(density / target)|``) and the
     mean distance of the layer densities from it (``|log(d_k / target)|``, so that layers of
-    even density win over a lopsided mix with the right average); then fewer radix lists; more balanced radices (smaller ``max / min``; Kwak et al. 2023 found
-    some unusual radix choices to train inconsistently); then larger ``N'``.
+    even density win over a lopsided mix with the right average); then fewer radix lists;
+    more balanced radices (smaller ``max / min``; Kwak et al. 2023 found some unusual radix
+    choices to train inconsistently); then larger ``N'``.
 
     Parameters
     ----------

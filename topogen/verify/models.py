@@ -208,7 +208,8 @@ class SparseLinear(nn.Module):
     def weight_sparse(self):
         """The weight as a ``torch.sparse_csr`` tensor ``(out, in)`` sharing ``values``."""
         return torch.sparse_csr_tensor(
-            self.crow, self.col, self.values, size=(self.out_features, self.in_features)
+            self.crow, self.col, self.values, size=(self.out_features, self.in_features),
+            check_invariants=False,
         )
 
     def forward(self, x):
