@@ -526,10 +526,10 @@ def _add_plot(sub, common) -> None:
 def _add_demo(sub, common) -> None:
     p = _add_parser(
         sub, "demo", help="compare a RadiX-Net, an X-Net, a Ramanujan stack and a random net",
-        description="Build four topologies of the same widths and (about) the same density: "
-        "a RadiX-Net, an X-Net, a stack of LPS Ramanujan layers and an Erdos-Renyi random "
-        "baseline; print a comparison table; write their masks (.npz), drawings and spectra "
-        "into an output folder.",
+        description="Build four topologies of the same widths (1092 neurons, 4 layers) and "
+        "about the same density: a stack of LPS Ramanujan layers (X^{17,13}), the nearest "
+        "RadiX-Net, an X-Net and an Erdos-Renyi random baseline; print a comparison table; "
+        "write their masks (.npz), layer drawings, spectra and report.json into a folder.",
         examples=["topogen demo", "topogen demo -o /tmp/demo --seed 1"],
         parents=[common],
     )
@@ -714,36 +714,58 @@ def cmd_plot(args) -> int:
 
 
 # ---------------------------------------------------------------------------- demo
-#: The demo's networks: 60 neurons a layer (the size of the LPS graph X^{29,5} on PSL(2, 5)
-#: would be 60 too), depth 3.  See :func:`demo_topologies`.
-DEMO_WIDTH = 64
+#: LPS graph of the demo: X^{17,13} lives on PSL(2, 13) (17 is a square mod 13), so it has
+#: 13 * (13**2 - 1) / 2 = 1092 vertices, is 18-regular, not bipartite, and Ramanujan.
+DEMO_LPS = (17, 13)
 DEMO_DEPTH = 4
 
 
 def demo_topologies(seed: int = 0) -> dict:
-    """The four networks of ``topogen demo``, all with widths ``(64,) * 5`` and density 1/8.
+    """The four networks of ``topogen demo``: widths ``(1092,) * 5``, density about 0.016.
 
-    * RadiX-Net ``[[8, 8], [8, 8]]``: two mixed-radix systems of ``N' = 64``, every neuron
-      of degree 8; every input reaches every output by exactly 64 paths.
-    * X-Net: random biregular layers of degree 8.
-    * Ramanujan: bipartite Ramanujan layers of degree 8.
-    * Erdos-Renyi: every edge kept with probability 1/8 (the random baseline).
+    * ``ramanujan``: every layer the LPS Ramanujan graph ``X^{17,13}`` (1092 vertices,
+      18-regular; :func:`topogen.lps`, :func:`topogen.from_graph`), density ``18 / 1092``.
+    * ``radix-net``: ``radix_net([[6, 7, 13], [7]], [2] * 5)``, the RadiX-Net that
+      :func:`topogen.fit_radix_net` finds nearest to those widths and density (``N' = 546``
+      widened twice; degrees 12, 14, 26, 14; every input reaches every output by exactly 56
+      paths).
+    * ``x-net``: random biregular expander layers of degree 18 (:func:`topogen.x_net`).
+    * ``erdos-renyi``: every edge kept with probability ``18 / 1092`` (the random baseline).
+
+    Examples
+    --------
+    >>> nets = demo_topologies(0)  # doctest: +SKIP
+    >>> {name: net.widths[0] for name, net in nets.items()}  # doctest: +SKIP
+    {'radix-net': 1092, 'x-net': 1092, 'ramanujan': 1092, 'erdos-renyi': 1092}
     """
     import topogen
 
-    radix = topogen.radix_net([[8, 8], [8, 8]], [1] * (DEMO_DEPTH + 1))
-    widths = radix.widths
-    out = {"radix-net": radix}
-    out["x-net"] = topogen.x_net(widths, degree=8, seed=seed)
-    out["ramanujan"] = _demo_ramanujan(widths, seed)
-    out["erdos-renyi"] = topogen.erdos_renyi(widths, radix.density, seed=seed)
-    return out
+    ramanujan = topogen.from_graph(topogen.lps(*DEMO_LPS), DEMO_DEPTH)
+    widths = ramanujan.widths
+    degree = ramanujan.layer_nnz[0] // widths[0]
+    return {
+        "radix-net": topogen.radix_net([[6, 7, 13], [7]], [2] * (DEMO_DEPTH + 1)),
+        "x-net": topogen.x_net(widths, degree=degree, seed=seed),
+        "ramanujan": ramanujan,
+        "erdos-renyi": topogen.erdos_renyi(widths, ramanujan.density, seed=seed),
+    }
 
 
-def _demo_ramanujan(widths, seed):
-    import topogen
+def demo_spectra_figure(topologies: dict):
+    """Singular values of the first layer of each demo network on one plot, with bounds."""
+    _use_agg()
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
 
-    return topogen.bipartite_ramanujan(widths, degree=8, seed=seed)
+    from . import plot
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    cycle = mpl.colormaps["tab10"]
+    for j, (name, topology) in enumerate(topologies.items()):
+        plot.spectrum(topology, ax=ax, layers=[0], color=cycle(j), label=name)
+    ax.set_title("first layer of each network: singular values (dashed: Ramanujan bound)",
+                 fontsize=10)
+    return fig
 
 
 def _demo_row(name: str, report) -> list[str]:
@@ -796,38 +818,43 @@ def cmd_demo(args) -> int:
 
     out_dir = os.path.abspath(args.output)
     os.makedirs(out_dir, exist_ok=True)
-    topologies = demo_topologies(args.seed)
-    reports = {}
-    written = []
-    steps = len(topologies) * (1 if args.no_plots else 3)
-    with Progress(steps, "demo", enabled=_progress(args)) as bar:
+    progress = _progress(args)
+    with Progress(4, "building", enabled=progress) as bar:
+        topologies = demo_topologies(args.seed)
+        bar.update(4)
+    reports, written = {}, []
+    steps = len(topologies) * (1 if args.no_plots else 2) + (0 if args.no_plots else 1)
+    with Progress(steps, "analysing and writing", enabled=progress) as bar:
         for name, topology in topologies.items():
-            reports[name] = analyze(topology)
+            reports[name] = analyze(topology, method="sparse")
             path = os.path.join(out_dir, f"{name}.npz")
             topogen.save(topology, path)
             written.append(path)
             bar.update()
-            if args.no_plots:
-                continue
-            for kind in ("layers", "spectrum"):
-                image = os.path.join(out_dir, f"{name}-{kind}.png")
-                save_figure(draw(topology, kind), image, dpi=110)
+            if not args.no_plots:
+                image = os.path.join(out_dir, f"{name}-layers.png")
+                save_figure(draw(topology, "layers"), image, dpi=110)
                 written.append(image)
                 bar.update()
+        if not args.no_plots:
+            image = os.path.join(out_dir, "spectra.png")
+            save_figure(demo_spectra_figure(topologies), image, dpi=110)
+            written.append(image)
+            bar.update()
     report_path = os.path.join(out_dir, "report.json")
-    payload = {name: rep.as_dict() for name, rep in reports.items()}
-    _write_text(report_path, json.dumps(payload, indent=2))
+    _write_text(report_path, json.dumps({n: r.as_dict() for n, r in reports.items()}, indent=2))
     written.append(report_path)
     widths = next(iter(topologies.values())).widths
-    print(f"Four networks of widths {widths}, density about "
-          f"{next(iter(reports.values())).density:.4f}:\n")
+    print(f"Four networks of widths {' -> '.join(map(str, widths))} at about the same "
+          "density:\n")
     print(demo_table(reports))
     print(textwrap.dedent("""
         paths/pair: paths from each input to each output (exact when symmetric, else mean).
         lambda2/bound: largest non-trivial singular value over the Ramanujan bound
         sqrt(d_out - 1) + sqrt(d_in - 1), worst layer; at most 1 means Ramanujan."""))
-    _say(args, f"wrote {len(written)} files (masks .npz, drawings and spectra .png, "
-         f"report.json) to {out_dir}")
+    kinds = "masks (.npz), report.json" + ("" if args.no_plots else
+                                           ", layer drawings and spectra (.png)")
+    _say(args, f"wrote {len(written)} files ({kinds}) to {out_dir}")
     return 0
 
 

@@ -263,7 +263,15 @@ def spy(obj, *, layers: Sequence[int] | None = None, ax=None, max_cells: int = M
     return fig
 
 
-def spectrum(obj, *, ax=None, k: int | None = None, layers: Sequence[int] | None = None):
+def spectrum(
+    obj,
+    *,
+    ax=None,
+    k: int | None = None,
+    layers: Sequence[int] | None = None,
+    color=None,
+    label: str | None = None,
+):
     """Singular values of each layer, largest first, with the Ramanujan bound marked.
 
     For a biregular layer with degrees ``(d_out, d_in)`` the leading singular value is
@@ -280,6 +288,11 @@ def spectrum(obj, *, ax=None, k: int | None = None, layers: Sequence[int] | None
         :func:`topogen.analysis.spectrum`).
     layers : sequence of int, optional
         Which layers (default: all distinct ones, at most 10).
+    color : color, optional
+        One colour for every drawn layer (default: one per layer from ``tab10``); with
+        ``label``, lets several topologies share one Axes.
+    label : str, optional
+        Legend label (default ``"layer i (n x m)"``; with several layers, ``"label, layer i"``).
 
     Returns
     -------
@@ -315,9 +328,12 @@ def spectrum(obj, *, ax=None, k: int | None = None, layers: Sequence[int] | None
     for j, i in enumerate(idx):
         layer = mats[i]
         values = np.asarray(_spectrum(layer, k=k), dtype=float)
-        col = cycle(j % 10)
-        ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=3, lw=1, color=col,
-                label=f"layer {i} ({layer.shape[0]}x{layer.shape[1]})")
+        col = color if color is not None else cycle(j % 10)
+        name = f"layer {i} ({layer.shape[0]}x{layer.shape[1]})"
+        if label is not None:
+            name = label if len(idx) == 1 else f"{label}, layer {i}"
+        style = "o-" if len(values) <= 200 else "-"  # markers only while they stay apart
+        ax.plot(np.arange(1, len(values) + 1), values, style, ms=3, lw=1, color=col, label=name)
         out_deg = np.diff(layer.indptr)
         in_deg = np.bincount(layer.indices, minlength=layer.shape[1])
         if len(out_deg) and len(in_deg) and out_deg.min() == out_deg.max() and (
@@ -328,10 +344,14 @@ def spectrum(obj, *, ax=None, k: int | None = None, layers: Sequence[int] | None
     ax.set_xlabel("rank")
     ax.set_ylabel("singular value")
     ax.set_xscale("log" if max(max(mats[i].shape) for i in idx) > 64 else "linear")
+    ax.autoscale(True, axis="y")  # several calls may share ax: rescale to all lines drawn
+    ax.relim()
+    ax.autoscale_view()
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, loc="upper right", title="dashed: Ramanujan bound", title_fontsize=7)
-    ax.set_title(f"spectrum of {_name(obj) if isinstance(obj, Topology) else 'layer'}",
-                 fontsize=10)
+    if label is None:
+        ax.set_title(f"spectrum of {_name(obj) if isinstance(obj, Topology) else 'layer'}",
+                     fontsize=10)
     return fig
 
 

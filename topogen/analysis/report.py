@@ -229,7 +229,8 @@ def _spectral_cells(spec: dict | None) -> list[str]:
     ]
 
 
-def _layer_spectra(topology: Topology, progress: bool | None) -> tuple[list, str | None]:
+def _layer_spectra(topology: Topology, progress: bool | None, method: str
+                   ) -> tuple[list, str | None]:
     """``SpectralGap.as_dict()`` of every layer (shared layers computed once), or a note."""
     try:
         from .spectral import spectral_gap
@@ -241,13 +242,19 @@ def _layer_spectra(topology: Topology, progress: bool | None) -> tuple[list, str
         for layer in topology.layers:
             key = id(layer)
             if key not in cache:
-                cache[key] = spectral_gap(layer).as_dict()
+                cache[key] = spectral_gap(layer, method=method).as_dict()
             out.append(cache[key])
             bar.update()
     return out, None
 
 
-def analyze(topology: Topology, *, spectral: bool = True, progress: bool | None = False) -> Report:
+def analyze(
+    topology: Topology,
+    *,
+    spectral: bool = True,
+    method: str = "auto",
+    progress: bool | None = False,
+) -> Report:
     """Analyse a topology: sizes, densities, degrees, exact path counts and spectra.
 
     Parameters
@@ -257,6 +264,9 @@ def analyze(topology: Topology, *, spectral: bool = True, progress: bool | None 
         Also compute every layer's spectral gap and Ramanujan bound
         (:func:`topogen.analysis.spectral_gap`); layers shared by several positions (as in
         RadiX-Nets) are computed once.  The slowest part on large networks.
+    method : {"auto", "dense", "sparse"}
+        How the spectra are computed (see :func:`topogen.analysis.spectral_gap`); "sparse"
+        (two leading singular values by an iterative solver) is much faster on wide layers.
     progress : bool or None
         Show a progress bar over the layers' spectra on stderr (None: if it is a terminal).
 
@@ -289,7 +299,7 @@ def analyze(topology: Topology, *, spectral: bool = True, progress: bool | None 
         raise TopogenError(f"spectral must be True or False, got {spectral!r}")
     degs = degrees(topology)
     if spectral:
-        spectra, note = _layer_spectra(topology, progress)
+        spectra, note = _layer_spectra(topology, progress, method)
     else:
         spectra, note = [None] * topology.depth, None
     layers = tuple(
