@@ -4,7 +4,7 @@ A Graph Challenge sized RadiX-Net (65536 neurons x 1920 layers x 32 connections,
 4 * 10^9 edges) does not fit in memory as a Topology, but each layer does.  The writers here
 take any iterable of layers (for example :func:`radix_net_layers`, which builds one RadiX-Net
 layer at a time), write each layer as it arrives and let it go, so that peak memory is about
-one layer plus a text chunk of about a million edges.  The output is atomic like every
+one layer plus a text chunk of about 262,000 edges.  The output is atomic like every
 topogen write: a folder appears complete or not at all.
 """
 
