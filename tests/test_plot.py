@@ -127,7 +127,6 @@ def test_path_counts_log_scale_for_huge_counts():
 
 
 def test_spectrum_marks_ramanujan_bound():
-    pytest.importorskip("topogen.analysis.spectral")
     t = topogen.radix_net([[2, 3]], [1, 2, 1])
     fig = plot.spectrum(t)
     ax = fig.axes[0]

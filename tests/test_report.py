@@ -80,7 +80,6 @@ def test_table_lists_every_layer():
 
 
 def test_spectral_section_against_numpy():
-    pytest.importorskip("topogen.analysis.spectral")
     t = topogen.radix_net([[2, 2]], [1, 2, 1])
     r = analyze(t)
     for layer, W in zip(r.layers, t.to_dense(float)):

@@ -284,8 +284,8 @@ def spectrum(
     obj : Topology or 2-D matrix
     ax : matplotlib.axes.Axes, optional
     k : int, optional
-        Leading singular values per layer (default: all, see
-        :func:`topogen.analysis.spectrum`).
+        Leading singular values per layer (default: all, or the 100 largest for layers too
+        large for a dense decomposition, see :func:`topogen.analysis.spectrum`).
     layers : sequence of int, optional
         Which layers (default: all distinct ones, at most 10).
     color : color, optional
@@ -327,7 +327,7 @@ def spectrum(
     cycle = mpl.colormaps["tab10"]
     for j, i in enumerate(idx):
         layer = mats[i]
-        values = np.asarray(_spectrum(layer, k=k), dtype=float)
+        values = _layer_values(_spectrum, layer, k)
         col = color if color is not None else cycle(j % 10)
         name = f"layer {i} ({layer.shape[0]}x{layer.shape[1]})"
         if label is not None:
@@ -353,6 +353,21 @@ def spectrum(
         ax.set_title(f"spectrum of {_name(obj) if isinstance(obj, Topology) else 'layer'}",
                      fontsize=10)
     return fig
+
+
+#: Leading singular values drawn for layers too large for a full dense spectrum.
+LEADING_VALUES = 100
+
+
+def _layer_values(spectrum_fn, layer, k):
+    """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest."""
+    try:
+        return np.asarray(spectrum_fn(layer, k=k), dtype=float)
+    except TopogenError:
+        if k is not None:
+            raise
+        lead = min(LEADING_VALUES, min(layer.shape) - 1)
+        return np.asarray(spectrum_fn(layer, k=lead), dtype=float)
 
 
 def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_entries: int = 2**20):
