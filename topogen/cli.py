@@ -194,8 +194,8 @@ def _register_builtin_families() -> None:
                "Kronecker widths B_0..B_L, one more than the number of radices "
                "(default all 1)", metavar="B,B,...", positional=True)),
         ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
-         "topogen generate radix-net --radices 32,32:32,32:32,32 --widths 1,1,1,1,1,1,1 "
-         "--stream --format tsv -o neuron1024/"),
+         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream --format tsv "
+         "-o neuron1024/"),
         prepare=_radix_widths_default,
         stream="radix_net_layers",
     ))
@@ -420,9 +420,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _help_width() -> int:
+    import shutil
+
+    return max(60, min(100, shutil.get_terminal_size().columns - 2))
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of descriptions (wrapped by :func:`_wrap`) and examples."""
+
     def __init__(self, prog):
-        super().__init__(prog, max_help_position=30, width=100)
+        super().__init__(prog, max_help_position=30, width=_help_width())
+
+
+def _wrap(text: str) -> str:
+    """Wrap each paragraph of a description to the help width."""
+    width = _help_width()
+    return "\n\n".join(textwrap.fill(par, width) for par in text.split("\n\n"))
 
 
 def _common() -> argparse.ArgumentParser:
@@ -439,8 +453,8 @@ def _epilog(lines) -> str:
 
 
 def _add_parser(sub, name, *, help, description, examples, parents):
-    return sub.add_parser(name, help=help, description=description, epilog=_epilog(examples),
-                          formatter_class=_Formatter, parents=parents)
+    return sub.add_parser(name, help=help, description=_wrap(description),
+                          epilog=_epilog(examples), formatter_class=_Formatter, parents=parents)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -448,8 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = _Parser(
         prog=PROG,
-        description="Sparse neural-network topologies from graph theory: generate, inspect, "
-        "export and plot RadiX-Nets, X-Nets, Ramanujan expanders and baselines.",
+        description=_wrap("Sparse neural-network topologies from graph theory: generate, "
+                          "inspect, export and plot RadiX-Nets, X-Nets, Ramanujan expanders "
+                          "and baselines."),
         epilog=_epilog([
             "topogen demo",
             "topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",

@@ -238,10 +238,18 @@ def _cli_help_markdown() -> str:
     commands = [[], ["generate"], ["generate", "radix-net"], ["generate", "x-net"], ["info"],
                 ["export"], ["plot"], ["demo"], ["verify"]]
     parts = []
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "90"  # help text as in an 90-column terminal
     for cmd in commands:
         buf = io.StringIO()
-        with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
-            cli.main([*cmd, "--help"])
+        try:
+            with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+                cli.main([*cmd, "--help"])
+        finally:
+            if old is None:
+                os.environ.pop("COLUMNS", None)
+            else:
+                os.environ["COLUMNS"] = old
         title = " ".join(["topogen", *cmd])
         parts.append(f"## `{title}`\n\n```text\n{buf.getvalue().rstrip()}\n```\n")
     return "\n".join(parts)
