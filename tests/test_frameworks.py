@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,15 @@ from hypothesis import strategies as st
 
 import topogen
 from topogen import TopogenError, Topology
-from topogen.export import apply_to_torch, to_torch_masks
+from topogen.export import (
+    apply_to_torch,
+    block_structure,
+    to_jax_bcoo,
+    to_tf_sparse,
+    to_torch_masks,
+    to_torch_sparse,
+    to_torch_sparse_linear,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -97,3 +107,166 @@ def test_apply_to_torch_list_of_linears_and_non_square():
     lin = torch.nn.Linear(2, 3)
     apply_to_torch([lin], t)
     np.testing.assert_array_equal((lin.weight != 0).numpy(), t.layers[0].toarray().T)
+
+
+# ---------------------------------------------------------------------------- sparse torch
+def _masked_dense(t, weights):
+    return [w * torch.from_numpy(layer.toarray().T).to(w.dtype)
+            for w, layer in zip(weights, t.layers)]
+
+
+@pytest.mark.parametrize("layout", ["csr", "coo", "bsr"])
+def test_torch_sparse_multiplies_like_masked_dense(layout):
+    torch.manual_seed(1)
+    net = topogen.radix_net([[2, 3], [3]], [2, 4, 2, 3])  # Kronecker widths 2, 4, 2, 3
+    weights = [torch.randn(n_out, n_in, dtype=torch.float64)
+               for n_in, n_out in zip(net.widths[:-1], net.widths[1:])]
+    sparse = to_torch_sparse(net, layout, weights=weights)
+    dense = _masked_dense(net, weights)
+    x = torch.randn(5, net.widths[0], dtype=torch.float64)
+    if layout == "bsr":  # BSR is of the relabelled net: map inputs in and outputs back
+        s = block_structure(net)
+        y_sparse = x[:, torch.from_numpy(s.perms[0])]
+        for W in sparse:
+            assert W.layout == torch.sparse_bsr
+            y_sparse = (W @ y_sparse.T).T
+        y_sparse = y_sparse[:, torch.from_numpy(s.inverse[-1])]
+        for i, W in enumerate(sparse):  # square g x g blocks, every stored value an edge
+            g = math.gcd(s.blocks[i + 1], s.blocks[i])
+            assert W.values().shape[1:] == (g, g)
+            assert W.values().numel() == net.layers[i].nnz
+    else:
+        y_sparse = x
+        for W in sparse:
+            assert W.layout == (torch.sparse_csr if layout == "csr" else torch.sparse_coo)
+            assert W._nnz() == (W.values().numel())
+            y_sparse = (W @ y_sparse.T).T
+    y_dense = x
+    for W in dense:
+        y_dense = y_dense @ W.T
+    torch.testing.assert_close(y_sparse, y_dense)
+
+
+@pytest.mark.parametrize("layout", ["csr", "bsr"])
+def test_sparse_linear_forward_backward_match_masked_dense(layout):
+    torch.manual_seed(3)
+    net = topogen.radix_net([[2, 4], [2]], [2, 4, 4, 2])
+    mods = to_torch_sparse_linear(net, layout, seed=4, dtype=torch.float64)
+    assert sum(m.values.numel() for m in mods) == net.nnz  # one parameter per edge
+    s = block_structure(net)
+
+    def original_order(i, vec):
+        """A BSR module's bias (block order, except the last module's) in neuron order."""
+        if layout == "csr" or i == net.depth - 1:
+            return vec
+        return vec[torch.from_numpy(s.inverse[i + 1])]
+
+    # the same network as masked dense nn.Linear layers with the same weights and biases
+    dense = []
+    for i, (mod, layer) in enumerate(zip(mods, net.layers)):
+        with torch.no_grad():
+            mod.bias.uniform_(-1, 1)
+        W = mod.weight().to_dense()
+        if mod.layout == "bsr":  # relabelled order -> original order
+            W = W[torch.from_numpy(s.inverse[i + 1])][:, torch.from_numpy(s.inverse[i])]
+        mask = torch.from_numpy(layer.toarray().T)
+        assert torch.all(W[~mask] == 0)
+        lin = torch.nn.Linear(*layer.shape, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(W)
+            lin.bias.copy_(original_order(i, mod.bias))
+        apply_to_torch(lin, Topology._trusted([layer]))
+        dense.append(lin)
+    x = torch.randn(6, net.widths[0], dtype=torch.float64, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    ys, yd = x, x2
+    for k, (ms, md) in enumerate(zip(mods, dense)):
+        ys, yd = ms(ys), md(yd)
+        if k < len(mods) - 1:
+            ys, yd = torch.tanh(ys), torch.tanh(yd)
+    torch.testing.assert_close(ys, yd)
+    ys.square().sum().backward()
+    yd.square().sum().backward()
+    torch.testing.assert_close(x.grad, x2.grad)
+    for i, (ms, md) in enumerate(zip(mods, dense)):
+        torch.testing.assert_close(original_order(i, ms.bias.grad), md.bias.grad)
+        g_sparse = torch.sparse_csr_tensor(ms.crow, ms.col, ms.values.grad, ms.shape) \
+            if ms.layout == "csr" else torch.sparse_bsr_tensor(ms.crow, ms.col,
+                                                               ms.values.grad, ms.shape)
+        g_dense = md.weight_orig.grad * md.weight_mask
+        g = g_sparse.to_dense()
+        if ms.layout == "bsr":
+            g = g[torch.from_numpy(s.inverse[i + 1])][:, torch.from_numpy(s.inverse[i])]
+        torch.testing.assert_close(g, g_dense)
+
+
+def test_torch_sparse_errors():
+    net = topogen.radix_net([[2, 2]], [1, 1, 1])
+    with pytest.raises(TopogenError, match="layout"):
+        to_torch_sparse(net, "csc")
+    with pytest.raises(TopogenError, match="one matrix per layer"):
+        to_torch_sparse(net, weights=[torch.ones(4, 4)])
+    with pytest.raises(TopogenError, match=r"weights\[1\] has shape \(3, 4\)"):
+        to_torch_sparse(net, weights=[torch.ones(4, 4), torch.ones(3, 4)])
+    with pytest.raises(TopogenError, match="blocksize"):
+        to_torch_sparse(net, "csr", blocksize=(2, 2))
+    W = to_torch_sparse(net, "bsr", blocksize=(2, 2), relabel=False)[0]  # as it is
+    np.testing.assert_array_equal(W.to_dense().numpy() != 0, net.layers[0].toarray().T)
+
+
+def test_missing_framework_names_the_extra(monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def fake(name, *args):
+        if name.split(".")[0] in ("jax", "tensorflow"):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+    net = topogen.radix_net([[2]], [1, 1])
+    with pytest.raises(TopogenError, match=r"needs jax.*topogen\[jax\]"):
+        to_jax_bcoo(net)
+    with pytest.raises(TopogenError, match=r"needs tensorflow.*topogen\[tensorflow\]"):
+        to_tf_sparse(net)
+
+
+# ---------------------------------------------------------------------------- jax / tf
+def test_jax_bcoo_matches_layers_and_multiplies():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    net = topogen.radix_net([[2, 3]], [2, 1, 2])
+    x = np.random.default_rng(0).standard_normal((4, net.widths[0])).astype(np.float32)
+    y_sparse, y_dense = jnp.asarray(x), x
+    for W, Wt, layer in zip(to_jax_bcoo(net), to_jax_bcoo(net, layout="out_in"), net.layers):
+        assert W.shape == layer.shape and int(W.nse) == layer.nnz
+        np.testing.assert_array_equal(np.asarray(W.todense()) != 0, layer.toarray())
+        np.testing.assert_array_equal(np.asarray(Wt.todense()) != 0, layer.toarray().T)
+        y_sparse = y_sparse @ W
+        y_dense = y_dense @ layer.toarray().astype(np.float32)
+    np.testing.assert_allclose(np.asarray(y_sparse), y_dense, rtol=1e-5)
+    # jit-able: the sparse matmul compiles
+    f = jax.jit(lambda v, M: v @ M)
+    W0 = to_jax_bcoo(net)[0]
+    np.testing.assert_allclose(np.asarray(f(jnp.asarray(x), W0)),
+                               x @ net.layers[0].toarray().astype(np.float32), rtol=1e-5)
+
+
+def test_tensorflow_sparse_tensor_in_keras_kernel_layout():
+    tf = pytest.importorskip("tensorflow", reason="tensorflow is not installed here")
+    net = topogen.radix_net([[2, 3]], [2, 1, 2])
+    x = np.random.default_rng(0).standard_normal((4, net.widths[0])).astype(np.float32)
+    y = tf.constant(x)
+    for W, layer in zip(to_tf_sparse(net), net.layers):
+        assert tuple(W.dense_shape.numpy()) == layer.shape
+        np.testing.assert_array_equal(tf.sparse.to_dense(W).numpy() != 0, layer.toarray())
+        y = tf.sparse.sparse_dense_matmul(y, W)
+    want = x
+    for layer in net.layers:
+        want = want @ layer.toarray().astype(np.float32)
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-5)
+    # the mask fits a Keras Dense kernel (in, out)
+    dense = tf.keras.layers.Dense(net.widths[1], use_bias=False)
+    dense.build((None, net.widths[0]))
+    assert tuple(dense.kernel.shape) == net.layers[0].shape

@@ -29,6 +29,7 @@ _LAZY = {
     "to_torch_masks": "topogen.export.frameworks",
     "apply_to_torch": "topogen.export.frameworks",
     "to_torch_sparse": "topogen.export.frameworks",
+    "to_torch_sparse_linear": "topogen.export.frameworks",
     "to_jax_bcoo": "topogen.export.frameworks",
     "to_tf_sparse": "topogen.export.frameworks",
     # files

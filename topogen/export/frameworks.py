@@ -10,6 +10,7 @@ install.
 from __future__ import annotations
 
 import importlib
+import math
 
 import numpy as np
 
@@ -23,6 +24,7 @@ __all__ = [
     "to_tf_sparse",
     "to_torch_masks",
     "to_torch_sparse",
+    "to_torch_sparse_linear",
 ]
 
 _EXTRAS = {
@@ -192,13 +194,15 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
 
 
 def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dtype=None,
-                    device=None, blocksize=None) -> list:
+                    device=None, blocksize=None, relabel: bool = True) -> list:
     """Each layer as a ``torch.sparse_csr`` / ``sparse_bsr`` / ``sparse_coo`` tensor (out, in).
 
     The tensors are in ``nn.Linear`` layout ``(n_(i+1), n_i)``, so ``W @ x.T`` (or
     ``torch.nn.functional.linear(x, W)``) is the sparse layer.  For ``"bsr"`` the layers are
-    first relabelled by :func:`topogen.export.block_structure` (``b * N' + r -> r * B + b``),
-    unless ``blocksize`` is given: then the layer is stored as it is in blocks of that shape.
+    first relabelled by :func:`topogen.export.block_structure` (``b * N' + r -> r * B + b``,
+    unless ``relabel=False``), so that layer ``i`` is made of dense ``B_(i+1) x B_i`` blocks;
+    they are stored in square ``g x g`` blocks, ``g = gcd(B_i, B_(i+1))``, because torch's
+    CPU (MKL) BSR kernels accept only square blocks.  Every stored value is an edge.
 
     Parameters
     ----------
@@ -214,13 +218,17 @@ def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dt
     device : str or torch.device, optional
         Target device.
     blocksize : (int, int), optional
-        For ``"bsr"``: explicit block shape in the ``(out, in)`` layout, no relabelling.
+        For ``"bsr"``: the block shape in the ``(out, in)`` layout (it must divide the shape;
+        zeros inside blocks are then stored).  Default: ``(g, g)`` as above.
+    relabel : bool, default True
+        For ``"bsr"``: relabel neurons into blocks first.
 
     Returns
     -------
     list of torch.Tensor
-        For ``"bsr"`` without ``blocksize`` the tensors are those of the permuted topology
-        ``topology.permute(block_structure(topology).perms)``.
+        For ``"bsr"`` with ``relabel=True`` the tensors are those of the permuted topology
+        ``topology.permute(s.perms)``, ``s = block_structure(topology)``: feed them
+        ``x[:, s.perms[0]]`` and read outputs back with ``y[:, s.inverse[-1]]``.
 
     Examples
     --------
@@ -243,7 +251,7 @@ def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dt
         dtype = weights[0].dtype if weights is not None and hasattr(weights[0], "dtype") \
             and isinstance(weights[0], torch.Tensor) else torch.float32
     if layout == "bsr":
-        return _torch_bsr(torch, topology, weights, dtype, device, blocksize)
+        return _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel)
     if blocksize is not None:
         raise TopogenError("blocksize applies only to layout='bsr'")
     out = []
@@ -277,16 +285,27 @@ def _edge_values(torch, weights, i, shape, rows, cols, dtype):
              torch.from_numpy(np.asarray(cols, dtype=np.int64))].to(dtype)
 
 
-def _torch_bsr(torch, topology, weights, dtype, device, blocksize):
-    if blocksize is not None:
-        mats = to_bsr(topology, blocksize=blocksize, dtype=np.float32, layout="out_in")
-        perms = None
-    else:
+def _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel):
+    if relabel:
         from .arrays import block_structure
 
         s = block_structure(topology)
-        mats = to_bsr(topology, dtype=np.float32, layout="out_in", structure=s)
         perms = s.perms
+        work = topology.permute(perms)
+    else:
+        perms = None
+        work = topology
+    mats = []
+    for i, layer in enumerate(work.layers):
+        if blocksize is not None:
+            size = blocksize
+        elif relabel:  # torch's CPU kernels need square blocks: tile B_(i+1) x B_i by g x g
+            g = math.gcd(s.blocks[i], s.blocks[i + 1])
+            size = (g, g)
+        else:
+            size = (1, 1)
+        mats.append(to_bsr(Topology._trusted([layer]), blocksize=size, dtype=np.float32,
+                           layout="out_in")[0])
     out = []
     for i, mat in enumerate(mats):
         mat.sort_indices()
@@ -318,6 +337,200 @@ def _torch_bsr(torch, topology, weights, dtype, device, blocksize):
         t = torch.sparse_bsr_tensor(crow, col, values, size=(n_out, n_in))
         out.append(t.to(device))
     return out
+
+
+# ---------------------------------------------------------------------------- sparse layers
+_CLASSES: dict = {}
+
+
+def _sparse_linear_class(torch):
+    """Build (once) the ``SparseLinear`` module class and its BSR autograd function."""
+    if "SparseLinear" in _CLASSES:
+        return _CLASSES["SparseLinear"]
+    nn = torch.nn
+
+    class _BsrMatmul(torch.autograd.Function):
+        """``y = x @ W.T`` for a BSR ``W`` given by block values; backward in BSR too.
+
+        torch's CPU kernels multiply BSR by dense but cannot differentiate through it, so
+        the input gradient uses the transposed BSR matrix and the block gradients are a
+        batched product of the matching slices of ``grad_y`` and ``x``.
+        """
+
+        @staticmethod
+        def forward(ctx, x, values, mod):
+            W = torch.sparse_bsr_tensor(mod.crow, mod.col, values, mod.shape)
+            ctx.save_for_backward(x, values)
+            ctx.mod = mod
+            return (W @ x.T).T
+
+        @staticmethod
+        def backward(ctx, grad_y):
+            x, values = ctx.saved_tensors
+            mod = ctx.mod
+            g = mod.block
+            grad_x = grad_values = None
+            if ctx.needs_input_grad[0]:
+                vt = values[mod.t_perm].transpose(1, 2).contiguous()
+                Wt = torch.sparse_bsr_tensor(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
+                grad_x = (Wt @ grad_y.T.contiguous()).T
+            if ctx.needs_input_grad[1]:
+                batch = x.shape[0]
+                gb = grad_y.reshape(batch, -1, g)[:, mod.brow]  # (batch, blocks, g)
+                xb = x.reshape(batch, -1, g)[:, mod.col]
+                grad_values = torch.bmm(gb.permute(1, 2, 0), xb.permute(1, 0, 2))
+            return grad_x, grad_values, None
+
+    class SparseLinear(nn.Module):
+        """A linear layer whose weight lives only on a Topology layer's edges.
+
+        ``forward(x)`` is ``x @ W.T + bias`` with ``W`` a ``torch.sparse_csr`` or
+        ``sparse_bsr`` tensor of shape ``(out, in)`` rebuilt from the trainable ``values``
+        parameter (one per edge, or one ``g x g`` block per nonzero block), so gradients
+        reach only the edges.  A BSR layer works in the relabelled neuron order of
+        :func:`topogen.export.block_structure`; ``in_perm`` / ``out_inverse`` (if set)
+        map the caller's order in and out.
+        """
+
+        def __init__(self, crow, col, values, shape, layout, bias, block=1,
+                     in_perm=None, out_inverse=None):
+            super().__init__()
+            self.layout = layout
+            self.shape = tuple(shape)
+            self.in_features, self.out_features = shape[1], shape[0]
+            self.block = block
+            self.register_buffer("crow", crow)
+            self.register_buffer("col", col)
+            self.values = nn.Parameter(values)
+            self.bias = nn.Parameter(torch.zeros(shape[0], dtype=values.dtype,
+                                                 device=values.device)) if bias else None
+            self.register_buffer("in_perm", in_perm)
+            self.register_buffer("out_inverse", out_inverse)
+            if layout == "bsr":
+                brow = torch.repeat_interleave(
+                    torch.arange(len(crow) - 1, device=crow.device), crow.diff())
+                self.register_buffer("brow", brow)
+                order = torch.argsort(col * (len(crow) - 1) + brow)
+                t_counts = torch.bincount(col, minlength=shape[1] // block)
+                self.register_buffer("t_perm", order)
+                self.register_buffer("t_crow", torch.cat([crow.new_zeros(1),
+                                                          t_counts.cumsum(0)]))
+                self.register_buffer("t_col", brow[order])
+
+        def weight(self):
+            """The current sparse weight ``(out, in)`` (a new tensor sharing ``values``)."""
+            make = torch.sparse_csr_tensor if self.layout == "csr" else torch.sparse_bsr_tensor
+            return make(self.crow, self.col, self.values, self.shape)
+
+        def forward(self, x):
+            lead = x.shape[:-1]
+            x = x.reshape(-1, self.in_features)
+            if self.in_perm is not None:
+                x = x[:, self.in_perm]
+            if self.layout == "csr":
+                y = (self.weight() @ x.T).T
+            else:
+                y = _BsrMatmul.apply(x.contiguous(), self.values, self)
+            if self.out_inverse is not None:
+                y = y[:, self.out_inverse]
+            if self.bias is not None:
+                y = y + self.bias
+            return y.reshape(*lead, self.out_features)
+
+        def extra_repr(self):
+            return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                    f"layout={self.layout}, nnz={self.values.numel()}")
+
+    _CLASSES["SparseLinear"] = SparseLinear
+    return SparseLinear
+
+
+def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: bool = True,
+                           dtype=None, device=None, seed=None,
+                           permute_io: bool = True) -> list:
+    """One trainable sparse ``nn.Module`` per layer, with weights only on the edges.
+
+    Each module computes ``x @ W.T + bias`` like ``nn.Linear(n_i, n_(i+1))``, but ``W`` is
+    a ``torch.sparse_csr`` (``layout="csr"``) or ``torch.sparse_bsr`` (``"bsr"``) tensor
+    rebuilt from a ``values`` parameter holding one weight per edge, so memory, compute and
+    gradients scale with the edges.  For BSR the layers are relabelled into dense blocks
+    (:func:`topogen.export.block_structure`, square ``g x g`` blocks with
+    ``g = gcd(B_i, B_(i+1))``), forward and backward both run on BSR kernels, and with
+    ``permute_io=True`` the first module takes inputs and the last returns outputs in the
+    original neuron order (between modules the relabellings cancel, so hidden activations
+    and the biases of all but the last module are in block order).  Weights start uniform
+    in ``+-1/sqrt(in-degree)`` of each target neuron, like ``nn.Linear``; biases start at 0.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    layout : {"csr", "bsr"}
+        Sparse format of the weights.
+    bias : bool
+        Give each module a bias.
+    dtype, device
+        Parameter dtype (default float32) and device.
+    seed : int, numpy Generator or None
+        Seed of the initial weights.
+    permute_io : bool
+        For BSR, map the network's inputs and outputs to and from the block order.
+
+    Returns
+    -------
+    list of torch.nn.Module
+        Put them in ``torch.nn.Sequential`` with activations between them.
+
+    Examples
+    --------
+    >>> import torch, topogen
+    >>> net = topogen.radix_net([[2, 2]], [2, 2, 2])
+    >>> mods = to_torch_sparse_linear(net, "bsr", seed=0)
+    >>> model = torch.nn.Sequential(mods[0], torch.nn.ReLU(), mods[1])
+    >>> model(torch.ones(3, 8)).shape, sum(m.values.numel() for m in mods) == net.nnz
+    (torch.Size([3, 8]), True)
+    """
+    from .._checks import as_rng
+
+    check_topology("topology", topology)
+    torch = _require("torch")
+    device = _torch_device(torch, device)
+    if layout not in ("csr", "bsr"):
+        raise TopogenError(f"layout must be 'csr' or 'bsr', got {layout!r}")
+    dtype = torch.float32 if dtype is None else dtype
+    rng = as_rng(seed)
+    cls = _sparse_linear_class(torch)
+    tensors = to_torch_sparse(topology, layout, dtype=dtype)
+    if layout == "bsr":
+        from .arrays import block_structure
+
+        s = block_structure(topology)
+        permuted = topology.permute(s.perms)
+    else:
+        permuted = topology
+    mods = []
+    for i, (W, layer) in enumerate(zip(tensors, permuted.layers)):
+        in_deg = np.maximum(np.bincount(layer.indices, minlength=layer.shape[1]), 1)
+        bound_out = 1.0 / np.sqrt(in_deg)  # per target neuron (a row of W)
+        if layout == "csr":
+            rows = np.repeat(np.arange(W.shape[0]), np.diff(W.crow_indices().numpy()))
+            b = bound_out[rows]
+            values = torch.from_numpy(rng.uniform(-1, 1, len(b)) * b)
+            mod = cls(W.crow_indices(), W.col_indices(), values.to(dtype), W.shape, "csr",
+                      bias)
+        else:
+            g = W.values().shape[1]
+            brow = np.repeat(np.arange(len(W.crow_indices()) - 1),
+                             np.diff(W.crow_indices().numpy()))
+            b = bound_out.reshape(-1, g)[brow][:, :, None]
+            values = torch.from_numpy(rng.uniform(-1, 1, W.values().shape) * b)
+            first, last = i == 0, i == topology.depth - 1
+            in_perm = torch.from_numpy(s.perms[0]) if permute_io and first else None
+            out_inv = torch.from_numpy(s.inverse[-1]) if permute_io and last else None
+            mod = cls(W.crow_indices(), W.col_indices(), values.to(dtype), W.shape, "bsr",
+                      bias, block=g, in_perm=in_perm, out_inverse=out_inv)
+        mods.append(mod.to(device))
+    return mods
 
 
 # ---------------------------------------------------------------------------- jax
