@@ -48,9 +48,12 @@ GALLERY = [
      "Quadratic residues mod 13: a `(q-1)/2`-regular strongly regular graph.", "paley"),
     ("chordal-cycle", "Chordal cycle", "net = topogen.from_graph(topogen.chordal_cycle(23), "
      "depth=2)", "`x ~ x + 1, x - 1, 1/x` on `Z_23`: a 3-regular expander.", "chordal_cycle"),
-    ("lps", "LPS Ramanujan graph", "net = topogen.from_graph(topogen.lps(5, 13), depth=2)",
-     "The Lubotzky-Phillips-Sarnak graph `X^{5,13}`: 6-regular and Ramanujan (every "
-     "non-trivial eigenvalue at most `2 sqrt(5)`).", "lps"),
+    ("lps", "LPS Ramanujan graph", "net = topogen.from_graph(topogen.lps(17, 13), depth=2)",
+     "The Lubotzky-Phillips-Sarnak graph `X^{17,13}`: 17 is a square mod 13, so it lives on "
+     "`PSL(2, 13)` (1092 vertices), is 18-regular, not bipartite, and Ramanujan: every "
+     "non-trivial eigenvalue is at most `2 sqrt(17)`, so every singular value of the layer "
+     "after the first lies below the dashed bound. (When `p` is not a square mod `q` the "
+     "graph is bipartite, and its layer has the trivial value `p + 1` twice.)", "lps"),
     ("bipartite-ramanujan", "Bipartite Ramanujan layers",
      "graph = topogen.paley(13)  # 6-regular Ramanujan graph on 13 vertices\n"
      "net = (topogen.bipartite_ramanujan(graph)\n"
@@ -104,9 +107,12 @@ axes[1].set_title("Erdos-Renyi at the same density", fontsize=10)
 """,
     "concept-spectrum.png": """
 fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-net = topogen.from_graph(topogen.lps(5, 13), depth=1)
-topogen.plot.spectrum(net, ax=ax)
-ax.set_title("LPS X^{5,13}: every non-trivial value below the Ramanujan bound", fontsize=10)
+net = topogen.from_graph(topogen.lps(17, 13), depth=1)
+rand = topogen.erdos_renyi(net.widths, net.density, seed=0)
+topogen.plot.spectrum(net, ax=ax, color="C0", label="LPS X^{17,13}, 18-regular")
+topogen.plot.spectrum(rand, ax=ax, color="C3", label="Erdos-Renyi, same density")
+ax.set_title("every non-trivial value of the LPS layer lies below its Ramanujan bound",
+             fontsize=10)
 """,
     "concept-spy.png": """
 net = topogen.radix_net([[4, 4], [4]], [1, 2, 2, 1])
