@@ -146,7 +146,7 @@ def _save(fig, path: Path) -> None:
     plt.close(fig)
 
 
-def _draw_family(slug: str, code: str) -> None:
+def _draw_family(slug: str, title: str, code: str) -> None:
     import matplotlib.pyplot as plt
 
     import topogen
@@ -158,7 +158,11 @@ def _draw_family(slug: str, code: str) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1.25, 1]})
     topogen.plot.draw_layers(net, ax=axes[0])
+    note = "\n(aggregated: groups of neurons; opacity = density)" if max(net.widths) > 64 else ""
+    axes[0].set_title(f"{title}: {net.nnz:,} edges, density {net.density:.3g}{note}",
+                      fontsize=10)
     topogen.plot.spectrum(net, ax=axes[1])
+    axes[1].set_title("singular values of each distinct layer", fontsize=10)
     _save(fig, OUT / f"{slug}.png")
 
 
@@ -183,13 +187,13 @@ def _draw_all() -> None:
     import topogen.plot
 
     OUT.mkdir(parents=True, exist_ok=True)
-    for slug, _title, code, _text, func in GALLERY:
+    for slug, title, code, _text, func in GALLERY:
         why = _missing(func)
         if why:  # a warning, so that `mkdocs build --strict` fails on an incomplete gallery
             log.warning("gallery: topogen.%s is not available (%s); %s not drawn", func, why,
                         slug)
             continue
-        _draw_family(slug, code)
+        _draw_family(slug, title, code)
     for name, code in CONCEPTS.items():
         namespace = {"topogen": topogen, "plt": plt}
         try:
