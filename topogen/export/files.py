@@ -23,6 +23,7 @@ format a chunk of about 262,000 edges at a time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -195,6 +196,46 @@ def format_lines(columns, separators) -> np.ndarray:
     return chars[valid]
 
 
+#: Widths up to this many neurons are formatted through a per-width table of strings.
+TABLE_MAX = 1 << 22
+
+
+@functools.lru_cache(maxsize=16)
+def _number_table(n: int, base: int, tail: bytes) -> np.ndarray:
+    """``str(k + base) + tail`` for ``k < n`` as rows of a NUL-padded ``(n, width)`` table.
+
+    Digits are right-aligned after leading NUL bytes, which the writers drop.
+    """
+    values = np.arange(base, n + base, dtype=np.int64)
+    digits = len(str(n + base - 1))
+    table = np.zeros((n, digits + len(tail)), dtype=np.uint8)
+    v = values.copy()
+    for j in range(digits - 1, -1, -1):
+        table[:, j] = np.where((v > 0) | (j == digits - 1), v % 10 + 48, 0)
+        v //= 10
+    table[:, digits:] = np.frombuffer(tail, dtype=np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def _format_pairs(rows, cols, n_rows: int, n_cols: int, sep: bytes, tail: bytes):
+    """Lines ``str(row) sep str(col) tail`` for 1-based ``rows``/``cols``, as uint8.
+
+    For widths up to :data:`TABLE_MAX` each side is one lookup in a table of the strings of
+    all numbers, so a line costs two fixed-size copies and a NUL filter.
+    """
+    if max(n_rows, n_cols) > TABLE_MAX:
+        return format_lines([rows, cols], [sep, tail])
+    left = _number_table(n_rows, 1, sep)
+    right = _number_table(n_cols, 1, tail)
+    wl, wr = left.shape[1], right.shape[1]
+    lines = np.empty(len(rows), dtype=[("l", f"V{wl}"), ("r", f"V{wr}")])
+    lines["l"] = left.view(f"V{wl}").ravel()[rows - 1]
+    lines["r"] = right.view(f"V{wr}").ravel()[cols - 1]
+    chars = lines.view(np.uint8)
+    return chars[chars != 0]
+
+
 def _row_chunks(layer: sp.csr_array, base: int = 0, chunk_edges: int = CHUNK_EDGES):
     """Yield ``(rows, cols)`` (plus ``base``) of a CSR layer in row-major order, in chunks.
 
@@ -245,19 +286,19 @@ def parse_fields(buf: bytes, n_fields: int, path: str, first_line: int = 1, extr
     for ch in extra_ws:
         ws |= data == ch
     newlines = np.flatnonzero(data == 10)
-    word = ~ws
-    prev_ws = np.empty_like(ws)
-    if len(ws):
-        prev_ws[0] = True
-        prev_ws[1:] = ws[:-1]
-    starts = np.flatnonzero(word & prev_ws)
-    next_ws = np.empty_like(ws)
-    if len(ws):
-        next_ws[-1] = True
-        next_ws[:-1] = ws[1:]
-    ends = np.flatnonzero(word & next_ws) + 1
+    step = np.diff((~ws).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(step == 1)
+    ends = np.flatnonzero(step == -1)
+    del step, ws
+    n_lines = len(newlines)
+    shape = (n_lines, n_fields)
+    if n_lines and len(starts) == n_fields * n_lines:  # fast check: every line in place
+        s2, e2 = starts.reshape(shape), ends.reshape(shape)
+        if s2[0, 0] >= 0 and np.all(s2[1:, 0] > newlines[:-1]) and np.all(e2[:, -1] <=
+                                                                         newlines):
+            return data, s2, e2, np.arange(first_line, first_line + n_lines, dtype=np.int64)
     line_of = np.searchsorted(newlines, starts)
-    counts = np.bincount(line_of, minlength=len(newlines))
+    counts = np.bincount(line_of, minlength=n_lines)
     bad = np.flatnonzero(counts != n_fields)
     if len(bad):
         first = int(bad[0])
@@ -268,7 +309,7 @@ def parse_fields(buf: bytes, n_fields: int, path: str, first_line: int = 1, extr
             line = first_line + first
             text = _line_text(data, newlines, first)
             _fail(path, line, f"expected {n_fields} fields, got {got}: {text!r}"
-                  + (" (the file may be truncated)" if first == len(newlines) - 1 else ""))
+                  + (" (the file may be truncated)" if first == n_lines - 1 else ""))
     n_lines = len(counts)
     shape = (n_lines, n_fields)
     return (data, starts.reshape(shape), ends.reshape(shape),
@@ -292,19 +333,24 @@ def parse_ints(data, starts, ends, lines, path, what: str) -> np.ndarray:
         k = int(too_long[0])
         _fail(path, int(lines[k]), f"{what} {_token(data, starts[k], ends[k])!r} is too large")
     width = int(length.max())
-    offs = np.arange(width)
-    valid = offs[None, :] < length[:, None]
-    idx = np.where(valid, starts[:, None] + offs[None, :], 0)
-    digits = data[idx] - np.uint8(48)
-    bad = np.flatnonzero((valid & (digits > 9)).any(axis=1))
+    out = np.zeros(n, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    last = ends - 1
+    for k in range(width):  # the k-th digit from the right of every field at once
+        has = length > k
+        partial = not has.all()
+        digit = data[np.where(has, last - k, last) if partial else last - k] - np.uint8(48)
+        wrong = digit > 9
+        if partial:
+            digit[~has] = 0
+            wrong &= has
+        bad |= wrong
+        out += digit.astype(np.int64) * 10**k
+    bad = np.flatnonzero(bad)
     if len(bad):
         k = int(bad[0])
         _fail(path, int(lines[k]), f"{what} {_token(data, starts[k], ends[k])!r} is not a "
               "non-negative integer")
-    out = np.zeros(n, dtype=np.int64)
-    for j in range(width):
-        col = valid[:, j]
-        out[col] = out[col] * 10 + digits[col, j]
     return out
 
 
@@ -323,6 +369,19 @@ def parse_floats(data, starts, ends, lines, path, what: str = "value") -> np.nda
         k = int(too_long[0])
         _fail(path, int(lines[k]), f"{what} {_token(data, starts[k], ends[k])[:50]!r} is not "
               "a number")
+    if np.all(length == length[0]):  # fast path: one constant value (Graph Challenge files)
+        same = np.ones(n, dtype=bool)
+        for k in range(int(length[0])):
+            same &= data[starts + k] == data[starts[0] + k]
+        if same.all():
+            text = _token(data, starts[0], ends[0])
+            try:
+                value = float(text)
+            except ValueError:
+                value = np.nan
+            if not math.isfinite(value):
+                _fail(path, int(lines[0]), f"{what} {text!r} is not a finite number")
+            return np.full(n, value)
     width = int(length.max())
     offs = np.arange(width)
     valid = offs[None, :] < length[:, None]
@@ -565,7 +624,7 @@ def load_npz(path) -> Topology:
 def _write_tsv_layer(f, layer: sp.csr_array, value_text: bytes) -> int:
     written = 0
     for rows, cols in _row_chunks(layer, 1):
-        out = format_lines([rows, cols], [b"\t", b"\t" + value_text + b"\n"])
+        out = _format_pairs(rows, cols, *layer.shape, b"\t", b"\t" + value_text + b"\n")
         f.write(memoryview(out))
         written += len(out)
     return written
@@ -646,7 +705,7 @@ def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_V
     topology = _as_topology(topology)
     from .stream import stream_graph_challenge
 
-    stream_graph_challenge(topology.layers, folder, value=value, meta=topology.meta,
+    stream_graph_challenge(topology, folder, value=value, meta=topology.meta,
                            depth=topology.depth, progress=progress)
 
 
@@ -791,7 +850,7 @@ def _write_mtx_layer(f, layer: sp.csr_array, value_text: bytes | None) -> int:
     written = len(header)
     tail = b"\n" if value_text is None else b" " + value_text + b"\n"
     for rows, cols in _row_chunks(layer, 1):
-        out = format_lines([rows, cols], [b" ", tail])
+        out = _format_pairs(rows, cols, *layer.shape, b" ", tail)
         f.write(memoryview(out))
         written += len(out)
     return written
@@ -820,7 +879,7 @@ def write_mtx(topology: Topology, folder, *, value=None, progress: bool | None =
     topology = _as_topology(topology)
     from .stream import stream_layers
 
-    stream_layers(topology.layers, folder, kind="mtx", value=value, meta=topology.meta,
+    stream_layers(topology, folder, kind="mtx", value=value, meta=topology.meta,
                   depth=topology.depth, progress=progress)
 
 

@@ -14,7 +14,7 @@ import json
 import math
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,9 +66,23 @@ def _check_meta(meta) -> dict:
     return meta
 
 
+class _TrustedLayers:
+    """An iterator of layers that are canonical by construction (no check needed)."""
+
+    def __init__(self, it, depth):
+        self._it = it
+        self.depth = depth
+
+    def __iter__(self):
+        return self._it
+
+
 def _layers_and_depth(layers, depth):
+    """``(iterable, depth or None, meta or None, trusted)`` for what the caller passed."""
     if isinstance(layers, Topology):
-        return layers.layers, layers.depth, layers.meta
+        return layers.layers, layers.depth, layers.meta, True
+    if isinstance(layers, _TrustedLayers):
+        return layers, depth or layers.depth, None, True
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
         raise TopogenError(f"layers must be a Topology or an iterable of 2-D matrices, got "
                            f"{type(layers).__name__}")
@@ -76,7 +90,7 @@ def _layers_and_depth(layers, depth):
         depth = len(layers)
     if depth is not None:
         depth = check_int("depth", depth, minimum=1)
-    return layers, depth, None
+    return layers, depth, None, False
 
 
 def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
@@ -118,7 +132,7 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     if kind not in ("tsv", "mtx"):
         raise TopogenError(f"kind must be 'tsv' or 'mtx', got {kind!r}")
     folder = check_path("folder", folder)
-    layers, depth, topo_meta = _layers_and_depth(layers, depth)
+    layers, depth, topo_meta, trusted = _layers_and_depth(layers, depth)
     meta = topo_meta if meta is None else meta
     if kind == "tsv":
         value = GRAPH_CHALLENGE_VALUE if value is None else value
@@ -138,7 +152,7 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
                                                 enabled=progress) as bar:
         for i, raw in enumerate(layers):
-            layer = _canonical(i, raw)
+            layer = raw if trusted else _canonical(i, raw)
             if widths and layer.shape[0] != widths[-1]:
                 raise TopogenError(
                     f"layer {i} has shape {layer.shape} but layer {i - 1} has {widths[-1]} "
@@ -206,14 +220,14 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
     True
     """
     path = check_path("path", path)
-    layers, depth, topo_meta = _layers_and_depth(layers, depth)
+    layers, depth, topo_meta, trusted = _layers_and_depth(layers, depth)
     meta = topo_meta if meta is None else meta
     meta = _check_meta(meta)
     with atomic_file(path) as f, Progress(depth or 0, "writing npz", enabled=progress) as bar:
         writer = NpzWriter(f)
         try:
             for i, raw in enumerate(layers):
-                writer.add(_canonical(i, raw))
+                writer.add(raw if trusted else _canonical(i, raw))
                 del raw
                 bar.update()
             writer.close(meta)
@@ -225,7 +239,7 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
             "nnz": sum(writer.layer_nnz), "bytes": size}
 
 
-def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterator[sp.csr_array]:
+def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp.csr_array]:
     """Yield the layers of ``topogen.radix_net(radix_lists, widths)`` one at a time.
 
     Nothing is built before it is asked for, so a RadiX-Net of any depth can be streamed to
@@ -258,7 +272,8 @@ def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterator[sp
     widths = check_widths("widths", widths, length=len(plan) + 1)
     cache_size = check_int("cache_size", cache_size, minimum=0)
     n_prime = math.prod(lists[0])
-    return _radix_layers(plan, widths, n_prime, cache_size, radix_layer)
+    return _TrustedLayers(_radix_layers(plan, widths, n_prime, cache_size, radix_layer),
+                          len(plan))
 
 
 def _radix_layers(plan, widths, n_prime, cache_size, radix_layer):
