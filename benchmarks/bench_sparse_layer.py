@@ -1,9 +1,11 @@
-"""Forward + backward wall time: masked dense layer vs real sparse CSR layer, densities 1/4..1/64.
+"""Forward + backward wall time: masked dense vs real sparse CSR and BSR layers, density 1/4..1/64.
 
-Each layer is one RadiX-Net layer ``n -> n`` (radix ``n * density``, so every neuron has the
-same fan-in), batch ``B``.  Timings are medians over ``--reps`` repetitions after a warm-up,
-reported with the ratio to a plain dense ``nn.Linear`` measured in the same run (the machine
-may be shared; ratios are steadier than seconds).
+Each layer is the first layer of a RadiX-Net ``n -> n`` with Kronecker width ``--block``
+(``N' = n / block``, radix ``N' * density``, so every neuron has the same fan-in and the
+layer is made of dense ``block x block`` blocks once relabelled), batch ``B``.  Timings are
+medians over ``--reps`` interleaved repetitions after a warm-up, reported with the ratio to a
+plain dense ``nn.Linear`` timed alongside (the machine may be shared; ratios are steadier
+than seconds).
 
     python benchmarks/bench_sparse_layer.py                 # n=1024, batch 256, CPU
     python benchmarks/bench_sparse_layer.py --device cuda --n 4096 --batch 1024
@@ -36,7 +38,7 @@ def main(argv=None):
     import torch
 
     import topogen
-    from topogen.verify import MaskedLinear, SparseLinear, select_device
+    from topogen.verify import BlockSparseLinear, MaskedLinear, SparseLinear, select_device
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
@@ -44,6 +46,7 @@ def main(argv=None):
     p.add_argument("--reps", type=int, default=20)
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--block", type=int, default=8, help="Kronecker width = BSR block size")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     dev = select_device(args.device)
@@ -58,19 +61,24 @@ def main(argv=None):
         return run
 
     dense = torch.nn.Linear(args.n, args.n).to(dev)
-    print(f"device {dev}, n={args.n}, batch={args.batch}, threads={args.threads}, "
-          f"median of {args.reps}, ratios to dense nn.Linear timed alongside")
-    print("| density | dense ms | masked dense ms | ratio | sparse CSR ms | ratio | CSR / masked |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"device {dev}, n={args.n}, batch={args.batch}, block={args.block}, "
+          f"threads={args.threads}, median of {args.reps}; ratio = time / dense nn.Linear "
+          "timed alongside")
+    print("| density | dense ms | masked ms | masked ratio | CSR ms | CSR ratio | BSR ms "
+          "| BSR ratio |")
+    print("|---|---|---|---|---|---|---|---|")
     for k in (4, 8, 16, 32, 64):
-        radix = args.n // k
-        net = topogen.radix_net([[radix, k]], [1, 1, 1])
+        n_prime = args.n // args.block
+        radix = n_prime // k
+        net = topogen.radix_net([[radix, k]], [args.block] * 3)
         mask = topogen.export.to_torch_masks(net)[0]
         masked = MaskedLinear(args.n, args.n, mask).to(dev)
-        sparse = SparseLinear(net, 0, device=dev)
-        base, tm, ts = _time([step(dense), step(masked), step(sparse)], args.reps, sync)
-        print(f"| 1/{k} | {1e3 * base:.2f} | {1e3 * tm:.2f} | {tm / base:.2f} | {1e3 * ts:.2f} "
-              f"| {ts / base:.2f} | {ts / tm:.2f} |", flush=True)
+        csr = SparseLinear(net, 0, device=dev)
+        bsr = BlockSparseLinear(net, 0, device=dev)
+        fns = [step(dense), step(masked), step(csr), step(bsr)]
+        base, tm, tc, tb = _time(fns, args.reps, sync)
+        print(f"| 1/{k} | {1e3 * base:.2f} | {1e3 * tm:.2f} | {tm / base:.2f} | {1e3 * tc:.2f} "
+              f"| {tc / base:.2f} | {1e3 * tb:.2f} | {tb / base:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,11 +28,12 @@ EPOCHS = {"digits": 30, "mnist1d": 40, "mnist": 10, "fashion-mnist": 10}
 
 
 def run_dataset(name, args):
-    from topogen.verify import VerifyResult, load_dataset, plot_results, verify
+    from topogen.verify import load_dataset, plot_results, verify
 
-    data = load_dataset(name, path=args.mnist_path if name in ("mnist", "fashion-mnist") else None)
-    common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds, epochs=args.epochs or EPOCHS[name],
-                  device=args.device, progress=None)
+    path = args.mnist_path if name in ("mnist", "fashion-mnist") else None
+    data = load_dataset(name, path=path)
+    common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds,
+                  epochs=args.epochs or EPOCHS[name], device=args.device, progress=None)
     results = []
     for k, density in enumerate(args.densities):
         fams = ["dense", "radix", "x_net", "random"] if k == 0 else ["radix", "x_net", "random"]
@@ -47,8 +48,7 @@ def run_dataset(name, args):
         results.append(res)
     os.makedirs(args.out, exist_ok=True)
     plot_results(results, os.path.join(args.out, f"{name}.png"),
-                 title=f"{name}: {data.n_features}-{'-'.join(map(str, HIDDEN))}-{data.n_classes} "
-                 f"MLP, sparse hidden layers, {args.seeds} seeds")
+                 title=_title(name, results, args.seeds))
     payload = {
         "command": "python benchmarks/run_verify_reference.py " + " ".join(args.argv),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
@@ -58,6 +58,25 @@ def run_dataset(name, args):
     }
     with open(os.path.join(args.out, f"{name}.json"), "w") as f:
         json.dump(payload, f, indent=1)
+    return results
+
+
+def _title(name, results, seeds):
+    w = results[0].settings["widths"]
+    return (f"{name}: {'-'.join(map(str, w))} MLP, sparse hidden-to-hidden layers, "
+            f"{seeds} seeds")
+
+
+def replot(name, args):
+    """Rebuild the results of an earlier run from its JSON and redraw its figure."""
+    from topogen.verify import VerifyResult, plot_results
+
+    with open(os.path.join(args.out, f"{name}.json")) as f:
+        payload = json.load(f)
+    results = [VerifyResult.from_dict(d) for d in payload["results"]]
+    seeds = len(results[0].settings["seeds"])
+    plot_results(results, os.path.join(args.out, f"{name}.png"),
+                 title=_title(name, results, seeds))
     return results
 
 
@@ -95,6 +114,8 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default="docs/verify")
     p.add_argument("--smoke", action="store_true", help="tiny run to check the script")
+    p.add_argument("--replot", action="store_true",
+                   help="redraw the figures and tables from the JSON files in --out, no training")
     args = p.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
     args.densities = [float(x) for x in args.densities.split(",")]
@@ -109,7 +130,11 @@ def main(argv=None):
     start = time.perf_counter()
     text = ["<!-- written by benchmarks/run_verify_reference.py -->", ""]
     for name in names:
-        text.append(markdown(name, run_dataset(name, args)))
+        results = replot(name, args) if args.replot else run_dataset(name, args)
+        text.append(markdown(name, results))
+    if args.replot:  # figures only: tables.md keeps the tables and time of the real run
+        print("\n".join(text))
+        return
     text.append(f"Total wall time {time.perf_counter() - start:.0f} s.")
     with open(os.path.join(args.out, "tables.md"), "w") as f:
         f.write("\n".join(text) + "\n")

@@ -227,6 +227,39 @@ def test_sparse_linear_matches_masked_dense():
     assert layer.n_params == net.layers[0].nnz + layer.out_features
 
 
+@pytest.mark.parametrize("threshold", [0.0, 2.0])  # block gradients: dense / batched path
+@pytest.mark.parametrize("widths", [[3, 2, 2], [4, 4, 2], [1, 1, 1]])
+def test_block_sparse_linear_matches_masked_dense(widths, threshold, monkeypatch):
+    from topogen.verify import BlockSparseLinear, models
+
+    monkeypatch.setattr(models, "DENSE_BLOCK_GRAD_ABOVE", threshold)
+
+    net = topogen.radix_net([[2, 4]], widths)
+    for i in range(net.depth):
+        layer = BlockSparseLinear(net, i, generator=torch.Generator().manual_seed(i))
+        mask = topogen.export.to_torch_masks(net)[i]
+        w = layer.weight_dense()
+        assert torch.equal(w != 0, mask)  # exactly the topology's edges, original labels
+        x = torch.randn(6, layer.in_features, requires_grad=True)
+        y = layer(x)
+        g = torch.randn_like(y)
+        y.backward(g)
+        ref_w = w.detach().clone().requires_grad_(True)
+        ref_x = x.detach().clone().requires_grad_(True)
+        ref = ref_x @ ref_w.T + layer.bias
+        ref.backward(g)
+        assert torch.allclose(y, ref, atol=1e-5)
+        assert torch.allclose(x.grad, ref_x.grad, atol=1e-5)
+        # value gradients, mapped back to (out, in), equal the masked dense gradient
+        grad = torch.sparse_bsr_tensor(layer.crow, layer.col,
+                                       layer.values.grad * layer.block_mask,
+                                       size=(layer.out_features, layer.in_features)).to_dense()
+        back = torch.empty_like(grad)
+        back[:, layer.in_perm] = grad
+        assert torch.allclose(back[layer.out_inverse], ref_w.grad * mask, atol=1e-5)
+        assert layer.n_params == int(mask.sum()) + layer.out_features
+
+
 def test_cli_quick(capsys, tmp_path):
     from topogen.cli import main
 

@@ -65,9 +65,9 @@ class RadixFit:
 
     @property
     def width_change(self) -> float:
-        """Total absolute width change relative to the total target width (0 when exact)."""
-        change = sum(abs(a - b) for a, b in zip(self.widths, self.target_widths, strict=True))
-        return change / sum(self.target_widths)
+        """Mean relative change of the widths, ``mean(|w' - w| / w)`` (0 when exact)."""
+        pairs = list(zip(self.widths, self.target_widths, strict=True))
+        return sum(abs(a - b) / b for a, b in pairs) / len(pairs)
 
     @property
     def density_error(self) -> float:
@@ -228,7 +228,7 @@ def fit_radix_net(
     lie within a factor ``tolerance`` of ``density``: the lists but the last multiply to
     ``N'``, the last one's product divides it (Robinett & Kepner 2019, Sec. III).
     Candidates are ranked by, in order: exact fits whose density is within a factor 2 of the
-    target first; then the sum of the relative width change (0 for an exact fit), the
+    target first; then the sum of the mean relative width change (0 for an exact fit), the
     distance of the overall density from the target (``|log(density / target)|``) and the
     mean distance of the layer densities from it (``|log(d_k / target)|``, so that layers of
     even density win over a lopsided mix with the right average); then fewer radix lists;

@@ -31,6 +31,7 @@ _LAZY = {
     "init_fan_in_": "topogen.verify.models",
     "MaskedLinear": "topogen.verify.models",
     "SparseLinear": "topogen.verify.models",
+    "BlockSparseLinear": "topogen.verify.models",
     "FAMILIES": "topogen.verify.families",
     "Family": "topogen.verify.families",
     "register_family": "topogen.verify.families",

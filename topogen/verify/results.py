@@ -127,6 +127,23 @@ class VerifyResult:
             _write_atomic(check_path("path", path), text)
         return text
 
+    @classmethod
+    def from_dict(cls, data: dict) -> VerifyResult:
+        """Rebuild a result from :meth:`as_dict` (e.g. a ``results.json`` written earlier).
+
+        >>> r = RunResult("dense", 0, (4, 2), 0.9, (1.0,), (0.9,), 8, 10, 1.0, 0.1)
+        >>> res = VerifyResult((r,), {"dataset": "toy"}, ("a note",))
+        >>> VerifyResult.from_dict(res.as_dict()) == res
+        True
+        """
+        runs = []
+        for run in data["runs"]:
+            fields = {k: run[k] for k in RunResult.__dataclass_fields__}
+            for key in ("widths", "loss_curve", "accuracy_curve"):
+                fields[key] = tuple(fields[key])
+            runs.append(RunResult(**fields))
+        return cls(tuple(runs), dict(data.get("settings", {})), tuple(data.get("notes", ())))
+
     def plot(self, path=None):
         """Accuracy against density, and mean loss curves; see :func:`plot_results`."""
         return plot_results([self], path)
@@ -172,30 +189,40 @@ def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | Non
         for row in res.rows():
             points.setdefault(row["family"], []).append(
                 (row["density"], row["acc_mean"], row["acc_std"]))
+    first = results[0]
+    names = list(dict.fromkeys([*points, *first.families()]))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = {f: "k" if f == "dense" else cycle[k % len(cycle)]
+              for k, f in enumerate(n for n in names if n != "dense")}
+    colors["dense"] = "k"
     for fam, pts in points.items():
         pts.sort()
         xs, ys, es = zip(*pts, strict=True)
-        style = dict(marker="o", capsize=3)
         if fam == "dense":
-            ax.axhline(ys[0] * 100, color="k", ls="--", lw=1, label="dense")
+            mean, std = 100 * ys[0], 100 * es[0]
+            ax.axhline(mean, color="k", ls="--", lw=1, label=f"dense ({mean:.1f} %)")
+            ax.axhspan(mean - std, mean + std, color="k", alpha=0.08, lw=0)
             continue
-        ax.errorbar(xs, [100 * y for y in ys], yerr=[100 * e for e in es], label=fam, **style)
+        ax.errorbar(xs, [100 * y for y in ys], yerr=[100 * e for e in es], label=fam,
+                    marker="o", capsize=3, color=colors[fam])
     ax.set_xscale("log")
     ax.set_xlabel("density of the whole network (weights kept / dense)")
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylabel("test accuracy (%), mean ± std over seeds")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    first = results[0]
     for fam in first.families():
         runs = [r for r in first.runs if r.family == fam]
         n = min(len(r.loss_curve) for r in runs)
         if n == 0:
             continue
         mean = [sum(r.loss_curve[k] for r in runs) / len(runs) for k in range(n)]
-        ax2.plot(range(1, n + 1), mean, label=fam)
+        ax2.plot(range(1, n + 1), mean, label=fam, color=colors[fam])
     ax2.set_yscale("log")
     ax2.set_xlabel("epoch")
     ax2.set_ylabel("training loss (mean over seeds)")
+    target = first.settings.get("density")
+    if target is not None:
+        ax2.set_title(f"loss curves at target density {target}", fontsize=9)
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
     s = first.settings
