@@ -1,0 +1,556 @@
+"""Spectra, spectral gaps, Ramanujan bounds and expansion of layers and undirected graphs.
+
+A **layer** ``W`` (``n_in x n_out``, row = source) is the bipartite graph with adjacency
+``[[0, W], [W^T, 0]]``, whose eigenvalues are ``+-sigma_i`` (the singular values of ``W``)
+and ``|n_in - n_out|`` zeros.  The trivial pair is ``+-sigma_1``; the largest nontrivial
+``|lambda|`` is ``sigma_2``.  A ``(d_out, d_in)``-biregular layer has ``sigma_1 =
+sqrt(d_in d_out)`` and is *Ramanujan* when ``sigma_2 <= sqrt(d_in - 1) + sqrt(d_out - 1)``
+(Feng & Li, *Spectra of hypergraphs and applications*, J. Number Theory 60, 1996; Marcus,
+Spielman & Srivastava, *Interlacing families I*, Ann. Math. 182, 2015).
+
+An undirected **graph** (symmetric adjacency ``A``, multiplicities allowed) has eigenvalues
+``lambda_1 >= ... >= lambda_n``; the trivial ones are ``lambda_1`` and, if present,
+``-lambda_1`` (a bipartite component); a ``d``-regular graph is Ramanujan when every other
+``|lambda| <= 2 sqrt(d - 1)`` (Lubotzky, Phillips & Sarnak 1988).
+
+Expansion estimates (Cheeger inequalities):
+
+* graphs, edge expansion ``h(G) = min_{0 < |S| <= n/2} e(S, S^c) / |S|``, from the algebraic
+  connectivity ``a`` (second smallest Laplacian eigenvalue, Fiedler 1973):
+  ``a / 2 <= h(G) <= sqrt(2 Delta a)`` (Mohar, *Isoperimetric numbers of graphs*, JCTB 47,
+  1989; Alon & Milman 1985), ``Delta`` the largest degree;
+* layers, conductance ``phi = min_S e(S, S^c) / min(vol S, vol S^c)`` of the bipartite graph,
+  from the second singular value ``mu_2`` of ``D_out^{-1/2} W D_in^{-1/2}``:
+  ``(1 - mu_2) / 2 <= phi <= sqrt(2 (1 - mu_2))`` (Chung, *Spectral Graph Theory*, 1997,
+  Thm 2.2); for a biregular layer ``mu_2 = sigma_2 / sigma_1``.
+
+Dense LAPACK is used when the matrix has at most :data:`DENSE_MAX_ENTRIES` entries and its
+smaller side is at most :data:`DENSE_MAX_SIDE`; above that, ``scipy.sparse.linalg.eigsh``
+(ARPACK, Lanczos) on ``W W^T`` or ``W^T W`` (the smaller side), with the known top singular
+vector of a biregular layer projected out, or on ``A`` for graphs.  The tests check that both
+paths agree where both run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._checks import TopogenError, check_int
+from ..topology import Topology
+
+__all__ = [
+    "DENSE_MAX_ENTRIES",
+    "DENSE_MAX_SIDE",
+    "GRAPH_SPARSE_TOL",
+    "SPARSE_TOL",
+    "SpectralGap",
+    "ramanujan_bound",
+    "spectral_gap",
+    "spectrum",
+]
+
+#: Dense LAPACK only for matrices with at most this many entries ...
+DENSE_MAX_ENTRIES = 2**22
+#: ... and a smaller side of at most this many rows (SVD costs ``O(n m min(n, m))``).
+DENSE_MAX_SIDE = 2048
+#: Default relative residual tolerance of ARPACK.  Eigenvalue errors are about the square of
+#: the residual over the local gap, so isolated eigenvalues come out to ~1e-6 or better; the
+#: edge of a continuous spectrum (random expanders) converges slowly, and ``tol=1e-3`` gave
+#: ``sigma_2`` within 2e-5 (relative) of the converged value for a 10^5-neuron, degree-16
+#: layer.  Lanczos (Ritz) values never exceed the true extreme eigenvalues.
+SPARSE_TOL = 1e-3
+#: Default ARPACK tolerance for graphs (their extreme eigenvalues often repeat, as in LPS
+#: graphs, where a loose tolerance costs accuracy; graphs are cheaper than huge layers).
+GRAPH_SPARSE_TOL = 1e-8
+
+
+def ramanujan_bound(d_out: int, d_in: int | None = None) -> float:
+    """The Ramanujan bound: ``2 sqrt(d - 1)`` (``d``-regular) or ``sqrt(d_in-1) + sqrt(d_out-1)``.
+
+    Parameters
+    ----------
+    d_out : int
+        Degree of a regular graph, or out-degree of every source of a biregular layer.
+    d_in : int, optional
+        In-degree of every target of a biregular layer.
+
+    Returns
+    -------
+    float
+        The Alon-Boppana limit of the largest nontrivial ``|eigenvalue|``.
+
+    Examples
+    --------
+    >>> ramanujan_bound(6), ramanujan_bound(3, 2)
+    (4.47213595499958, 2.414213562373095)
+    """
+    d_out = check_int("d_out", d_out, minimum=1)
+    if d_in is None:
+        return 2.0 * math.sqrt(d_out - 1)
+    d_in = check_int("d_in", d_in, minimum=1)
+    return math.sqrt(d_in - 1) + math.sqrt(d_out - 1)
+
+
+@dataclass(frozen=True)
+class SpectralGap:
+    """Spectral summary of one layer or one undirected graph.
+
+    Attributes
+    ----------
+    kind : str
+        ``"layer"`` or ``"graph"``.
+    shape : tuple of int
+        Shape of the layer or adjacency.
+    lambda1 : float
+        Largest singular value (layer) or eigenvalue (graph).
+    lambda2 : float
+        Largest nontrivial ``|eigenvalue|``: ``sigma_2`` for a layer; for a graph the largest
+        ``|lambda_i|`` once ``lambda_1`` and (if present) ``-lambda_1`` are set aside.
+        ``0.0`` if there is no nontrivial eigenvalue.
+    gap : float
+        ``lambda1 - lambda2`` (0 for a disconnected layer or graph).
+    ramanujan_bound : float or None
+        :func:`ramanujan_bound` of the degrees, None if not (bi)regular or a degree is 0.
+    is_ramanujan : bool or None
+        ``lambda2 <= ramanujan_bound`` (up to rounding), None when there is no bound.
+    regular : bool
+        Regular graph, or biregular layer.
+    degrees : tuple
+        Layer: ``((out_min, out_max), (in_min, in_max))``; graph: ``((min, max),)`` (row
+        sums, multiplicities counted).
+    method : str
+        ``"dense"`` (LAPACK) or ``"sparse"`` (ARPACK).
+    bipartite : bool
+        Layer: always True.  Graph: ``-lambda1`` is an eigenvalue (for a connected graph,
+        exactly when it is bipartite).
+    second_eigenvalue : float or None
+        Graph: the signed ``lambda_2``; layer: ``sigma_2``.  None if the matrix is 1 x 1.
+    smallest_eigenvalue : float or None
+        Graph: ``lambda_n``; layer: None.
+    algebraic_connectivity : float or None
+        Graph: second smallest Laplacian eigenvalue (0 iff disconnected); layer: None.
+    cheeger : tuple of float or None
+        ``(lower, upper)`` bounds on ``cheeger_quantity``; None where they do not apply.
+    cheeger_quantity : str or None
+        ``"edge expansion"`` (graphs) or ``"conductance"`` (layers).
+    notes : tuple of str
+        What was special: disconnected, irregular, isolated neurons, empty layer, ...
+    """
+
+    kind: str
+    shape: tuple
+    lambda1: float
+    lambda2: float
+    gap: float
+    ramanujan_bound: float | None
+    is_ramanujan: bool | None
+    regular: bool
+    degrees: tuple
+    method: str
+    bipartite: bool
+    second_eigenvalue: float | None = None
+    smallest_eigenvalue: float | None = None
+    algebraic_connectivity: float | None = None
+    cheeger: tuple | None = None
+    cheeger_quantity: str | None = None
+    notes: tuple = ()
+
+    def as_dict(self) -> dict:
+        """All fields as a JSON-able dict (tuples become lists).
+
+        >>> import numpy as np
+        >>> spectral_gap(np.ones((2, 2))).as_dict()["lambda1"]
+        2.0
+        """
+        out = asdict(self)
+        for key in ("shape", "degrees", "cheeger", "notes"):
+            if out[key] is not None:
+                out[key] = _listify(out[key])
+        return out
+
+
+def _listify(value):
+    if isinstance(value, (tuple, list)):
+        return [_listify(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------- input handling
+def _as_csr(obj, what: str) -> sp.csr_array:
+    if hasattr(obj, "nodes") and hasattr(obj, "edges"):
+        import networkx as nx
+
+        return sp.csr_array(nx.to_scipy_sparse_array(obj, nodelist=list(obj), format="csr"))
+    try:
+        M = sp.csr_array(obj)
+    except (TypeError, ValueError) as exc:
+        raise TopogenError(
+            f"{what} must be a Topology, a 2-D sparse or dense matrix, got {type(obj).__name__}: "
+            f"{exc}"
+        ) from None
+    if M.ndim != 2:
+        raise TopogenError(f"{what} must be 2-D, got shape {M.shape}")
+    M = M.astype(np.float64)
+    M.sum_duplicates()
+    M.eliminate_zeros()
+    return M
+
+
+def _as_graph(obj) -> sp.csr_array:
+    A = _as_csr(obj, "graph adjacency")
+    if A.shape[0] != A.shape[1]:
+        raise TopogenError(f"graph=True needs a square adjacency, got shape {A.shape}")
+    if abs(A - A.T).sum() > 0:
+        raise TopogenError(
+            "graph=True needs a symmetric adjacency (an undirected graph); for a directed "
+            "layer use graph=False (singular values)"
+        )
+    return A
+
+
+def _pick_method(method: str, shape) -> str:
+    if method not in ("auto", "dense", "sparse"):
+        raise TopogenError(f"method must be 'auto', 'dense' or 'sparse', got {method!r}")
+    if method != "auto":
+        return method
+    n, m = shape
+    small = n * m <= DENSE_MAX_ENTRIES and min(n, m) <= DENSE_MAX_SIDE
+    return "dense" if small else "sparse"
+
+
+def _tol(tol, graph: bool) -> float:
+    if tol is None:
+        return GRAPH_SPARSE_TOL if graph else SPARSE_TOL
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < 1:
+        raise TopogenError(f"tol must be a number in [0, 1) or None, got {tol!r}")
+    return float(tol)
+
+
+def _v0(n: int) -> np.ndarray:
+    """A fixed start vector, so that ARPACK results are reproducible."""
+    return np.random.default_rng(12345).random(n) + 0.5
+
+
+# ---------------------------------------------------------------------------- spectra
+def _gram_operator(W: sp.csr_array, project: np.ndarray | None = None):
+    """``W W^T`` or ``W^T W`` (the smaller side) as a LinearOperator, optionally deflated."""
+    from scipy.sparse.linalg import LinearOperator
+
+    Wt = sp.csr_array(W.T)
+    left, right = (W, Wt) if W.shape[0] <= W.shape[1] else (Wt, W)
+    n = left.shape[0]
+
+    def matvec(x):
+        x = np.asarray(x, dtype=np.float64).ravel()
+        if project is not None:
+            x = x - project * (project @ x)
+        y = left @ (right @ x)
+        if project is not None:
+            y = y - project * (project @ y)
+        return y
+
+    return LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+
+
+def _top_gram_eigs(W: sp.csr_array, k: int, project=None, tol=SPARSE_TOL) -> np.ndarray:
+    """Largest ``k`` eigenvalues of the Gram matrix (descending, clipped at 0)."""
+    from scipy.sparse.linalg import eigsh
+
+    op = _gram_operator(W, project)
+    n = op.shape[0]
+    v0 = _v0(n)
+    if project is not None:
+        v0 = v0 - project * (project @ v0)
+    ncv = min(n, max(2 * k + 1, 32))
+    vals = eigsh(op, k=k, which="LA", v0=v0, tol=tol, ncv=ncv, return_eigenvectors=False)
+    return np.clip(np.sort(vals)[::-1], 0.0, None)
+
+
+def _layer_singular_values(W: sp.csr_array, k: int | None, method: str, tol) -> np.ndarray:
+    n_small = min(W.shape)
+    if method == "dense":
+        s = np.linalg.svd(W.toarray(), compute_uv=False) if n_small else np.zeros(0)
+        return s if k is None else s[:k]
+    if k is None:
+        raise TopogenError(
+            f"a {W.shape[0]} x {W.shape[1]} layer is too large for all its singular values; "
+            "pass k= (how many leading values) or method='dense'"
+        )
+    if k >= n_small:
+        raise TopogenError(
+            f"k must be below the smaller side {n_small} for the sparse method, got {k}; "
+            "use method='dense'"
+        )
+    return np.sqrt(_top_gram_eigs(W, k, tol=tol))
+
+
+def _graph_eigenvalues(A: sp.csr_array, k: int | None, method: str, tol) -> np.ndarray:
+    n = A.shape[0]
+    if method == "dense":
+        ev = np.linalg.eigvalsh(A.toarray())[::-1]
+        if k is None:
+            return ev
+        return np.sort(ev[np.argsort(-np.abs(ev), kind="stable")[:k]])[::-1]
+    if k is None:
+        raise TopogenError(
+            f"a {n}-vertex graph is too large for all its eigenvalues; pass k= or "
+            "method='dense'"
+        )
+    if k >= n:
+        raise TopogenError(f"k must be below n = {n} for the sparse method, got {k}")
+    from scipy.sparse.linalg import eigsh
+
+    vals = eigsh(A, k=k, which="LM", v0=_v0(n), tol=tol, return_eigenvectors=False)
+    return np.sort(vals)[::-1]
+
+
+def spectrum(
+    obj, k: int | None = None, *, graph: bool = False, method: str = "auto",
+    tol: float | None = None,
+):
+    """Leading singular values of layers, or eigenvalues of an undirected graph.
+
+    Parameters
+    ----------
+    obj : Topology, 2-D sparse or dense matrix, or networkx graph
+        A Topology gives one array per layer; a matrix is one layer (or, with
+        ``graph=True``, a symmetric adjacency).
+    k : int, optional
+        How many leading values.  None: all of them (dense method only).  For a graph,
+        the ``k`` eigenvalues of largest magnitude.
+    graph : bool
+        Treat ``obj`` as an undirected graph's adjacency: eigenvalues, not singular values.
+    method : {"auto", "dense", "sparse"}
+        ``"auto"``: dense LAPACK up to :data:`DENSE_MAX_ENTRIES` entries and
+        :data:`DENSE_MAX_SIDE` rows on the smaller side, ARPACK above.
+    tol : float
+        ARPACK's relative residual tolerance (sparse method only); None: :data:`SPARSE_TOL`
+        for layers, :data:`GRAPH_SPARSE_TOL` for graphs.
+
+    Returns
+    -------
+    numpy.ndarray or list of numpy.ndarray
+        Values in descending order.
+
+    Raises
+    ------
+    TopogenError
+        For a non-2-D input, ``graph=True`` with a non-symmetric matrix, or ``k=None`` on a
+        matrix too large for the dense method.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> spectrum(topogen.paley(5), graph=True).round(4).tolist()
+    [2.0, 0.618, 0.618, -1.618, -1.618]
+    >>> spectrum(topogen.mixed_radix([2, 2]))[0].round(4).tolist()
+    [2.0, 1.4142, 1.4142, 0.0]
+    """
+    if k is not None:
+        k = check_int("k", k, minimum=1)
+    if isinstance(obj, Topology):
+        if graph:
+            raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
+        return [spectrum(layer, k, method=method, tol=tol) for layer in obj.layers]
+    if graph:
+        A = _as_graph(obj)
+        return _graph_eigenvalues(A, k, _pick_method(method, A.shape), _tol(tol, True))
+    W = _as_csr(obj, "layer")
+    return _layer_singular_values(W, k, _pick_method(method, W.shape), _tol(tol, False))
+
+
+# ---------------------------------------------------------------------------- gaps
+def spectral_gap(
+    obj, *, graph: bool = False, method: str = "auto", tol: float | None = None
+):
+    """Spectral gap, Ramanujan test and Cheeger bounds of each layer, or of a graph.
+
+    Parameters
+    ----------
+    obj : Topology, 2-D sparse or dense matrix, or networkx graph
+        A Topology gives one :class:`SpectralGap` per layer; a matrix one; ``graph=True``
+        treats a symmetric matrix (or networkx graph) as an undirected graph.
+    graph : bool
+        See :func:`spectrum`.
+    method : {"auto", "dense", "sparse"}
+        See :func:`spectrum`.
+    tol : float
+        ARPACK's relative residual tolerance (sparse method); None: :data:`SPARSE_TOL` for
+        layers, :data:`GRAPH_SPARSE_TOL` for graphs.
+
+    Returns
+    -------
+    SpectralGap or list of SpectralGap
+
+    Raises
+    ------
+    TopogenError
+        For bad input (see :func:`spectrum`).
+
+    References
+    ----------
+    Hoory, Linial & Wigderson, *Expander graphs and their applications*, Bull. AMS 43 (2006);
+    Lubotzky, Phillips & Sarnak, *Ramanujan graphs*, Combinatorica 8 (1988); Mohar (1989);
+    Chung (1997).
+
+    Examples
+    --------
+    >>> import topogen
+    >>> g = spectral_gap(topogen.lps(5, 13), graph=True)
+    >>> round(g.lambda1, 6), round(g.lambda2, 4), g.bipartite, g.is_ramanujan, g.method
+    (6.0, 4.2497, True, True, 'sparse')
+    >>> spectral_gap(topogen.x_net([64, 64], degree=4, seed=0))[0].is_ramanujan
+    True
+    """
+    if isinstance(obj, Topology):
+        if graph:
+            raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
+        return [spectral_gap(layer, method=method, tol=tol) for layer in obj.layers]
+    if graph:
+        A = _as_graph(obj)
+        return _graph_gap(A, _pick_method(method, A.shape), _tol(tol, True))
+    W = _as_csr(obj, "layer")
+    return _layer_gap(W, _pick_method(method, W.shape), _tol(tol, False))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-7 * max(1.0, abs(a), abs(b))
+
+
+def _layer_gap(W: sp.csr_array, method: str, tol: float) -> SpectralGap:
+    n_in, n_out = W.shape
+    pattern = W.copy()
+    pattern.data[:] = 1.0
+    out_deg = np.asarray(pattern.sum(axis=1)).ravel()
+    in_deg = np.asarray(pattern.sum(axis=0)).ravel()
+    degrees = ((int(out_deg.min()), int(out_deg.max())), (int(in_deg.min()), int(in_deg.max())))
+    regular = degrees[0][0] == degrees[0][1] and degrees[1][0] == degrees[1][1]
+    W = pattern
+    notes = []
+    if W.nnz == 0:
+        notes.append("the layer has no edges")
+    if min(n_in, n_out) == 1:
+        notes.append("one side has a single neuron: there is one singular value, lambda2 = 0")
+    if method == "dense" or min(n_in, n_out) <= 2:
+        s = np.linalg.svd(W.toarray(), compute_uv=False)
+        s1, s2 = float(s[0]), float(s[1]) if len(s) > 1 else 0.0
+        method = "dense"
+    elif regular and W.nnz:
+        s1 = math.sqrt(degrees[0][0] * degrees[1][0])  # exact: constant top singular vectors
+        side = min(n_in, n_out)
+        s2 = float(math.sqrt(_top_gram_eigs(W, 1, np.full(side, 1 / math.sqrt(side)), tol)[0]))
+    else:
+        s1, s2 = (float(v) for v in np.sqrt(_top_gram_eigs(W, 2, tol=tol)))
+    if method == "sparse":
+        notes.append(f"ARPACK (tol={tol:g}): lambda2 is a Lanczos estimate from below")
+    if W.nnz and _close(s1, s2):
+        notes.append("lambda2 = lambda1: the layer is disconnected (no expansion)")
+    bound = None
+    if regular and degrees[0][0] >= 1 and degrees[1][0] >= 1:
+        bound = ramanujan_bound(degrees[0][0], degrees[1][0])
+    elif not regular:
+        notes.append("the layer is not biregular: no Ramanujan bound")
+    is_ram = None if bound is None else bool(s2 <= bound * (1 + 1e-9) + 1e-12)
+    cheeger = None
+    if out_deg.min() == 0 or in_deg.min() == 0:
+        notes.append("isolated neurons (degree 0): conductance bounds do not apply")
+    else:
+        mu2 = s2 / s1 if regular else _normalized_second(W, out_deg, in_deg, method, tol)
+        lo = max(0.0, (1.0 - mu2) / 2.0)
+        cheeger = (lo, math.sqrt(max(0.0, 2.0 * (1.0 - mu2))))
+    return SpectralGap(
+        kind="layer", shape=(n_in, n_out), lambda1=s1, lambda2=s2, gap=s1 - s2,
+        ramanujan_bound=bound, is_ramanujan=is_ram, regular=regular, degrees=degrees,
+        method=method, bipartite=True, second_eigenvalue=s2,
+        cheeger=cheeger, cheeger_quantity="conductance" if cheeger else None,
+        notes=tuple(notes),
+    )
+
+
+def _normalized_second(W, out_deg, in_deg, method, tol) -> float:
+    """Second singular value of ``D_out^{-1/2} W D_in^{-1/2}`` (its first is 1)."""
+    scale_out, scale_in = sp.diags_array(1 / np.sqrt(out_deg)), sp.diags_array(1 / np.sqrt(in_deg))
+    N = sp.csr_array(scale_out @ W @ scale_in)
+    if method == "dense":
+        s = np.linalg.svd(N.toarray(), compute_uv=False)
+        return float(s[1]) if len(s) > 1 else 0.0
+    side_deg = out_deg if W.shape[0] <= W.shape[1] else in_deg
+    top = np.sqrt(side_deg) / np.linalg.norm(np.sqrt(side_deg))
+    return float(math.sqrt(_top_gram_eigs(N, 1, top, tol)[0]))
+
+
+def _graph_gap(A: sp.csr_array, method: str, tol: float) -> SpectralGap:
+    n = A.shape[0]
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    degrees = ((float(deg.min()), float(deg.max())),)
+    if np.all(deg == np.round(deg)):
+        degrees = ((int(deg.min()), int(deg.max())),)
+    regular = degrees[0][0] == degrees[0][1]
+    loops = A.diagonal()
+    lap_deg = deg - loops
+    notes = []
+    if n <= 8:  # ARPACK needs k = 4 < n; tiny graphs are dense anyway
+        method = "dense"
+    if method == "dense":
+        ev = np.linalg.eigvalsh(A.toarray())[::-1]
+        lap = np.linalg.eigvalsh(np.diag(lap_deg) - (A.toarray() - np.diag(loops)))
+        alg = float(lap[1]) if n > 1 else 0.0
+        ends = ev
+    else:
+        from scipy.sparse.linalg import eigsh
+
+        ends = np.sort(eigsh(A, k=4, which="BE", v0=_v0(n), tol=tol,
+                             return_eigenvectors=False))[::-1]
+        alg = _algebraic_connectivity_sparse(A, lap_deg, loops, regular, ends, tol)
+        notes.append(f"ARPACK (tol={tol:g}) for the extreme eigenvalues")
+    lam1 = float(ends[0])
+    bipartite = n > 1 and lam1 > 0 and _close(float(ends[-1]), -lam1)
+    rest = list(ends[1:-1]) + ([] if bipartite else [ends[-1]]) if n > 1 else []
+    lam2 = float(max((abs(v) for v in rest), default=0.0))
+    if rest and _close(lam2, lam1):
+        notes.append("a nontrivial eigenvalue has |lambda| = lambda1: disconnected (or a "
+                     "second bipartite component)")
+    bound = None
+    if regular and degrees[0][0] >= 1:
+        bound = 2.0 * math.sqrt(max(degrees[0][0] - 1, 0))
+    if not regular:
+        notes.append("the graph is not regular: no Ramanujan bound")
+    if np.any(loops):
+        notes.append("the graph has loops (counted in the degrees as stored on the diagonal)")
+    is_ram = None if bound is None else bool(lam2 <= bound * (1 + 1e-9) + 1e-12)
+    alg = max(alg, 0.0)
+    if n > 1 and alg <= 1e-9 * max(1.0, lam1):
+        notes.append("algebraic connectivity 0: the graph is disconnected")
+    delta = float(lap_deg.max()) if n else 0.0
+    cheeger = (alg / 2.0, math.sqrt(2.0 * delta * alg)) if n > 1 else None
+    return SpectralGap(
+        kind="graph", shape=(n, n), lambda1=lam1, lambda2=lam2, gap=lam1 - lam2,
+        ramanujan_bound=bound, is_ramanujan=is_ram, regular=regular, degrees=degrees,
+        method=method, bipartite=bool(bipartite),
+        second_eigenvalue=float(ends[1]) if n > 1 else None,
+        smallest_eigenvalue=float(ends[-1]), algebraic_connectivity=alg, cheeger=cheeger,
+        cheeger_quantity="edge expansion" if cheeger else None, notes=tuple(notes),
+    )
+
+
+def _algebraic_connectivity_sparse(A, lap_deg, loops, regular, ends, tol) -> float:
+    """Second smallest Laplacian eigenvalue of a large graph (ARPACK on ``c I - L``)."""
+    if regular and not np.any(loops):
+        return float(lap_deg[0] - ends[1])
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    off = sp.csr_array(A - sp.diags_array(loops))
+    c = 2.0 * float(lap_deg.max()) + 1.0
+    n = A.shape[0]
+
+    def matvec(x):  # (c I - L) x = c x - deg x + A_off x
+        x = np.asarray(x, dtype=np.float64).ravel()
+        return (c - lap_deg) * x + off @ x
+
+    op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    vals = eigsh(op, k=2, which="LA", v0=_v0(n), tol=tol, return_eigenvectors=False)
+    return float(c - np.sort(vals)[0])

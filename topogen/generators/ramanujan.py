@@ -1,0 +1,299 @@
+"""Lubotzky-Phillips-Sarnak Ramanujan graphs and biregular bipartite Ramanujan layers.
+
+* :func:`lps`: the ``(p+1)``-regular Cayley graph ``X^{p,q}`` on ``PSL(2, q)`` or
+  ``PGL(2, q)`` (Lubotzky, Phillips & Sarnak, *Ramanujan graphs*, Combinatorica 8, 1988), built
+  with sympy's number theory (``isprime``, ``legendre_symbol``, ``sqrt_mod``) and vectorised
+  2x2 matrix products mod ``q``.
+* :func:`bipartite_ramanujan`: the vertex-edge incidence layer of a regular Ramanujan graph,
+  a ``(d, 2)``-biregular layer between unequal widths ``n`` and ``n d / 2`` that meets the
+  biregular Ramanujan bound ``sqrt(d - 1) + 1`` exactly when the graph is Ramanujan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges
+from ..topology import Topology, _csr_from_parts, make_meta
+from .expanders import _as_square_adjacency, _check_prime, _coo_to_csr
+
+__all__ = ["bipartite_ramanujan", "incidence_layer", "lps", "lps_generators"]
+
+
+def lps_generators(p: int) -> np.ndarray:
+    """The ``p + 1`` quaternions ``a0 + a1 i + a2 j + a3 k`` of norm ``p`` used by LPS.
+
+    Solutions of ``a0^2 + a1^2 + a2^2 + a3^2 = p`` with ``a0 > 0`` odd and ``a1, a2, a3``
+    even; Jacobi's four-square theorem gives exactly ``p + 1`` of them for a prime
+    ``p = 1 (mod 4)``.
+
+    Parameters
+    ----------
+    p : int
+        A prime with ``p % 4 == 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(p + 1, 4)`` int64 array, rows in lexicographic order.
+
+    Examples
+    --------
+    >>> lps_generators(5).tolist()
+    [[1, -2, 0, 0], [1, 0, -2, 0], [1, 0, 0, -2], [1, 0, 0, 2], [1, 0, 2, 0], [1, 2, 0, 0]]
+    """
+    p = _check_prime("p", p, mod4=True)
+    r = math.isqrt(p)
+    a0 = np.arange(1, r + 1, 2)
+    ev = np.arange(-r - (r % 2), r + 1, 2)
+    g = np.stack(np.meshgrid(a0, ev, ev, ev, indexing="ij"), axis=-1).reshape(-1, 4)
+    g = g[(g**2).sum(axis=1) == p]
+    if len(g) != p + 1:  # pragma: no cover - Jacobi's theorem
+        raise TopogenError(f"found {len(g)} LPS generators for p={p}, expected {p + 1}")
+    return g
+
+
+def _pgl_elements(q: int):
+    """All of PGL(2, q) in a canonical form, in rank order (see :func:`_pgl_rank`)."""
+    b, c, d = np.meshgrid(*(np.arange(q, dtype=np.int64),) * 3, indexing="ij")
+    b, c, d = b.ravel(), c.ravel(), d.ravel()
+    keep = d != (b * c) % q  # (1, b; c, d) with det != 0
+    one = np.ones(keep.sum(), dtype=np.int64)
+    c2, d2 = np.meshgrid(np.arange(1, q, dtype=np.int64), np.arange(q), indexing="ij")
+    zero = np.zeros(c2.size, dtype=np.int64)
+    a = np.concatenate((one, zero))
+    bb = np.concatenate((b[keep], zero + 1))
+    cc = np.concatenate((c[keep], c2.ravel()))
+    dd = np.concatenate((d[keep], d2.ravel()))
+    return a, bb, cc, dd
+
+
+def _pgl_rank(a, b, c, d, q, inv):
+    """Rank of the class of ``(a, b; c, d)`` in :func:`_pgl_elements` order, vectorised.
+
+    The representative has ``a = 1`` when ``a != 0`` (rank ``(b q + c)(q - 1) + d'``, where
+    ``d'`` skips the forbidden value ``d = b c``), else ``b = 1`` (after the ``q^2 (q - 1)``
+    classes with ``a != 0``).
+    """
+    s = np.where(a != 0, inv[a], inv[b])  # scale making the first nonzero of (a, b) equal 1
+    b, c, d = (b * s) % q, (c * s) % q, (d * s) % q
+    bc = (b * c) % q
+    rank_a = (b * q + c) * (q - 1) + d - (d > bc)
+    rank_0 = q * q * (q - 1) + (c - 1) * q + d
+    return np.where(a != 0, rank_a, rank_0)
+
+
+def lps(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
+    """The Lubotzky-Phillips-Sarnak Ramanujan graph ``X^{p,q}``.
+
+    ``p`` and ``q`` are distinct primes ``= 1 (mod 4)``.  With ``i = sqrt(-1) mod q``, each of
+    the ``p + 1`` generators ``a`` of :func:`lps_generators` gives the matrix
+    ``[[a0 + i a1, a2 + i a3], [-a2 + i a3, a0 - i a1]]`` in ``PGL(2, q)``, and ``X^{p,q}`` is
+    the Cayley graph ``g ~ g s`` of these matrices.  If the Legendre symbol ``(p|q) = 1`` they
+    lie in ``PSL(2, q)`` and the graph lives there: ``q (q^2 - 1) / 2`` vertices, not
+    bipartite.  If ``(p|q) = -1`` the graph lives on ``PGL(2, q)``: ``q (q^2 - 1)``
+    vertices, bipartite between ``PSL(2, q)`` and its coset.  Every nontrivial eigenvalue
+    ``lambda`` has ``|lambda| <= 2 sqrt(p)`` (LPS 1988, Theorem 4.1).  The generator set is
+    closed under inverses, so the graph is undirected and ``(p + 1)``-regular.
+
+    Vertex labelling: a class of ``PGL(2, q)`` is represented by ``(1, b; c, d)`` or
+    ``(0, 1; c, d)``, ordered by ``(b, c, d)`` for the first kind and then ``(c, d)`` for the
+    second; vertices ``0 .. |PSL| - 1`` are the classes with square determinant (``PSL(2, q)``)
+    in that order, followed (in the ``PGL`` case) by the others in that order.  So a bipartite
+    ``X^{p,q}`` has the block form ``[[0, B], [B^T, 0]]``.
+
+    Parameters
+    ----------
+    p, q : int
+        Distinct primes, both ``= 1 (mod 4)``.  For ``q <= 2 sqrt(p)`` two generators can
+        coincide mod ``q`` (then ``A`` holds multiplicity 2); LPS assume ``q > 2 sqrt(p)``.
+    max_edges : int
+        Refuse before allocating if the graph would have more (directed) edges.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Symmetric int64 adjacency; every row sums to ``p + 1``.
+
+    Raises
+    ------
+    TopogenError
+        If ``p`` or ``q`` is not a prime ``= 1 (mod 4)``, ``p == q``, or the graph is too big.
+
+    References
+    ----------
+    A. Lubotzky, R. Phillips, P. Sarnak, *Ramanujan graphs*, Combinatorica 8 (1988) 261-277;
+    G. Davidoff, P. Sarnak, A. Valette, *Elementary Number Theory, Group Theory and Ramanujan
+    Graphs*, Cambridge 2003, Ch. 4.
+
+    Examples
+    --------
+    >>> A = lps(5, 13)  # (5|13) = -1: PGL(2, 13), bipartite
+    >>> A.shape, set(A.sum(axis=1).tolist()), A[:1092, :1092].nnz
+    ((2184, 2184), {6}, 0)
+    """
+    from sympy import legendre_symbol, sqrt_mod
+
+    p = _check_prime("p", p, mod4=True)
+    q = _check_prime("q", q, mod4=True)
+    if p == q:
+        raise TopogenError(f"p and q must be distinct primes, got p = q = {p}")
+    n_pgl = q * (q * q - 1)
+    check_max_edges(n_pgl * (p + 1), max_edges, f"lps({p}, {q})")
+    i = int(sqrt_mod(-1, q))
+    gens = lps_generators(p) % q
+    mats = np.stack([
+        (gens[:, 0] + i * gens[:, 1]) % q, (gens[:, 2] + i * gens[:, 3]) % q,
+        (-gens[:, 2] + i * gens[:, 3]) % q, (gens[:, 0] - i * gens[:, 1]) % q,
+    ], axis=1)
+    inv = np.zeros(q, dtype=np.int64)
+    inv[1:] = [pow(v, q - 2, q) for v in range(1, q)]
+    a, b, c, d = _pgl_elements(q)
+    squares = np.zeros(q, dtype=bool)
+    squares[(np.arange(1, q) ** 2) % q] = True
+    in_psl = squares[(a * d - b * c) % q]
+    # vertex number of every PGL rank: PSL classes first, then the others
+    order = np.concatenate((np.nonzero(in_psl)[0], np.nonzero(~in_psl)[0]))
+    vertex_of_rank = np.empty(n_pgl, dtype=np.int64)
+    vertex_of_rank[order] = np.arange(n_pgl)
+    psl = legendre_symbol(p, q) == 1
+    n = n_pgl // 2 if psl else n_pgl
+    keep = order[:n]  # ranks of the vertices, in vertex order
+    a, b, c, d = a[keep], b[keep], c[keep], d[keep]
+    cols = []
+    for e, f, g, h in mats:
+        rank = _pgl_rank((a * e + b * g) % q, (a * f + b * h) % q,
+                         (c * e + d * g) % q, (c * f + d * h) % q, q, inv)
+        cols.append(vertex_of_rank[rank])
+    rows = np.tile(np.arange(n, dtype=np.int64), len(mats))
+    return _coo_to_csr(n, rows, np.concatenate(cols))
+
+
+def incidence_layer(graph) -> sp.csr_array:
+    """The vertex-edge incidence layer ``N`` of a simple graph (``N[v, e] = 1`` if ``v in e``).
+
+    Edges are numbered in the order of the upper triangle of the adjacency (row-major):
+    edge ``e = (u, v)`` with ``u < v``.  ``N N^T = D + A``, so for a ``d``-regular graph the
+    singular values of ``N`` are ``sqrt(d + lambda)`` for the eigenvalues ``lambda`` of ``A``.
+
+    Parameters
+    ----------
+    graph : networkx graph, scipy sparse matrix or 2-D array
+        A simple undirected graph: symmetric 0/1 adjacency, no loops.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only canonical boolean ``(n, m)`` layer, ``m`` = number of edges.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> incidence_layer(nx.path_graph(3)).toarray().astype(int)
+    array([[1, 0],
+           [1, 1],
+           [0, 1]])
+    """
+    A = _as_square_adjacency(graph)
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    if (A != A.T).nnz:
+        raise TopogenError("graph must be undirected: its adjacency is not symmetric")
+    if A.diagonal().any():
+        raise TopogenError("graph must have no loops for an incidence layer")
+    if np.any(A.data != 1):
+        raise TopogenError("graph must be simple (0/1 adjacency), it has repeated edges")
+    upper = sp.triu(A, k=1, format="coo")
+    order = np.lexsort((upper.col, upper.row))
+    u, v = upper.row[order].astype(np.int64), upper.col[order].astype(np.int64)
+    m = len(u)
+    rows = np.concatenate((u, v))
+    cols = np.concatenate((np.arange(m), np.arange(m)))
+    N = sp.coo_array((np.ones(2 * m, dtype=bool), (rows, cols)), shape=(A.shape[0], m)).tocsr()
+    N.sort_indices()
+    return _csr_from_parts(N.shape, N.indptr, N.indices)
+
+
+def bipartite_ramanujan(
+    graph,
+    *,
+    transpose: bool = False,
+    check: bool = True,
+    max_edges: int = DEFAULT_MAX_EDGES,
+) -> Topology:
+    """A biregular Ramanujan layer between unequal widths: a Ramanujan graph's incidence layer.
+
+    For a ``d``-regular graph ``G`` on ``n`` vertices with ``m = n d / 2`` edges, the
+    incidence layer ``N`` (:func:`incidence_layer`) is ``(d, 2)``-biregular and
+    ``N N^T = d I + A``: its nontrivial singular values are ``sqrt(d + lambda)``.  If ``G``
+    is Ramanujan (``|lambda| <= 2 sqrt(d - 1)``), they are at most
+    ``sqrt(d + 2 sqrt(d - 1)) = sqrt(d - 1) + 1``, the biregular Ramanujan bound
+    ``sqrt(d_in - 1) + sqrt(d_out - 1)`` for degrees ``(d, 2)``.  This is the classical link
+    between Ramanujan graphs and Ramanujan bigraphs (incidence graphs / line graphs; Ballantine
+    & Ciubotaru, *Ramanujan bigraphs associated with SU(3) over a p-adic field*, Proc. AMS 139
+    (2011); Hashimoto 1989; Kotani & Sunada 2000).  Use :func:`lps` or
+    :func:`topogen.paley` for ``graph``.
+
+    Parameters
+    ----------
+    graph : networkx graph, scipy sparse matrix or 2-D array
+        A simple ``d``-regular graph (``d >= 2``), ideally Ramanujan.
+    transpose : bool
+        ``False``: the layer is ``n -> m`` (vertices to edges, out-degree ``d``, in-degree 2);
+        ``True``: ``m -> n`` (out-degree 2, in-degree ``d``).
+    check : bool
+        Compute the layer's second singular value (:func:`topogen.analysis.spectral_gap`) and
+        raise if it exceeds the bound (that is, if ``graph`` is not Ramanujan).
+    max_edges : int
+        Refuse before allocating if the layer would have more edges.
+
+    Returns
+    -------
+    Topology
+        One layer; ``meta["params"]`` holds ``d``, the bound and the measured ``lambda2``.
+
+    Raises
+    ------
+    TopogenError
+        If the graph is not simple, undirected and regular with ``d >= 2``, or (with ``check``)
+        the layer misses the Ramanujan bound.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> t = bipartite_ramanujan(topogen.paley(13))  # 6-regular on 13 vertices
+    >>> t.widths, round(t.meta["params"]["lambda2"], 4), round(t.meta["params"]["bound"], 4)
+    ((13, 39), 2.7024, 3.2361)
+    """
+    A = _as_square_adjacency(graph)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    if A.shape[0] == 0 or deg.min() != deg.max() or deg[0] < 2:
+        raise TopogenError(
+            "graph must be d-regular with d >= 2 for a biregular incidence layer, got degrees "
+            f"{int(deg.min()) if len(deg) else 0}..{int(deg.max()) if len(deg) else 0}"
+        )
+    d = int(deg[0])
+    check_max_edges(int(A.nnz), max_edges, "bipartite_ramanujan")
+    N = incidence_layer(A)
+    if transpose:
+        T = N.T.tocsr()
+        N = _csr_from_parts(T.shape, T.indptr, T.indices)
+    bound = float(np.sqrt(d - 1) + 1.0)
+    params = {"n": A.shape[0], "d": d, "transpose": bool(transpose), "bound": bound,
+              "lambda2": None}
+    if check:
+        from ..analysis.spectral import spectral_gap
+
+        gap = spectral_gap(N)
+        params["lambda2"] = gap.lambda2
+        if not gap.is_ramanujan:
+            raise TopogenError(
+                f"the incidence layer has second singular value {gap.lambda2:.6g} above the "
+                f"Ramanujan bound sqrt(d - 1) + 1 = {bound:.6g}: the {d}-regular graph is not "
+                "Ramanujan; pass a Ramanujan graph such as topogen.lps(p, q) or check=False"
+            )
+    return Topology._trusted([N], make_meta("bipartite_ramanujan", params))
+
