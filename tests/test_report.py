@@ -103,3 +103,41 @@ def test_helpers():
     assert _fmt_count(2.5) == "2.5"
     assert format_rows([["a", "b"], ["xx", "1"]]).splitlines()[2] == "xx  1"
     assert isinstance(analyze(topogen.mixed_radix([2]), spectral=False), Report)
+
+
+def test_repeated_layers_are_analysed_once(monkeypatch):
+    from topogen.analysis import spectral
+
+    calls = []
+    real = spectral.spectral_gap
+
+    def counting(layer, **kwargs):
+        calls.append(layer.shape)
+        return real(layer, **kwargs)
+
+    monkeypatch.setattr(spectral, "spectral_gap", counting)
+    rng = np.random.default_rng(0)
+    W = rng.random((6, 6)) < 0.5
+    # equal layers that are distinct objects (as after loading from a file), and one other
+    t = topogen.Topology([W, W.copy(), ~W, W])
+    r = analyze(t)
+    assert len(calls) == 2
+    assert r.layers[0].spectral == r.layers[1].spectral == r.layers[3].spectral
+    assert r.layers[2].spectral != r.layers[0].spectral
+
+
+def test_large_networks_use_the_randomized_symmetry_test():
+    from topogen.analysis.report import EXACT_SYMMETRY_ENTRIES
+
+    t = topogen.extended_mixed_radix([[32, 16]] * 2)  # 512 x 512 > EXACT_SYMMETRY_ENTRIES
+    assert t.widths[0] ** 2 > EXACT_SYMMETRY_ENTRIES
+    r = analyze(t, spectral=False)
+    assert r.paths["symmetric"] and r.paths["per_pair"] == 512
+    last = t.layers[-1].toarray()
+    last[0, np.flatnonzero(last[0])[0]] = False  # drop one edge: no longer symmetric
+    broken = topogen.Topology([*t.layers[:-1], last])
+    r = analyze(broken, spectral=False)
+    reach = np.ones(512, dtype=np.int64)  # paths from all inputs, propagated independently
+    for W in broken.to_dense(np.int64):
+        reach = reach @ W
+    assert not r.paths["symmetric"] and r.paths["total"] == int(reach.sum()) < 512**3
