@@ -303,9 +303,11 @@ def _register_builtin_families() -> None:
     ))
     register(Family(
         "erdos-renyi", "erdos_renyi",
-        "random layers, each edge kept independently with probability --density",
-        (_WIDTHS, Param("--density", "density", float, "edge probability in (0, 1]",
-                        required=True, metavar="D", positional=True), _SEED),
+        "uniformly random layers with exactly density * n_i * n_(i+1) edges (SET-style)",
+        (_WIDTHS, Param("--density", "density", float, "density of every layer in (0, 1]",
+                        metavar="D", positional=True), _SEED,
+         Param("--epsilon", "epsilon", float, "SET's sparsity parameter instead of --density: "
+               "layer density epsilon * (n_i + n_(i+1)) / (n_i * n_(i+1))", metavar="E")),
         ("topogen generate erdos-renyi --widths 64,64,64 --density 0.125 --seed 0 -o er.npz",),
     ))
     register(Family(
@@ -322,6 +324,14 @@ def _register_builtin_families() -> None:
                positional=True),
          Param("--depth", "depth", int, "number of layers (default log2 n)", metavar="L")),
         ("topogen generate butterfly --n 16 -o bfly.npz",),
+    ))
+    register(Family(
+        "random-regular", "random_regular",
+        "random biregular layers: every target of in-degree --degree, no repeated edges",
+        (_WIDTHS, Param("--degree", "degree", parse_int_or_ints,
+                        "in-degree (fan-in) of every target, one for all layers or one per "
+                        "layer", required=True, metavar="D[,D,...]", positional=True), _SEED),
+        ("topogen generate random-regular --widths 32,32,32 --degree 4 --seed 0 -o rr.npz",),
     ))
 
 
