@@ -5,7 +5,8 @@ For each dataset (digits, MNIST-1D, and MNIST when --mnist-path names its files)
 sparse topology, the input and output layers are dense for every family (also dense).  At each
 target density the RadiX-Net is fitted first (``topogen.fit_radix_net``) and the X-Net and
 uniform-random layers get its per-layer densities; the Ramanujan family (LPS / Paley graph
-widened by a Kronecker product) has the density of the graph it picks, so it is run once.
+widened by a Kronecker product) has the density of the graph it picks, so each distinct graph
+is run once, at the first target density that picks it.
 
 Writes docs/verify/<dataset>.json (every run), docs/verify/<dataset>.png (accuracy against
 density, loss curves) and docs/verify/tables.md.
@@ -34,11 +35,17 @@ def run_dataset(name, args):
     data = load_dataset(name, path=path)
     common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds,
                   epochs=args.epochs or EPOCHS[name], device=args.device, progress=None)
+    from topogen.verify.families import kron_graph
+
     results = []
+    graphs = set()
     for k, density in enumerate(args.densities):
         fams = ["dense", "radix", "x_net", "random"] if k == 0 else ["radix", "x_net", "random"]
-        if k == 0:
-            fams.insert(3, "ramanujan")
+        # the Ramanujan graph is chosen by density; run each distinct graph once
+        graph = kron_graph(HIDDEN, [density] * (len(HIDDEN) - 1)).meta["params"]["graph"]
+        if graph not in graphs:
+            graphs.add(graph)
+            fams.insert(len(fams) - 1, "ramanujan")
         t0 = time.perf_counter()
         res = verify(families=fams, density=density, **common)
         print(f"\n== {name}, target density {density} ({time.perf_counter() - t0:.0f} s)")
@@ -93,12 +100,51 @@ def markdown(name, results) -> str:
     for res in results:
         tag = res.settings["density"]
         for r in res.runs:
-            fam = r.family if r.family in ("dense", "ramanujan") else f"{r.family} @ {tag}"
+            fam = r.family if r.family == "dense" else f"{r.family} @ {tag}"
             rows.append(r.__class__(**{**r.__dict__, "family": fam}))
     merged = VerifyResult(tuple(rows), results[0].settings, ())
     lines.append(merged.table())
     del runs
     return "\n".join(lines) + "\n"
+
+
+#: Radix systems of the same widths (240-240-240-240) and about the same density (~0.09-0.10),
+#: from balanced to lopsided layer densities (Kwak et al. 2023: radix choice matters).
+RADIX_CHOICES = {
+    "[[10,12],[12]] balanced": [[10, 12], [12]],
+    "[[5,24],[8]]": [[5, 24], [8]],
+    "[[2,60,2]]": [[2, 60, 2]],
+    "[[60,2,2]]": [[60, 2, 2]],
+    "[[2,2,60]]": [[2, 2, 60]],
+}
+
+
+def radix_choice(args):
+    """Train several RadiX-Nets of equal widths and similar density on MNIST-1D."""
+    import math
+
+    import topogen
+    from topogen.verify import verify
+
+    nets = {}
+    for name, lists in RADIX_CHOICES.items():
+        n_prime = math.prod(lists[0])
+        nets[name] = topogen.radix_net(lists, [240 // n_prime] * 4)
+    t0 = time.perf_counter()
+    res = verify(nets, dataset="mnist1d", families=[], seeds=args.seeds,
+                 epochs=args.epochs or EPOCHS["mnist1d"], device=args.device, ends="dense")
+    print(res.table())
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "radix_choice.json"), "w") as f:
+        json.dump({"command": "python benchmarks/run_verify_reference.py " + " ".join(args.argv),
+                   "radix_lists": RADIX_CHOICES, "result": res.as_dict()}, f, indent=1)
+    lines = ["<!-- written by benchmarks/run_verify_reference.py --radix-choice -->", "",
+             "| radix lists | layer densities |", "|---|---|"]
+    for name, net in nets.items():
+        lines.append(f"| {name} | " + ", ".join(f"{d:.4f}" for d in net.layer_density) + " |")
+    lines += ["", res.table(), "", f"Wall time {time.perf_counter() - t0:.0f} s."]
+    with open(os.path.join(args.out, "radix_choice.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def main(argv=None):
@@ -114,6 +160,8 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default="docs/verify")
     p.add_argument("--smoke", action="store_true", help="tiny run to check the script")
+    p.add_argument("--radix-choice", action="store_true",
+                   help="only the radix-choice experiment (MNIST-1D, five radix systems)")
     p.add_argument("--replot", action="store_true",
                    help="redraw the figures and tables from the JSON files in --out, no training")
     args = p.parse_args(argv)
@@ -124,6 +172,9 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     if args.smoke:
         args.seeds, args.epochs, args.densities = 1, 1, args.densities[:1]
+    if args.radix_choice:
+        radix_choice(args)
+        return
     names = [n for n in args.datasets.split(",") if n]
     if args.mnist_path and "mnist" not in names:
         names.append("mnist")

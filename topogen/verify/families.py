@@ -163,8 +163,11 @@ def kron_graph(widths, layer_densities, seed=None) -> Topology:
     its spectral ratio (the nontrivial singular values scale with ``sqrt(B_i B_(i+1))`` like
     the top one), the same widening RadiX-Nets use.  The graph is the one of
     :func:`ramanujan_catalogue` whose size divides every width and whose density is nearest
-    (in ratio) to the mean of ``layer_densities``; the realised density is what it is and
-    is reported by the verifier.  Deterministic: ``seed`` is ignored.
+    (in ratio) to the mean of ``layer_densities``, among those whose 0/1 adjacency is
+    regular and meets the Ramanujan bound ``2 sqrt(d - 1)`` for its real degree (checked
+    numerically: LPS graphs with ``q <= 2 sqrt(p)`` repeat generators, and collapsing the
+    repeats lowers the degree).  The realised density is what it is and is reported by the
+    verifier.  Deterministic: ``seed`` is ignored.
 
     Raises
     ------
@@ -186,22 +189,50 @@ def kron_graph(widths, layer_densities, seed=None) -> Topology:
         g = math.gcd(g, int(w))
     target = float(np.mean(layer_densities))
     options = [c for c in ramanujan_catalogue(g) if g % c[1] == 0]
-    if not options:
+    # nearest first by the nominal degree; the 0/1 graph is then built and checked
+    options.sort(key=lambda c: (abs(math.log(c[2] / c[1] / target)), -c[1]))
+    checked = [_checked_graph(c) for c in options[:8]]
+    checked = [c for c in checked if c is not None]
+    if not checked:
         raise TopogenError(
             f"family 'ramanujan': no Paley or LPS Ramanujan graph has a vertex count dividing "
             f"every width {list(widths)} (gcd {g}); use widths that are multiples of e.g. 13, "
             "60 or 120 (LPS X^{13,5} has 120 vertices)"
         )
-    name, n, d, build = min(options, key=lambda c: (abs(math.log(c[2] / c[1] / target)), -c[1]))
+    name, n, d, lam, bound, base = min(
+        checked, key=lambda c: (abs(math.log(c[2] / c[1] / target)), -c[1]))
+    layers = [kron_ones(widths[i] // n, widths[i + 1] // n, base) for i in range(len(widths) - 1)]
+    params = {"widths": list(widths), "graph": name, "vertices": n, "degree": d,
+              "lambda2": lam, "ramanujan_bound": bound}
+    return Topology._trusted(layers, make_meta("kron_graph", params, None))
+
+
+def _checked_graph(candidate):
+    """Build a catalogued graph as a 0/1 adjacency and check it is regular and Ramanujan.
+
+    LPS graphs with ``q <= 2 sqrt(p)`` have coinciding generators (a multigraph); as a 0/1
+    layer their degree is lower than ``p + 1``, so the bound is checked for the degree the
+    0/1 graph really has: the largest eigenvalue modulus other than ``+-d`` must be at most
+    ``2 sqrt(d - 1)`` (dense ``eigvalsh``; the catalogue holds graphs of at most a few
+    thousand vertices).  Returns ``(name, n, d, lambda2, bound, csr)`` or None.
+    """
+    name, n, _, build = candidate
     A = sp.csr_array(build())
     A.data[:] = 1
     A = A.astype(bool)
     A.sum_duplicates()
     A.sort_indices()
-    base = _csr_from_parts(A.shape, A.indptr, A.indices)
-    layers = [kron_ones(widths[i] // n, widths[i + 1] // n, base) for i in range(len(widths) - 1)]
-    params = {"widths": list(widths), "graph": name, "vertices": n, "degree": d}
-    return Topology._trusted(layers, make_meta("kron_graph", params, None))
+    deg = np.diff(A.indptr)
+    if n > 4096 or deg.min() != deg.max() or deg[0] < 2:
+        return None
+    d = int(deg[0])
+    ev = np.abs(np.linalg.eigvalsh(A.toarray().astype(float)))
+    nontrivial = ev[~np.isclose(ev, d)]
+    lam = float(nontrivial.max()) if len(nontrivial) else 0.0
+    bound = 2.0 * float(np.sqrt(d - 1))
+    if lam > bound + 1e-9:
+        return None
+    return name, n, d, lam, bound, _csr_from_parts(A.shape, A.indptr, A.indices)
 
 
 register_family("dense", _dense, "all weights (the baseline)", random=False)
