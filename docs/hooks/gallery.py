@@ -279,12 +279,24 @@ def _examples_markdown() -> str:
     return "\n".join(parts)
 
 
+def _demo_table_markdown() -> str:
+    """The comparison table of ``topogen demo`` (seed 0), computed now."""
+    from topogen import cli
+    from topogen.analysis import analyze
+
+    nets = cli.demo_topologies(0)
+    reports = {name: analyze(net, method="sparse") for name, net in nets.items()}
+    return f"```text\n{cli.demo_table(reports)}\n```"
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     """Expand the markers of the gallery, command-line and examples pages."""
     if page.file.src_uri == "gallery.md":
         return markdown.replace("<!-- gallery -->", _gallery_markdown())
     if page.file.src_uri == "cli.md":
         return markdown.replace("<!-- cli-help -->", _cli_help_markdown())
+    if page.file.src_uri == "getting-started.md":
+        return markdown.replace("<!-- demo-table -->", _demo_table_markdown())
     if page.file.src_uri == "examples.md":
         return markdown.replace("<!-- examples -->", _examples_markdown())
     return markdown
