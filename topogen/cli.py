@@ -871,12 +871,16 @@ DEMO_COLUMNS = ["network", "edges", "density", "regular", "paths/pair", "symmetr
                 "connected", "max lambda2", "lambda2/bound", "ramanujan"]
 
 
+def demo_rows(reports: dict) -> list[list[str]]:
+    """Header and one row per network of the demo's comparison, for ``{name: Report}``."""
+    return [DEMO_COLUMNS] + [_demo_row(name, rep) for name, rep in reports.items()]
+
+
 def demo_table(reports: dict) -> str:
-    """The comparison table of ``topogen demo`` for ``{name: Report}``."""
+    """The comparison table of ``topogen demo`` as aligned text."""
     from .analysis.report import format_rows
 
-    rows = [DEMO_COLUMNS] + [_demo_row(name, rep) for name, rep in reports.items()]
-    return format_rows(rows)
+    return format_rows(demo_rows(reports))
 
 
 def cmd_demo(args) -> int:

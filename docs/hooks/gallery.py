@@ -286,7 +286,10 @@ def _demo_table_markdown() -> str:
 
     nets = cli.demo_topologies(0)
     reports = {name: analyze(net, method="sparse") for name, net in nets.items()}
-    return f"```text\n{cli.demo_table(reports)}\n```"
+    header, *rows = cli.demo_rows(reports)
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|--:" * (len(header) - 1) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
