@@ -147,3 +147,12 @@ def test_import_topogen_does_not_import_matplotlib():
     code = "import sys, topogen, topogen.plot, topogen.cli; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_path_counts_symmetric_is_one_colour_one_tick():
+    t = topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1])  # 2 * 2 * 2 = 8 paths every pair
+    fig = plot.path_counts(t)
+    heat, bar = fig.axes
+    assert np.all(np.asarray(heat.images[0].get_array()) == 8.0)
+    assert list(bar.get_yticks()) == [8.0]
+    assert heat.get_xlim()[1] - heat.get_xlim()[0] == pytest.approx(t.widths[-1])

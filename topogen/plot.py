@@ -412,13 +412,23 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
         log = top / low > 1e3 or top >= 1e6
     shown = np.log10(1.0 + values) if log else values
     fig, ax = _figure_and_ax(ax, (4.6, 3.8))
+    from matplotlib.ticker import MaxNLocator
+
     vmin = float(shown.min()) if shown.size else 0.0
     vmax = float(shown.max()) if shown.size else 1.0
-    if vmin == vmax:  # a flat (symmetric) matrix: centre the single colour
+    flat = vmin == vmax
+    if flat:  # a symmetric topology: centre its single colour
         vmin, vmax = vmin - 1, vmax + 1
     image = ax.imshow(shown, cmap="viridis", vmin=vmin, vmax=vmax, interpolation="nearest",
                       aspect="auto")
-    fig.colorbar(image, ax=ax, label="log10(1 + paths)" if log else "paths")
+    bar = fig.colorbar(image, ax=ax, label="log10(1 + paths)" if log else "paths")
+    if flat:
+        bar.set_ticks([vmin + 1])
+    elif not log:
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("output neuron")
     ax.set_ylabel("input neuron")
     ax.set_title(f"path counts of {_name(topology)}", fontsize=10)
