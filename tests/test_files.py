@@ -94,6 +94,11 @@ def _generator_family(name):
         "erdos_renyi": lambda: topogen.erdos_renyi([6, 5, 4], 0.4, seed=2),
         "butterfly": lambda: topogen.butterfly(8),
         "from_graph": lambda: topogen.from_graph(topogen.paley(13), 2),
+        "erk": lambda: topogen.erk([6, 8, 5], 0.5, seed=3),
+        "random_regular": lambda: topogen.random_regular([8, 8, 8], 3, seed=4),
+        "lps": lambda: topogen.from_graph(topogen.lps(5, 13), 1),
+        "bipartite_ramanujan": lambda: topogen.bipartite_ramanujan(topogen.lps(5, 13)),
+        "margulis_gabber_galil": lambda: topogen.from_graph(topogen.margulis_gabber_galil(4), 2),
     }
     try:
         return small[name]()
@@ -101,8 +106,10 @@ def _generator_family(name):
         pytest.skip(f"generator {name} is not available yet: {exc}")
 
 
-@pytest.mark.parametrize("family", ["mixed_radix", "extended_mixed_radix", "radix_net", "x_net",
-                                    "dense", "erdos_renyi", "butterfly", "from_graph"])
+@pytest.mark.parametrize("family", [
+    "mixed_radix", "extended_mixed_radix", "radix_net", "x_net", "dense", "erdos_renyi",
+    "butterfly", "from_graph", "erk", "random_regular", "lps", "bipartite_ramanujan",
+    "margulis_gabber_galil"])
 def test_round_trip_every_generator_family(family, tmp_path):
     t = _generator_family(family)
     for fmt, (name, _) in FORMATS.items():
