@@ -321,7 +321,8 @@ def spectrum(
         ``graph=True``, a symmetric adjacency).
     k : int, optional
         How many leading values.  None: all of them (dense method only).  For a graph,
-        the ``k`` eigenvalues of largest magnitude.
+        the ``k`` eigenvalues of largest magnitude.  The sparse method (Lanczos) may list a
+        repeated eigenvalue fewer times than its multiplicity.
     graph : bool
         Treat ``obj`` as an undirected graph's adjacency: eigenvalues, not singular values.
     method : {"auto", "dense", "sparse"}
