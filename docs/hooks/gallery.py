@@ -272,10 +272,14 @@ def _examples_markdown() -> str:
     parts = []
     for path in sorted((ROOT / "examples").glob("*.py")):
         source = path.read_text()
-        doc = ast.get_docstring(ast.parse(source)) or ""
+        tree = ast.parse(source)
+        doc = ast.get_docstring(tree) or ""
         title, _, rest = doc.partition("\n")
+        body = source
+        if doc:  # the docstring is the text above the code; show the code without it
+            body = "\n".join(source.splitlines()[tree.body[0].end_lineno:]).strip()
         parts.append(f"## {title.rstrip('.')}\n\n{rest.strip()}\n\n"
-                     f"`examples/{path.name}`:\n\n```python\n{source.rstrip()}\n```\n")
+                     f"`examples/{path.name}`:\n\n```python\n{body}\n```\n")
     return "\n".join(parts)
 
 
