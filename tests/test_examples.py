@@ -44,3 +44,18 @@ def test_example_runs(name, tmp_path):
     if name == "radix_net_to_torch.py":
         assert topogen.load(tmp_path / "radix_net.npz") == topogen.radix_net(
             [[4, 8], [4]], [2, 4, 4, 2])
+
+
+def test_docs_gallery_shows_every_generator_family():
+    spec = importlib.util.spec_from_file_location("gallery_hook",
+                                                  ROOT / "docs" / "hooks" / "gallery.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    shown = {entry[4] for entry in hook.GALLERY}
+    generators = {name for name, mod in topogen._LAZY.items() if ".generators." in mod}
+    assert generators <= shown
+    # every snippet runs and defines a Topology named `net`
+    for slug, _title, code, _text, _func in hook.GALLERY:
+        namespace = {"topogen": topogen}
+        exec(code, namespace)
+        assert isinstance(namespace["net"], topogen.Topology), slug
