@@ -91,6 +91,20 @@ def _coo_to_csr(n: int, rows, cols, dtype=np.int64, data=None) -> sp.csr_array:
     return A
 
 
+def _powmod(base: np.ndarray, exponent: int, modulus: int) -> np.ndarray:
+    """``base ** exponent % modulus`` elementwise, by repeated squaring in int64 (or objects)."""
+    if modulus >= 3 * 10**9:  # products would overflow int64
+        return np.array([pow(int(b), exponent, modulus) for b in base], dtype=np.int64)
+    result = np.ones_like(base, dtype=np.int64) % modulus
+    b = base.astype(np.int64) % modulus
+    while exponent:
+        if exponent & 1:
+            result = result * b % modulus
+        b = b * b % modulus
+        exponent >>= 1
+    return result
+
+
 # ---------------------------------------------------------------------------- random layers
 def biregular_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_array:
     """A random simple ``(n_in, n_out)`` layer, exactly biregular.
@@ -502,7 +516,8 @@ def chordal_cycle(p: int) -> sp.csr_array:
     p = _check_prime("p", p)
     check_max_edges(3 * p, DEFAULT_MAX_EDGES, f"chordal_cycle({p})")
     x = np.arange(p, dtype=np.int64)
-    inv = np.array([pow(int(v), p - 2, p) if v else 0 for v in range(p)], dtype=np.int64)
+    inv = _powmod(x, p - 2, p)  # Fermat: x^(p-2) = x^(-1) mod p
+    inv[0] = 0  # the convention 0^(-1) = 0
     rows = np.concatenate((x, x, x))
     cols = np.concatenate(((x + 1) % p, (x - 1) % p, inv))
     return _coo_to_csr(p, rows, cols)
