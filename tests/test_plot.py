@@ -156,3 +156,13 @@ def test_path_counts_symmetric_is_one_colour_one_tick():
     assert np.all(np.asarray(heat.images[0].get_array()) == 8.0)
     assert list(bar.get_yticks()) == [8.0]
     assert heat.get_xlim()[1] - heat.get_xlim()[0] == pytest.approx(t.widths[-1])
+
+
+def test_draw_layers_deep_network_shows_first_layers():
+    t = topogen.extended_mixed_radix([[2, 2]] * 20)  # 40 layers
+    fig = plot.draw_layers(t, max_layers=8)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1 + 8
+    assert len(ax.collections[0].get_offsets()) == 9 * 4
+    assert "first 8 of 40 layers" in ax.get_title()
+    assert f"{t.nnz:,} edges" in ax.get_title()  # the whole network's count

@@ -66,6 +66,7 @@ def draw_layers(
     *,
     ax=None,
     max_neurons: int = MAX_DRAWN_NEURONS,
+    max_layers: int = 16,
     color=None,
     title: str | None = None,
 ):
@@ -85,6 +86,8 @@ def draw_layers(
         Axes to draw into; a new figure is made if omitted.
     max_neurons : int
         Widest layer drawn neuron by neuron (default 64).
+    max_layers : int
+        Draw at most this many layers (the first ones; the title says so), default 16.
     color : color, optional
         Edge colour (default: one colour per layer from the ``tab10`` cycle).
     title : str, optional
@@ -109,11 +112,15 @@ def draw_layers(
 
     check_topology("topology", topology)
     max_neurons = check_int("max_neurons", max_neurons, minimum=1)
+    max_layers = check_int("max_layers", max_layers, minimum=1)
+    full = topology
+    if topology.depth > max_layers:
+        topology = topology.slice(0, max_layers)
     widths = topology.widths
     aggregated = max(widths) > max_neurons
     counts = [min(n, max_neurons) for n in widths]
     span = max(max(counts) - 1, 1)
-    fig, ax = _figure_and_ax(ax, (1.6 + 1.4 * topology.depth, 4.5))
+    fig, ax = _figure_and_ax(ax, (min(1.6 + 1.4 * topology.depth, 14.0), 4.5))
     ys = [_column_y(c, c - 1) for c in counts]  # unit spacing, columns centred on 0
 
     xs_pts = np.concatenate([np.full(c, i, dtype=float) for i, c in enumerate(counts)])
@@ -148,13 +155,17 @@ def draw_layers(
 
     ax.set_xlim(-0.3, topology.depth + 0.3)
     ax.set_ylim(-span / 2 - 0.05 * span - 0.5, span / 2 + 0.05 * span + 0.5)
-    ax.set_xticks(range(len(widths)), [str(n) for n in widths])
+    step = max(1, math.ceil(len(widths) / 16))  # at most about 16 labelled columns
+    shown = list(range(0, len(widths), step))
+    ax.set_xticks(shown, [str(widths[i]) for i in shown])
     ax.set_xlabel("width of each column (neurons)")
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     if title is None:
-        title = f"{_name(topology)}: {topology.nnz:,} edges, density {topology.density:.3g}"
+        title = f"{_name(full)}: {full.nnz:,} edges, density {full.density:.3g}"
+        if full.depth > topology.depth:
+            title += f"; first {topology.depth} of {full.depth} layers"
         if aggregated:
             title += f"\n(aggregated: up to {max_neurons} groups a column; opacity = density)"
     ax.set_title(title, fontsize=10)
@@ -308,15 +319,17 @@ def spectrum(
     >>> fig.axes[0].get_ylabel()
     'singular value'
     """
+    from .analysis.report import _layer_key
     from .analysis.spectral import ramanujan_bound
     from .analysis.spectral import spectrum as _spectrum
 
     mats = _as_layers(obj)
-    if layers is None:
+    if layers is None:  # each distinct layer once (by content), at most 10
         seen, layers = set(), []
         for i, m in enumerate(mats):
-            if id(m) not in seen:
-                seen.add(id(m))
+            key = _layer_key(m)
+            if key not in seen:
+                seen.add(key)
                 layers.append(i)
         layers = layers[:10]
     idx = [check_int("layers[k]", i, minimum=-len(mats), maximum=len(mats) - 1) % len(mats)
