@@ -233,3 +233,13 @@ def test_parsers():
     with pytest.raises(Exception, match="radix lists"):
         cli.parse_radix_lists("2::3")
     assert np.array_equal(cli.parse_ints(" 3, 4"), [3, 4])
+
+
+def test_help_imports_nothing_heavy():
+    code = ("import sys\nfrom topogen import cli\ntry:\n    cli.main(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'matplotlib', 'jax', 'sklearn', 'networkx') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
