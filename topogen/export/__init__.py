@@ -48,6 +48,7 @@ _LAZY = {
     # streaming
     "stream_graph_challenge": "topogen.export.stream",
     "stream_npz": "topogen.export.stream",
+    "stream_layers": "topogen.export.stream",
     "radix_net_layers": "topogen.export.stream",
 }
 

@@ -381,6 +381,37 @@ def _sparse_linear_class(torch):
                 grad_values = torch.bmm(gb.permute(1, 2, 0), xb.permute(1, 0, 2))
             return grad_x, grad_values, None
 
+    class _CsrMatmul(torch.autograd.Function):
+        """``y = x @ W.T`` for a CSR ``W`` given by its values; sparse in both directions.
+
+        The input gradient multiplies by the transposed CSR matrix and the value gradient
+        is ``grad_y.T @ x`` sampled at the edges (``torch.sparse.sampled_addmm``), so no
+        dense ``(out, in)`` matrix is ever formed.
+        """
+
+        @staticmethod
+        def forward(ctx, x, values, mod):
+            W = torch.sparse_csr_tensor(mod.crow, mod.col, values, mod.shape)
+            ctx.save_for_backward(x, values)
+            ctx.mod = mod
+            return (W @ x.T).T
+
+        @staticmethod
+        def backward(ctx, grad_y):
+            x, values = ctx.saved_tensors
+            mod = ctx.mod
+            grad_x = grad_values = None
+            if ctx.needs_input_grad[0]:
+                Wt = torch.sparse_csr_tensor(mod.t_crow, mod.t_col, values[mod.t_perm],
+                                             mod.shape[::-1])
+                grad_x = (Wt @ grad_y.T.contiguous()).T
+            if ctx.needs_input_grad[1]:
+                pattern = torch.sparse_csr_tensor(mod.crow, mod.col, torch.zeros_like(values),
+                                                  mod.shape)
+                grad_values = torch.sparse.sampled_addmm(
+                    pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
+            return grad_x, grad_values, None
+
     class SparseLinear(nn.Module):
         """A linear layer whose weight lives only on a Topology layer's edges.
 
@@ -406,16 +437,16 @@ def _sparse_linear_class(torch):
                                                  device=values.device)) if bias else None
             self.register_buffer("in_perm", in_perm)
             self.register_buffer("out_inverse", out_inverse)
+            # the structure of the transpose, for the backward pass (of blocks for BSR)
+            brow = torch.repeat_interleave(
+                torch.arange(len(crow) - 1, device=crow.device), crow.diff())
             if layout == "bsr":
-                brow = torch.repeat_interleave(
-                    torch.arange(len(crow) - 1, device=crow.device), crow.diff())
                 self.register_buffer("brow", brow)
-                order = torch.argsort(col * (len(crow) - 1) + brow)
-                t_counts = torch.bincount(col, minlength=shape[1] // block)
-                self.register_buffer("t_perm", order)
-                self.register_buffer("t_crow", torch.cat([crow.new_zeros(1),
-                                                          t_counts.cumsum(0)]))
-                self.register_buffer("t_col", brow[order])
+            order = torch.argsort(col * (len(crow) - 1) + brow)
+            t_counts = torch.bincount(col, minlength=shape[1] // block)
+            self.register_buffer("t_perm", order)
+            self.register_buffer("t_crow", torch.cat([crow.new_zeros(1), t_counts.cumsum(0)]))
+            self.register_buffer("t_col", brow[order])
 
         def weight(self):
             """The current sparse weight ``(out, in)`` (a new tensor sharing ``values``)."""
@@ -428,7 +459,7 @@ def _sparse_linear_class(torch):
             if self.in_perm is not None:
                 x = x[:, self.in_perm]
             if self.layout == "csr":
-                y = (self.weight() @ x.T).T
+                y = _CsrMatmul.apply(x.contiguous(), self.values, self)
             else:
                 y = _BsrMatmul.apply(x.contiguous(), self.values, self)
             if self.out_inverse is not None:
@@ -453,7 +484,9 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     Each module computes ``x @ W.T + bias`` like ``nn.Linear(n_i, n_(i+1))``, but ``W`` is
     a ``torch.sparse_csr`` (``layout="csr"``) or ``torch.sparse_bsr`` (``"bsr"``) tensor
     rebuilt from a ``values`` parameter holding one weight per edge, so memory, compute and
-    gradients scale with the edges.  For BSR the layers are relabelled into dense blocks
+    gradients scale with the edges (the backward pass is sparse too: the transposed matrix for
+    the input gradient, ``torch.sparse.sampled_addmm`` or a batched block product for the
+    weight gradient).  For BSR the layers are relabelled into dense blocks
     (:func:`topogen.export.block_structure`, square ``g x g`` blocks with
     ``g = gcd(B_i, B_(i+1))``), forward and backward both run on BSR kernels, and with
     ``permute_io=True`` the first module takes inputs and the last returns outputs in the
