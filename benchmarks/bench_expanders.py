@@ -6,7 +6,8 @@ Run:  python benchmarks/bench_expanders.py [--quick] [--budget SECONDS] [--markd
    networkx's ``random_regular_graph`` (degree 16) and ``random_regular_expander_graph``
    (degree 4, ``epsilon=0.1``: at degree 16 networkx gives up, "Too many iterations").
    networkx runs on doubling sizes until one run takes more than ``--budget`` seconds (or its
-   total passes 3 budgets); at the largest size it finished, topogen builds an
+   total passes 3 budgets); any run is stopped after 60 s.  At the largest size networkx
+   finished within the minute, topogen builds an
    ``n -> n`` layer of the same degree.  The ratio is per edge (networkx's graph has
    ``n d / 2`` edges, the layer ``n d``).
 2. Explicit families: ``margulis_gabber_galil``, ``paley``, ``chordal_cycle`` against the
@@ -31,6 +32,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse
 import gc
 import platform
+import signal
 import time
 
 import networkx as nx
@@ -61,18 +63,41 @@ def best_of(reps, fn, *args, **kwargs):
     return min(times)
 
 
-def grow_networkx(fn, start, budget, label):
-    """Double n until one networkx run exceeds budget; return (largest finished n, its time)."""
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout
+
+
+def grow_networkx(fn, start, budget, label, limit=60.0):
+    """Double n while one networkx run takes at most ``budget`` seconds.
+
+    Every run is stopped after ``limit`` seconds (SIGALRM; networkx is pure Python), so the
+    result is the largest size that networkx finished within ``limit``, and its time.
+    """
     n, best, total = start, None, 0.0
-    while total < 3 * budget:
-        dt, G = timed(fn, n)
-        del G
-        total += dt
-        print(f"  networkx {label}(n={n:,}): {dt:.2f} s", flush=True)
-        best = (n, dt)
-        if dt > budget:
-            break
-        n *= 2
+    old = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        while total < 3 * budget:
+            signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                dt, G = timed(fn, n)
+            except _Timeout:
+                print(f"  networkx {label}(n={n:,}): not finished in {limit:.0f} s", flush=True)
+                break
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            del G
+            total += dt
+            print(f"  networkx {label}(n={n:,}): {dt:.2f} s", flush=True)
+            best = (n, dt)
+            if dt > budget:
+                break
+            n *= 2
+    finally:
+        signal.signal(signal.SIGALRM, old)
     return best
 
 

@@ -200,6 +200,20 @@ def _as_csr(obj, what: str) -> sp.csr_array:
     return M
 
 
+def _as_pattern(obj) -> sp.csr_array:
+    """The 0/1 structure of a layer as float64 CSR (index arrays shared when canonical)."""
+    if sp.issparse(obj) and obj.format == "csr" and obj.ndim == 2 and obj.has_canonical_format:
+        data = np.asarray(obj.data)
+        if data.dtype == bool and data.all():
+            W = sp.csr_array((np.ones(obj.nnz), obj.indices, obj.indptr), shape=obj.shape,
+                             copy=False)
+            W.has_canonical_format = True
+            return W
+    W = _as_csr(obj, "layer")
+    W.data[:] = 1.0
+    return W
+
+
 def _as_graph(obj) -> sp.csr_array:
     A = _as_csr(obj, "graph adjacency")
     if A.shape[0] != A.shape[1]:
@@ -360,7 +374,7 @@ def spectrum(
     if graph:
         A = _as_graph(obj)
         return _graph_eigenvalues(A, k, _pick_method(method, A.shape), _tol(tol, True))
-    W = _as_csr(obj, "layer")
+    W = _as_pattern(obj)
     return _layer_singular_values(W, k, _pick_method(method, W.shape), _tol(tol, False))
 
 
@@ -414,7 +428,7 @@ def spectral_gap(
     if graph:
         A = _as_graph(obj)
         return _graph_gap(A, _pick_method(method, A.shape), _tol(tol, True))
-    W = _as_csr(obj, "layer")
+    W = _as_pattern(obj)
     return _layer_gap(W, _pick_method(method, W.shape), _tol(tol, False))
 
 
@@ -424,13 +438,10 @@ def _close(a: float, b: float) -> bool:
 
 def _layer_gap(W: sp.csr_array, method: str, tol: float) -> SpectralGap:
     n_in, n_out = W.shape
-    pattern = W.copy()
-    pattern.data[:] = 1.0
-    out_deg = np.asarray(pattern.sum(axis=1)).ravel()
-    in_deg = np.asarray(pattern.sum(axis=0)).ravel()
+    out_deg = np.diff(W.indptr).astype(np.int64)
+    in_deg = np.bincount(W.indices, minlength=n_out).astype(np.int64)
     degrees = ((int(out_deg.min()), int(out_deg.max())), (int(in_deg.min()), int(in_deg.max())))
     regular = degrees[0][0] == degrees[0][1] and degrees[1][0] == degrees[1][1]
-    W = pattern
     notes = []
     if W.nnz == 0:
         notes.append("the layer has no edges")
