@@ -271,6 +271,20 @@ def test_cli_quick(capsys, tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == {"results.json", "table.md", "accuracy.png"}
 
 
+def test_cli_saved_topology(capsys, tmp_path):
+    from topogen.cli import main
+
+    path = tmp_path / "net.npz"
+    topogen.save(topogen.radix_net([[4, 4]], [2, 2, 2]), path)  # 32-32-32: dense ends
+    code = main(["verify", "--topology", str(path), "--families", "dense", "--seeds", "1",
+                 "--epochs", "1", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| net.npz |" in out and "widths [64, 32, 32, 32, 10]" in out
+    assert main(["verify", "--topology", str(tmp_path / "missing.npz"), "--quiet"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
 def test_cli_errors(capsys):
     from topogen.cli import main
 
@@ -278,6 +292,8 @@ def test_cli_errors(capsys):
     assert "never downloads" in capsys.readouterr().err
     assert main(["verify", "--device", "cuda:99", "--quiet"]) == 2
     assert "not available" in capsys.readouterr().err
+    assert main(["verify", "--families", "dense,nope", "--quiet"]) == 2
+    assert "unknown family 'nope'" in capsys.readouterr().err
 
 
 def test_command_module_does_not_import_torch():
