@@ -353,8 +353,9 @@ def _sparse_linear_class(torch):
         """``y = x @ W.T`` for a BSR ``W`` given by block values; backward in BSR too.
 
         torch's CPU kernels multiply BSR by dense but cannot differentiate through it, so
-        the input gradient uses the transposed BSR matrix and the block gradients are a
-        batched product of the matching slices of ``grad_y`` and ``x``.
+        the input gradient uses the transposed BSR matrix and the block gradients are
+        ``grad_y.T @ x`` sampled at the edges (``torch.sparse.sampled_addmm`` on the
+        element-level pattern), reordered into blocks.
         """
 
         @staticmethod
@@ -368,17 +369,17 @@ def _sparse_linear_class(torch):
         def backward(ctx, grad_y):
             x, values = ctx.saved_tensors
             mod = ctx.mod
-            g = mod.block
             grad_x = grad_values = None
             if ctx.needs_input_grad[0]:
                 vt = values[mod.t_perm].transpose(1, 2).contiguous()
                 Wt = torch.sparse_bsr_tensor(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
                 grad_x = (Wt @ grad_y.T.contiguous()).T
-            if ctx.needs_input_grad[1]:
-                batch = x.shape[0]
-                gb = grad_y.reshape(batch, -1, g)[:, mod.brow]  # (batch, blocks, g)
-                xb = x.reshape(batch, -1, g)[:, mod.col]
-                grad_values = torch.bmm(gb.permute(1, 2, 0), xb.permute(1, 0, 2))
+            if ctx.needs_input_grad[1]:  # grad_y.T @ x at the edges, then into blocks
+                pattern = torch.sparse_csr_tensor(
+                    mod.e_crow, mod.e_col, values.new_zeros(len(mod.e_col)), mod.shape)
+                sampled = torch.sparse.sampled_addmm(
+                    pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
+                grad_values = sampled[mod.e_inverse].reshape(values.shape)
             return grad_x, grad_values, None
 
     class _CsrMatmul(torch.autograd.Function):
@@ -440,8 +441,17 @@ def _sparse_linear_class(torch):
             # the structure of the transpose, for the backward pass (of blocks for BSR)
             brow = torch.repeat_interleave(
                 torch.arange(len(crow) - 1, device=crow.device), crow.diff())
-            if layout == "bsr":
-                self.register_buffer("brow", brow)
+            if layout == "bsr":  # element-level CSR of the blocks, for the weight gradient
+                g = block
+                i = torch.arange(g, device=crow.device)
+                e_rows = (brow[:, None, None] * g + i[None, :, None]).expand(-1, g, g)
+                e_cols = (col[:, None, None] * g + i[None, None, :]).expand(-1, g, g)
+                e_rows, e_cols = e_rows.reshape(-1), e_cols.reshape(-1)
+                e_order = torch.argsort(e_rows * shape[1] + e_cols)
+                self.register_buffer("e_crow", torch.cat([crow.new_zeros(1), torch.bincount(
+                    e_rows, minlength=shape[0]).cumsum(0)]))
+                self.register_buffer("e_col", e_cols[e_order])
+                self.register_buffer("e_inverse", torch.argsort(e_order))
             order = torch.argsort(col * (len(crow) - 1) + brow)
             t_counts = torch.bincount(col, minlength=shape[1] // block)
             self.register_buffer("t_perm", order)
@@ -484,11 +494,10 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     Each module computes ``x @ W.T + bias`` like ``nn.Linear(n_i, n_(i+1))``, but ``W`` is
     a ``torch.sparse_csr`` (``layout="csr"``) or ``torch.sparse_bsr`` (``"bsr"``) tensor
     rebuilt from a ``values`` parameter holding one weight per edge, so memory, compute and
-    gradients scale with the edges (the backward pass is sparse too: the transposed matrix for
-    the input gradient, ``torch.sparse.sampled_addmm`` or a batched block product for the
-    weight gradient).  For BSR the layers are relabelled into dense blocks
-    (:func:`topogen.export.block_structure`, square ``g x g`` blocks with
-    ``g = gcd(B_i, B_(i+1))``), forward and backward both run on BSR kernels, and with
+    gradients scale with the edges (the backward pass is sparse too: the transposed matrix
+    for the input gradient, ``torch.sparse.sampled_addmm`` for the weight gradient).  For BSR
+    the layers are relabelled into dense blocks (:func:`topogen.export.block_structure`,
+    square ``g x g`` blocks with ``g = gcd(B_i, B_(i+1))``), and with
     ``permute_io=True`` the first module takes inputs and the last returns outputs in the
     original neuron order (between modules the relabellings cancel, so hidden activations
     and the biases of all but the last module are in block order).  Weights start uniform
