@@ -837,7 +837,7 @@ def demo_spectra_figure(topologies: dict):
     cycle = mpl.colormaps["tab10"]
     for j, (name, topology) in enumerate(topologies.items()):
         plot.spectrum(topology, ax=ax, layers=[0], color=cycle(j), label=name,
-                      k=DEMO_SPECTRUM_VALUES)
+                      k=DEMO_SPECTRUM_VALUES, method="sparse")
     ax.set_title(f"first layer of each network: the {DEMO_SPECTRUM_VALUES} largest singular "
                  "values (dashed: Ramanujan bound)", fontsize=10)
     return fig

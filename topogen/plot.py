@@ -282,6 +282,7 @@ def spectrum(
     layers: Sequence[int] | None = None,
     color=None,
     label: str | None = None,
+    method: str = "auto",
 ):
     """Singular values of each layer, largest first, with the Ramanujan bound marked.
 
@@ -304,6 +305,9 @@ def spectrum(
         ``label``, lets several topologies share one Axes.
     label : str, optional
         Legend label (default ``"layer i (n x m)"``; with several layers, ``"label, layer i"``).
+    method : {"auto", "dense", "sparse"}
+        How singular values are computed (see :func:`topogen.analysis.spectrum`); with ``k``,
+        "sparse" finds the leading ones iteratively, much faster on wide layers.
 
     Returns
     -------
@@ -340,7 +344,7 @@ def spectrum(
     cycle = mpl.colormaps["tab10"]
     for j, i in enumerate(idx):
         layer = mats[i]
-        values = _layer_values(_spectrum, layer, k)
+        values = _layer_values(_spectrum, layer, k, method)
         col = color if color is not None else cycle(j % 10)
         name = f"layer {i} ({layer.shape[0]}x{layer.shape[1]})"
         if label is not None:
@@ -372,15 +376,15 @@ def spectrum(
 LEADING_VALUES = 100
 
 
-def _layer_values(spectrum_fn, layer, k):
+def _layer_values(spectrum_fn, layer, k, method):
     """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest."""
     try:
-        return np.asarray(spectrum_fn(layer, k=k), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=k, method=method), dtype=float)
     except TopogenError:
         if k is not None:
             raise
         lead = min(LEADING_VALUES, min(layer.shape) - 1)
-        return np.asarray(spectrum_fn(layer, k=lead), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=lead, method=method), dtype=float)
 
 
 def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_entries: int = 2**20):
