@@ -22,6 +22,7 @@ from topogen.export import (
 )
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse (CSR|BSR) tensor support is in beta")
 
 
 @st.composite
@@ -190,9 +191,8 @@ def test_sparse_linear_forward_backward_match_masked_dense(layout):
     torch.testing.assert_close(x.grad, x2.grad)
     for i, (ms, md) in enumerate(zip(mods, dense)):
         torch.testing.assert_close(original_order(i, ms.bias.grad), md.bias.grad)
-        g_sparse = torch.sparse_csr_tensor(ms.crow, ms.col, ms.values.grad, ms.shape) \
-            if ms.layout == "csr" else torch.sparse_bsr_tensor(ms.crow, ms.col,
-                                                               ms.values.grad, ms.shape)
+        make = torch.sparse_csr_tensor if ms.layout == "csr" else torch.sparse_bsr_tensor
+        g_sparse = make(ms.crow, ms.col, ms.values.grad, ms.shape, check_invariants=True)
         g_dense = md.weight_orig.grad * md.weight_mask
         g = g_sparse.to_dense()
         if ms.layout == "bsr":

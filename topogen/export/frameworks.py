@@ -9,6 +9,7 @@ install.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 
@@ -264,7 +265,8 @@ def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dt
         values = _edge_values(torch, weights, i, (n_out, n_in),
                               np.repeat(np.arange(n_out), np.diff(csc.indptr)), csc.indices,
                               dtype)
-        t = torch.sparse_csr_tensor(crow, col, values, size=(n_out, n_in))
+        t = torch.sparse_csr_tensor(crow, col, values, size=(n_out, n_in),
+                                    check_invariants=False)  # valid by construction
         if layout == "coo":
             t = t.to_sparse_coo().coalesce()
         out.append(t.to(device))
@@ -334,7 +336,8 @@ def _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel):
                              torch.from_numpy(cols.astype(np.int64))]
             values = dense_blocks.to(dtype) * torch.from_numpy(
                 np.ascontiguousarray(mat.data)).to(dtype)
-        t = torch.sparse_bsr_tensor(crow, col, values, size=(n_out, n_in))
+        t = torch.sparse_bsr_tensor(crow, col, values, size=(n_out, n_in),
+                                    check_invariants=False)  # valid by construction
         out.append(t.to(device))
     return out
 
@@ -348,6 +351,9 @@ def _sparse_linear_class(torch):
     if "SparseLinear" in _CLASSES:
         return _CLASSES["SparseLinear"]
     nn = torch.nn
+    # every tensor below is built from valid indices: skip torch's invariant checks
+    _csr = functools.partial(torch.sparse_csr_tensor, check_invariants=False)
+    _bsr = functools.partial(torch.sparse_bsr_tensor, check_invariants=False)
 
     class _BsrMatmul(torch.autograd.Function):
         """``y = x @ W.T`` for a BSR ``W`` given by block values; backward in BSR too.
@@ -360,7 +366,7 @@ def _sparse_linear_class(torch):
 
         @staticmethod
         def forward(ctx, x, values, mod):
-            W = torch.sparse_bsr_tensor(mod.crow, mod.col, values, mod.shape)
+            W = _bsr(mod.crow, mod.col, values, mod.shape)
             ctx.save_for_backward(x, values)
             ctx.mod = mod
             return (W @ x.T).T
@@ -372,10 +378,10 @@ def _sparse_linear_class(torch):
             grad_x = grad_values = None
             if ctx.needs_input_grad[0]:
                 vt = values[mod.t_perm].transpose(1, 2).contiguous()
-                Wt = torch.sparse_bsr_tensor(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
+                Wt = _bsr(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
                 grad_x = (Wt @ grad_y.T.contiguous()).T
             if ctx.needs_input_grad[1]:  # grad_y.T @ x at the edges, then into blocks
-                pattern = torch.sparse_csr_tensor(
+                pattern = _csr(
                     mod.e_crow, mod.e_col, values.new_zeros(len(mod.e_col)), mod.shape)
                 sampled = torch.sparse.sampled_addmm(
                     pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
@@ -392,7 +398,7 @@ def _sparse_linear_class(torch):
 
         @staticmethod
         def forward(ctx, x, values, mod):
-            W = torch.sparse_csr_tensor(mod.crow, mod.col, values, mod.shape)
+            W = _csr(mod.crow, mod.col, values, mod.shape)
             ctx.save_for_backward(x, values)
             ctx.mod = mod
             return (W @ x.T).T
@@ -403,11 +409,11 @@ def _sparse_linear_class(torch):
             mod = ctx.mod
             grad_x = grad_values = None
             if ctx.needs_input_grad[0]:
-                Wt = torch.sparse_csr_tensor(mod.t_crow, mod.t_col, values[mod.t_perm],
+                Wt = _csr(mod.t_crow, mod.t_col, values[mod.t_perm],
                                              mod.shape[::-1])
                 grad_x = (Wt @ grad_y.T.contiguous()).T
             if ctx.needs_input_grad[1]:
-                pattern = torch.sparse_csr_tensor(mod.crow, mod.col, torch.zeros_like(values),
+                pattern = _csr(mod.crow, mod.col, torch.zeros_like(values),
                                                   mod.shape)
                 grad_values = torch.sparse.sampled_addmm(
                     pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
@@ -460,7 +466,7 @@ def _sparse_linear_class(torch):
 
         def weight(self):
             """The current sparse weight ``(out, in)`` (a new tensor sharing ``values``)."""
-            make = torch.sparse_csr_tensor if self.layout == "csr" else torch.sparse_bsr_tensor
+            make = _csr if self.layout == "csr" else _bsr
             return make(self.crow, self.col, self.values, self.shape)
 
         def forward(self, x):
