@@ -270,7 +270,7 @@ def prabhu_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_
 def _distinct_choices(n_rows: int, n: int, d: int, rng) -> np.ndarray:
     """``(n_rows, d)``: each row a uniformly random ``d``-subset of ``range(n)``."""
     if d * d <= n:  # rejection: a row repeats with probability < d^2 / (2n) <= 1/2
-        out = rng.integers(0, n, size=(n_rows, d))
+        out = np.empty((n_rows, d), dtype=np.int64)
         todo = np.arange(n_rows)
         while len(todo):
             out[todo] = rng.integers(0, n, size=(len(todo), d))
