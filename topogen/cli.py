@@ -22,12 +22,12 @@ import json
 import math
 import os
 import sys
-import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ._checks import DEFAULT_MAX_EDGES, TopogenError
+from ._io import atomic_file, write_text_atomic
 from ._progress import Progress
 from ._version import __version__
 
@@ -747,15 +747,9 @@ def save_figure(fig, path: str, *, dpi: int = 150) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise TopogenError(f"the folder of {path!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".topogen-", suffix="." + ext, dir=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_file(path) as handle:
             fig.savefig(handle, format=ext, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     finally:
         plt.close(fig)
 
@@ -936,11 +930,7 @@ def cmd_demo(args) -> int:
 
 
 def _write_text(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".topogen-", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, text + "\n")
 
 
 # ---------------------------------------------------------------------------- entry point

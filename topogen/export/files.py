@@ -37,6 +37,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import TopogenError, check_int, check_path
+from .._io import atomic_file, default_mode
+from .._io import fsync_dir as _fsync_dir
 from .._progress import Progress
 from ..topology import Topology, _canonical_problem, _csr_from_parts, check_topology
 
@@ -78,41 +80,6 @@ _LAYER_FILE = re.compile(r"^n(\d+)-l(\d+)\.(tsv|mtx)$")
 
 # ============================================================================ atomic writes
 @contextlib.contextmanager
-def atomic_file(path: str):
-    """Yield a binary file object; on success it replaces ``path`` atomically.
-
-    The data go to a temporary file in the same folder, which is flushed, ``fsync``-ed and
-    renamed over ``path`` with :func:`os.replace`.  If the body raises, the temporary file is
-    removed and ``path`` is left as it was.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise TopogenError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: str) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
 def atomic_folder(path: str):
     """Yield a temporary folder; on success it becomes ``path``.
 
@@ -135,6 +102,7 @@ def atomic_folder(path: str):
                 f"write (no {SIDECAR}); choose a new folder or empty it"
             )
     tmp = tempfile.mkdtemp(dir=parent, prefix="." + name + ".", suffix=".tmp")
+    os.chmod(tmp, default_mode(directory=True))  # mkdtemp makes it owner-only
     try:
         yield tmp
         _fsync_dir(tmp)

@@ -10,6 +10,7 @@ import os
 import sys
 
 from .._checks import TopogenError
+from .._io import write_text_atomic
 
 __all__ = ["register", "run"]
 
@@ -141,8 +142,7 @@ def run(args) -> int:
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         result.to_json(os.path.join(args.out, "results.json"))
-        with open(os.path.join(args.out, "table.md"), "w") as f:
-            f.write(result.table() + "\n")
+        write_text_atomic(os.path.join(args.out, "table.md"), result.table() + "\n")
         result.plot(os.path.join(args.out, "accuracy.png"))
         if not quiet:
             print(f"wrote results.json, table.md and accuracy.png to {args.out}", file=sys.stderr)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from .._checks import TopogenError, check_path
+from .._io import atomic_file, write_text_atomic
 
 __all__ = ["RunResult", "VerifyResult", "plot_results"]
 
@@ -150,17 +150,7 @@ class VerifyResult:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_text_atomic(path, text, makedirs=True)
 
 
 def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | None = None):
@@ -231,11 +221,10 @@ def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | Non
     fig.tight_layout()
     if path is not None:
         path = check_path("path", path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        root, ext = os.path.splitext(path)
-        tmp = f"{root}.tmp{ext}"
-        fig.savefig(tmp, dpi=120)
-        os.replace(tmp, path)
-        plt.close(fig)
+        ext = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+        try:
+            with atomic_file(path, makedirs=True) as handle:
+                fig.savefig(handle, format=ext, dpi=120)
+        finally:
+            plt.close(fig)
     return fig
