@@ -46,6 +46,8 @@ def test_symmetry_exact_and_randomized_agree(t):
     expected = bool(np.all(P == P.flat[0]))
     assert is_symmetric(t) == expected
     assert is_symmetric(t, max_entries=1) == expected
+    assert is_symmetric(t, method="randomized") == expected
+    assert is_symmetric(t, method="exact") == expected
 
 
 def test_randomized_symmetry_catches_one_changed_entry_in_a_big_net():
@@ -56,6 +58,23 @@ def test_randomized_symmetry_catches_one_changed_entry_in_a_big_net():
     assert is_symmetric(base, max_entries=1000)
     assert not is_symmetric(t, max_entries=1000)
     assert is_path_connected(base)
+
+
+def test_deep_net_uses_the_randomized_test_by_default(monkeypatch):
+    import topogen.analysis.paths as paths
+
+    t = topogen.extended_mixed_radix([[32, 32]] * 60)  # Graph Challenge shape
+    assert t.widths[0] * t.nnz > paths.EXACT_SYMMETRY_COST
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the exact path matrix was built")
+
+    monkeypatch.setattr(paths, "path_counts", refuse)
+    assert is_symmetric(t)
+    with pytest.raises(AssertionError, match="exact"):
+        is_symmetric(t, method="exact")
+    with pytest.raises(TopogenError, match="method"):
+        is_symmetric(t, method="fast")
 
 
 def test_rows_equal_columns_differ_is_not_symmetric():

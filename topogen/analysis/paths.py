@@ -25,6 +25,7 @@ from .._checks import TopogenError, as_rng, check_int
 from ..topology import Topology, check_topology
 
 __all__ = [
+    "EXACT_SYMMETRY_COST",
     "MAX_PATH_MATRIX_ENTRIES",
     "is_path_connected",
     "is_symmetric",
@@ -35,6 +36,11 @@ __all__ = [
 #: Largest number of entries (``n_0 * n_k`` for any ``k``) that :func:`path_counts` builds;
 #: 2**24 entries are 128 MiB as int64.  Pass ``max_entries=`` to go further.
 MAX_PATH_MATRIX_ENTRIES = 2**24
+
+#: Largest ``n_0 * nnz`` (multiply-adds) for which :func:`is_symmetric` builds the exact path
+#: matrix by default; beyond it the randomized test answers in ``O(nnz)`` (a 120-layer,
+#: 1024-neuron Graph Challenge net: about a minute exactly, well under a second randomized).
+EXACT_SYMMETRY_COST = 2**27
 
 _INT64_SAFE = 2**62
 _PRIME_LOW, _PRIME_HIGH = 2**30, 2**31 - 1
@@ -186,11 +192,14 @@ def is_symmetric(
     max_entries: int = MAX_PATH_MATRIX_ENTRIES,
     trials: int = 4,
     seed=0,
+    method: str = "auto",
 ) -> bool:
     """Whether every input reaches every output by the same number of paths.
 
-    Method: if the path matrix has at most ``max_entries`` entries it is computed exactly and
-    compared.  Otherwise Freivalds' test, on ``trials`` random primes ``p`` in
+    Method: with ``method="auto"`` the path matrix is computed exactly and compared when it
+    has at most ``max_entries`` entries and costs at most :data:`EXACT_SYMMETRY_COST`
+    multiply-adds (``n_0 * nnz``); ``"exact"`` always does so (up to ``max_entries``).
+    Otherwise (or with ``"randomized"``) Freivalds' test, on ``trials`` random primes ``p`` in
     ``[2**30, 2**31)``: with a random vector ``x`` mod ``p``, ``P^T x`` is constant iff all
     columns of ``P`` agree and ``P y`` is constant iff all rows agree (both mod ``p``); a matrix
     with equal rows and equal columns is constant.  Each product is ``L`` sparse
@@ -209,6 +218,8 @@ def is_symmetric(
         Rounds of the randomized test (each with a new prime and vector).
     seed : int, Generator or None
         Seed of the randomized test (fixed by default, so answers repeat).
+    method : {"auto", "exact", "randomized"}
+        How to decide, as above.
 
     Returns
     -------
@@ -224,8 +235,14 @@ def is_symmetric(
     """
     check_topology("topology", topology)
     trials = check_int("trials", trials, minimum=1)
+    if method not in ("auto", "exact", "randomized"):
+        raise TopogenError(
+            f"method must be 'auto', 'exact' or 'randomized', got {method!r}"
+        )
     n0 = topology.widths[0]
-    if n0 * max(topology.widths) <= check_int("max_entries", max_entries, minimum=1):
+    fits = n0 * max(topology.widths) <= check_int("max_entries", max_entries, minimum=1)
+    cheap = n0 * topology.nnz <= EXACT_SYMMETRY_COST
+    if method == "exact" or (method == "auto" and fits and cheap):
         P = path_counts(topology, max_entries=max_entries)
         return bool(np.all(P == P.flat[0]))
     ops = _Operators(topology)
