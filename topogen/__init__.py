@@ -14,9 +14,8 @@ other name below is imported on first use.
 
 from __future__ import annotations
 
-import importlib
-
 from ._checks import TopogenError
+from ._lazy import attach
 from ._version import __version__
 from .topology import Topology
 
@@ -43,20 +42,8 @@ _LAZY = {
     "save": "topogen.export.files",
     "load": "topogen.export.files",
 }
-_SUBMODULES = {"analysis", "export", "generators", "plot", "verify", "cli"}
+_SUBMODULES = frozenset({"analysis", "export", "generators", "plot", "verify", "cli"})
 
 __all__ = ["TopogenError", "Topology", "__version__", *sorted(_LAZY)]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f"topogen.{name}")
-    raise AttributeError(f"module 'topogen' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = attach("topogen", _LAZY, globals(), _SUBMODULES)

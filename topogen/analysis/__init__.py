@@ -7,8 +7,7 @@ loads ``scipy.sparse.linalg``) is imported on first use.
 
 from __future__ import annotations
 
-import importlib
-
+from .._lazy import attach
 from .degrees import LayerDegrees, degrees, density, is_regular
 from .paths import (
     MAX_PATH_MATRIX_ENTRIES,
@@ -39,14 +38,4 @@ __all__ = [
     *sorted(_LAZY),
 ]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'topogen.analysis' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = attach("topogen.analysis", _LAZY, globals())

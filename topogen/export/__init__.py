@@ -14,7 +14,7 @@ only inside the functions that use them; every name here is imported on first us
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import attach
 
 _LAZY = {
     # arrays
@@ -54,14 +54,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'topogen.export' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = attach("topogen.export", _LAZY, globals())
