@@ -200,6 +200,29 @@ def test_sparse_linear_forward_backward_match_masked_dense(layout):
         torch.testing.assert_close(g, g_dense)
 
 
+@pytest.mark.parametrize("layout", ["csr", "bsr"])
+def test_sparse_linear_init_rule_gain_and_dense_view(layout):
+    rng = np.random.default_rng(5)  # one layer with in-degrees 0 .. 12
+    net = topogen.radix_net([[2, 3]], [2, 2, 2]).slice(0, 1) if layout == "bsr" else Topology(
+        [rng.random((12, 9)) < np.linspace(0.0, 1.0, 9)])
+    mask = torch.from_numpy(net.layers[0].toarray().T)
+    d = mask.sum(dim=1, keepdim=True).clamp(min=1).double()
+    plain, = to_torch_sparse_linear(net, layout, seed=7, dtype=torch.float64)
+    he, = to_torch_sparse_linear(net, layout, seed=7, dtype=torch.float64, gain=2 ** 0.5)
+    w0, w1 = plain.weight_dense(), he.weight_dense()  # original neuron order (permute_io)
+    assert torch.equal(w0 != 0, mask) and torch.equal(w1 != 0, mask)
+    assert torch.all(w0.abs() <= 1 / d.sqrt()) and torch.all(w1.abs() <= (6 / d).sqrt())
+    torch.testing.assert_close(w1, w0 * 6 ** 0.5)  # the same draws, scaled by gain * sqrt(3)
+    assert plain.n_params == net.nnz + net.widths[1]
+    g = 1 if layout == "csr" else math.gcd(*block_structure(net).blocks)
+    assert plain.blocksize == (g, g) and (layout == "csr" or g > 1)
+    x = torch.randn(4, net.widths[0], dtype=torch.float64)
+    torch.testing.assert_close(he(x), x @ w1.T + he.bias)
+    for bad in (0, -1.0, float("nan"), True, "2"):
+        with pytest.raises(TopogenError, match="gain must be a positive number"):
+            to_torch_sparse_linear(net, layout, gain=bad)
+
+
 def test_torch_sparse_errors():
     net = topogen.radix_net([[2, 2]], [1, 1, 1])
     with pytest.raises(TopogenError, match="layout"):

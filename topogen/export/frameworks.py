@@ -376,15 +376,16 @@ def _sparse_linear_class(torch):
             x, values = ctx.saved_tensors
             mod = ctx.mod
             grad_x = grad_values = None
+            grad_t = grad_y.T.contiguous()
             if ctx.needs_input_grad[0]:
                 vt = values[mod.t_perm].transpose(1, 2).contiguous()
                 Wt = _bsr(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
-                grad_x = (Wt @ grad_y.T.contiguous()).T
+                grad_x = (Wt @ grad_t).T
             if ctx.needs_input_grad[1]:  # grad_y.T @ x at the edges, then into blocks
                 pattern = _csr(
                     mod.e_crow, mod.e_col, values.new_zeros(len(mod.e_col)), mod.shape)
                 sampled = torch.sparse.sampled_addmm(
-                    pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
+                    pattern, grad_t, x.contiguous(), beta=0.0).values()
                 grad_values = sampled[mod.e_inverse].reshape(values.shape)
             return grad_x, grad_values, None
 
@@ -408,15 +409,14 @@ def _sparse_linear_class(torch):
             x, values = ctx.saved_tensors
             mod = ctx.mod
             grad_x = grad_values = None
+            grad_t = grad_y.T.contiguous()
             if ctx.needs_input_grad[0]:
-                Wt = _csr(mod.t_crow, mod.t_col, values[mod.t_perm],
-                                             mod.shape[::-1])
-                grad_x = (Wt @ grad_y.T.contiguous()).T
+                Wt = _csr(mod.t_crow, mod.t_col, values[mod.t_perm], mod.shape[::-1])
+                grad_x = (Wt @ grad_t).T
             if ctx.needs_input_grad[1]:
-                pattern = _csr(mod.crow, mod.col, torch.zeros_like(values),
-                                                  mod.shape)
+                pattern = _csr(mod.crow, mod.col, torch.zeros_like(values), mod.shape)
                 grad_values = torch.sparse.sampled_addmm(
-                    pattern, grad_y.T.contiguous(), x.contiguous(), beta=0.0).values()
+                    pattern, grad_t, x.contiguous(), beta=0.0).values()
             return grad_x, grad_values, None
 
     class SparseLinear(nn.Module):
@@ -427,7 +427,8 @@ def _sparse_linear_class(torch):
         parameter (one per edge, or one ``g x g`` block per nonzero block), so gradients
         reach only the edges.  A BSR layer works in the relabelled neuron order of
         :func:`topogen.export.block_structure`; ``in_perm`` / ``out_inverse`` (if set)
-        map the caller's order in and out.
+        map the caller's order in and out.  Built by :func:`to_torch_sparse_linear`; the
+        verifier's ``topogen.verify.SparseLinear`` / ``BlockSparseLinear`` subclass it.
         """
 
         def __init__(self, crow, col, values, shape, layout, bias, block=1,
@@ -464,22 +465,44 @@ def _sparse_linear_class(torch):
             self.register_buffer("t_crow", torch.cat([crow.new_zeros(1), t_counts.cumsum(0)]))
             self.register_buffer("t_col", brow[order])
 
+        @property
+        def blocksize(self) -> tuple:
+            """The block shape of ``values`` (``(1, 1)`` for CSR)."""
+            return (self.block, self.block)
+
+        @property
+        def n_params(self) -> int:
+            """Stored weights (every one an edge) plus biases."""
+            return self.values.numel() + (0 if self.bias is None else self.bias.numel())
+
         def weight(self):
             """The current sparse weight ``(out, in)`` (a new tensor sharing ``values``)."""
             make = _csr if self.layout == "csr" else _bsr
             return make(self.crow, self.col, self.values, self.shape)
 
+        def weight_dense(self):
+            """The dense ``(out, in)`` weight in the neuron order ``forward`` reads and writes.
+
+            For BSR that undoes ``in_perm`` / ``out_inverse`` where they are set.
+            """
+            w = self.weight().to_dense()
+            if self.in_perm is not None:
+                out = torch.empty_like(w)
+                out[:, self.in_perm] = w
+                w = out
+            return w if self.out_inverse is None else w[self.out_inverse]
+
         def forward(self, x):
             lead = x.shape[:-1]
             x = x.reshape(-1, self.in_features)
-            if self.in_perm is not None:
-                x = x[:, self.in_perm]
+            if self.in_perm is not None:  # index_select: its backward beats x[:, perm]'s
+                x = torch.index_select(x, 1, self.in_perm)
             if self.layout == "csr":
                 y = _CsrMatmul.apply(x.contiguous(), self.values, self)
             else:
                 y = _BsrMatmul.apply(x.contiguous(), self.values, self)
             if self.out_inverse is not None:
-                y = y[:, self.out_inverse]
+                y = torch.index_select(y, 1, self.out_inverse)
             if self.bias is not None:
                 y = y + self.bias
             return y.reshape(*lead, self.out_features)
@@ -493,8 +516,8 @@ def _sparse_linear_class(torch):
 
 
 def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: bool = True,
-                           dtype=None, device=None, seed=None,
-                           permute_io: bool = True) -> list:
+                           dtype=None, device=None, seed=None, permute_io: bool = True,
+                           gain: float | None = None) -> list:
     """One trainable sparse ``nn.Module`` per layer, with weights only on the edges.
 
     Each module computes ``x @ W.T + bias`` like ``nn.Linear(n_i, n_(i+1))``, but ``W`` is
@@ -507,7 +530,8 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     ``permute_io=True`` the first module takes inputs and the last returns outputs in the
     original neuron order (between modules the relabellings cancel, so hidden activations
     and the biases of all but the last module are in block order).  Weights start uniform
-    in ``+-1/sqrt(in-degree)`` of each target neuron, like ``nn.Linear``; biases start at 0.
+    in ``+-b_j`` with ``b_j`` set by the real in-degree ``d_j`` of each target neuron (see
+    ``gain``); biases start at 0.
 
     Parameters
     ----------
@@ -523,11 +547,23 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
         Seed of the initial weights.
     permute_io : bool
         For BSR, map the network's inputs and outputs to and from the block order.
+    gain : float, optional
+        ``None`` (default): ``b_j = 1 / sqrt(d_j)``, like ``nn.Linear`` with the real fan-in.
+        A number ``g``: ``b_j = g * sqrt(3 / d_j)``, He/LeCun uniform with the real fan-in
+        (``g = sqrt(2)`` before a ReLU, 1 for a linear output), the rule of
+        ``topogen.verify``.
 
     Returns
     -------
     list of torch.nn.Module
-        Put them in ``torch.nn.Sequential`` with activations between them.
+        Put them in ``torch.nn.Sequential`` with activations between them.  Each has
+        ``values``, ``bias``, ``weight()`` (sparse, block order), ``weight_dense()`` (in
+        the order of its inputs and outputs), ``n_params`` and ``blocksize``.
+
+    Raises
+    ------
+    TopogenError
+        If torch is missing, or ``layout`` or ``gain`` is not valid.
 
     Examples
     --------
@@ -543,11 +579,28 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     check_topology("topology", topology)
     torch = _require("torch")
     device = _torch_device(torch, device)
-    if layout not in ("csr", "bsr"):
-        raise TopogenError(f"layout must be 'csr' or 'bsr', got {layout!r}")
     dtype = torch.float32 if dtype is None else dtype
     rng = as_rng(seed)
     cls = _sparse_linear_class(torch)
+    kwargs = _sparse_linear_kwargs(
+        torch, topology, layout, bias=bias, dtype=dtype, gain=gain, permute_io=permute_io,
+        uniform=lambda shape: torch.from_numpy(rng.uniform(-1, 1, shape)))
+    return [cls(**kw).to(device) for kw in kwargs]
+
+
+def _sparse_linear_kwargs(torch, topology, layout, *, bias, dtype, gain, permute_io,
+                          uniform) -> list:
+    """The constructor arguments of each layer's ``SparseLinear`` module.
+
+    ``uniform(shape)`` draws ``U(-1, 1)`` as a torch tensor (the caller's random source);
+    the values are those draws times the bound of their target neuron (see ``gain`` in
+    :func:`to_torch_sparse_linear`).
+    """
+    if layout not in ("csr", "bsr"):
+        raise TopogenError(f"layout must be 'csr' or 'bsr', got {layout!r}")
+    if gain is not None and (isinstance(gain, bool) or not isinstance(gain, (int, float))
+                             or not math.isfinite(gain) or gain <= 0):
+        raise TopogenError(f"gain must be a positive number or None, got {gain!r}")
     tensors = to_torch_sparse(topology, layout, dtype=dtype)
     if layout == "bsr":
         from .arrays import block_structure
@@ -556,29 +609,28 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
         permuted = topology.permute(s.perms)
     else:
         permuted = topology
-    mods = []
+    out = []
     for i, (W, layer) in enumerate(zip(tensors, permuted.layers)):
-        in_deg = np.maximum(np.bincount(layer.indices, minlength=layer.shape[1]), 1)
-        bound_out = 1.0 / np.sqrt(in_deg)  # per target neuron (a row of W)
+        d = np.maximum(np.bincount(layer.indices, minlength=layer.shape[1]), 1)
+        bound = 1.0 / np.sqrt(d) if gain is None else gain * np.sqrt(3.0 / d)  # per row of W
+        crow, col = W.crow_indices(), W.col_indices()
+        rows = np.repeat(np.arange(len(crow) - 1), np.diff(crow.numpy()))
+        kw = {"crow": crow, "col": col, "shape": W.shape, "layout": layout, "bias": bias}
         if layout == "csr":
-            rows = np.repeat(np.arange(W.shape[0]), np.diff(W.crow_indices().numpy()))
-            b = bound_out[rows]
-            values = torch.from_numpy(rng.uniform(-1, 1, len(b)) * b)
-            mod = cls(W.crow_indices(), W.col_indices(), values.to(dtype), W.shape, "csr",
-                      bias)
+            b = torch.from_numpy(bound[rows])
         else:
             g = W.values().shape[1]
-            brow = np.repeat(np.arange(len(W.crow_indices()) - 1),
-                             np.diff(W.crow_indices().numpy()))
-            b = bound_out.reshape(-1, g)[brow][:, :, None]
-            values = torch.from_numpy(rng.uniform(-1, 1, W.values().shape) * b)
+            if not bool((W.values() == 1).all()):  # blocks of block_structure are full
+                raise TopogenError(f"layer {i}: a {g} x {g} block holds a non-edge")
+            b = torch.from_numpy(bound.reshape(-1, g)[rows][:, :, None])
             first, last = i == 0, i == topology.depth - 1
-            in_perm = torch.from_numpy(s.perms[0]) if permute_io and first else None
-            out_inv = torch.from_numpy(s.inverse[-1]) if permute_io and last else None
-            mod = cls(W.crow_indices(), W.col_indices(), values.to(dtype), W.shape, "bsr",
-                      bias, block=g, in_perm=in_perm, out_inverse=out_inv)
-        mods.append(mod.to(device))
-    return mods
+            kw.update(block=g,
+                      in_perm=torch.from_numpy(s.perms[0]) if permute_io and first else None,
+                      out_inverse=torch.from_numpy(s.inverse[-1])
+                      if permute_io and last else None)
+        kw["values"] = (uniform(W.values().shape) * b).to(dtype)
+        out.append(kw)
+    return out
 
 
 # ---------------------------------------------------------------------------- jax

@@ -14,12 +14,11 @@ Tickets Win*, AAAI 2022; He et al. 2015).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
 from .._checks import TopogenError
+from ..export.frameworks import _sparse_linear_class
 
 __all__ = [
     "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp", "init_fan_in_",
@@ -165,14 +164,33 @@ class MaskedLinear(nn.Linear):
         return n_w + self.bias.numel()
 
 
-class SparseLinear(nn.Module):
+def _one_layer_kwargs(topology, index, layout, gain, generator):
+    """Constructor arguments of the export module for ``topology.layers[index]`` alone."""
+    from ..export.frameworks import _sparse_linear_kwargs
+    from ..topology import Topology, check_topology
+
+    check_topology("topology", topology)
+    if not -topology.depth <= index < topology.depth:
+        raise TopogenError(f"index must be a layer of this depth-{topology.depth} topology "
+                           f"(0 .. {topology.depth - 1}), got {index}")
+    one = Topology._trusted([topology.layers[index]])
+    return _sparse_linear_kwargs(
+        torch, one, layout, bias=True, dtype=torch.float32, gain=gain, permute_io=True,
+        uniform=lambda shape: 2 * torch.rand(shape, generator=generator) - 1)[0]
+
+
+_SparseModule = _sparse_linear_class(torch)
+
+
+class SparseLinear(_SparseModule):
     """A linear layer whose weight is a real ``torch.sparse_csr`` tensor ``(out, in)``.
 
-    Only the ``nnz`` edge values are stored and trained (``self.values``); the pattern
-    (``crow``, ``col``) is fixed and comes from :func:`topogen.export.to_torch_sparse`.  The
-    forward pass is ``(W @ x.T).T + b``, differentiable in ``values`` and ``x``; it uses only
-    generic torch sparse-CSR calls, so it runs on the CPU and on CUDA alike.  Initialisation
-    is the same real-fan-in rule as :class:`MaskedLinear`.
+    The module of :func:`topogen.export.to_torch_sparse_linear` (``layout="csr"``) for one
+    layer of a topology: only the ``nnz`` edge values are stored and trained
+    (``self.values``) on the fixed pattern (``crow``, ``col``); forward and backward are
+    sparse (transposed CSR for the input gradient, ``torch.sparse.sampled_addmm`` for the
+    value gradient) and use only generic torch calls, so they run on the CPU and on CUDA
+    alike.  Initialisation is the real-fan-in rule of :class:`MaskedLinear` (``gain``).
 
     Parameters
     ----------
@@ -192,100 +210,27 @@ class SparseLinear(nn.Module):
     """
 
     def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None):
-        super().__init__()
-        from ..export import to_torch_sparse
-        from ..topology import Topology
-
-        layer = topology.layers[index]
-        w = to_torch_sparse(Topology._trusted([layer]), "csr")[0]
-        self.in_features, self.out_features = layer.shape
-        self.register_buffer("crow", w.crow_indices().clone())
-        self.register_buffer("col", w.col_indices().clone())
-        counts = self.crow[1:] - self.crow[:-1]
-        bound = gain * torch.sqrt(3.0 / counts.to(torch.float32).clamp(min=1.0))
-        per_value = torch.repeat_interleave(bound, counts)
-        u = torch.rand(per_value.shape, generator=generator)
-        self.values = nn.Parameter((2 * u - 1) * per_value)
-        self.bias = nn.Parameter(torch.zeros(self.out_features))
+        super().__init__(**_one_layer_kwargs(topology, index, "csr", gain, generator))
         if device is not None:
             self.to(device)
 
     def weight_sparse(self):
         """The weight as a ``torch.sparse_csr`` tensor ``(out, in)`` sharing ``values``."""
-        return torch.sparse_csr_tensor(
-            self.crow, self.col, self.values, size=(self.out_features, self.in_features),
-            check_invariants=False,
-        )
-
-    def forward(self, x):
-        return (self.weight_sparse() @ x.T).T + self.bias
-
-    @property
-    def n_params(self) -> int:
-        """Stored weights plus biases."""
-        return self.values.numel() + self.bias.numel()
+        return self.weight()
 
 
-#: Above this fraction of stored blocks, the block gradients are read off the dense product
-#: ``grad_y.T @ x`` (one BLAS call); below it they are batched block products.  Measured on
-#: a CPU: the dense product wins down to about 1/32 (benchmarks/bench_sparse_layer.py).
-DENSE_BLOCK_GRAD_ABOVE = 1 / 32
-
-
-def _block_grad(grad_y, x, rows, col, r, c, n_out, n_in):
-    """Gradient of the BSR block values: ``(grad_y.T @ x)`` restricted to the stored blocks."""
-    b = grad_y.shape[0]
-    if len(rows) * r * c > DENSE_BLOCK_GRAD_ABOVE * n_out * n_in:
-        full = (grad_y.T @ x).reshape(n_out // r, r, n_in // c, c)
-        return full[rows, :, col, :]
-    g = grad_y.reshape(b, n_out // r, r)[:, rows]  # (B, nnzb, r)
-    xs = x.reshape(b, n_in // c, c)[:, col]  # (B, nnzb, c)
-    return torch.einsum("bkr,bkc->krc", g, xs)
-
-
-class _BsrMatmul(torch.autograd.Function):
-    """``y = (W @ x.T).T`` for a BSR ``W``; the backward pass uses a BSR ``W.T`` built once.
-
-    torch 2.x has no CPU kernel for the transposed (BSC) product that autograd would need, so
-    the gradient of ``x`` multiplies by a BSR copy of ``W.T`` (same blocks, transposed and
-    reordered by ``perm_t``) and the gradient of the block values is ``grad_y.T @ x`` at the
-    stored blocks (:func:`_block_grad`): only generic torch calls.
-    """
-
-    @staticmethod
-    def forward(ctx, values, x, crow, col, rows, crow_t, col_t, perm_t, shape):
-        n_out, n_in = shape
-        w = torch.sparse_bsr_tensor(crow, col, values, size=(n_out, n_in), check_invariants=False)
-        ctx.save_for_backward(values, x, col, rows, crow_t, col_t, perm_t)
-        ctx.shape = shape
-        return (w @ x.T).T
-
-    @staticmethod
-    def backward(ctx, grad_y):
-        values, x, col, rows, crow_t, col_t, perm_t = ctx.saved_tensors
-        n_out, n_in = ctx.shape
-        r, c = values.shape[1:]
-        grad_values = grad_x = None
-        if ctx.needs_input_grad[1]:
-            wt = torch.sparse_bsr_tensor(crow_t, col_t, values[perm_t].transpose(1, 2),
-                                         size=(n_in, n_out), check_invariants=False)
-            grad_x = (wt @ grad_y.T).T
-        if ctx.needs_input_grad[0]:
-            grad_values = _block_grad(grad_y, x, rows, col, r, c, n_out, n_in)
-        return grad_values, grad_x, None, None, None, None, None, None, None
-
-
-class BlockSparseLinear(nn.Module):
+class BlockSparseLinear(_SparseModule):
     """A linear layer stored as a real ``torch.sparse_bsr`` tensor of dense blocks.
 
-    The layer's neurons are first relabelled by :func:`topogen.export.block_structure`
-    (``b * N' + r -> r * B + b`` for a RadiX-Net, whose Kronecker copies then form dense
-    ``B_out x B_in`` blocks), and the input and output are permuted back inside
-    :meth:`forward`, so the layer computes the same function as :class:`SparseLinear` on the
-    same topology.  Blocks are square, ``g x g`` with ``g = gcd(B_in, B_out)`` (the CPU kernel
-    of torch 2.x requires square blocks).  Blocks that are not full keep a fixed 0/1 block
-    mask, so the pattern stays exact.  Initialisation: the real-fan-in rule of
-    :class:`MaskedLinear`.
+    The module of :func:`topogen.export.to_torch_sparse_linear` (``layout="bsr"``) for one
+    layer of a topology.  The layer's neurons are relabelled by
+    :func:`topogen.export.block_structure` (``b * N' + r -> r * B + b`` for a RadiX-Net,
+    whose Kronecker copies then form dense ``B_out x B_in`` blocks), and the input and output
+    are permuted back inside ``forward`` (``in_perm``, ``out_inverse``), so the layer
+    computes the same function as :class:`SparseLinear` on the same topology.  Blocks are
+    square, ``g x g`` with ``g = gcd(B_in, B_out)`` (the CPU kernel of torch 2.x requires
+    square blocks), and every stored value is an edge.  Initialisation: the real-fan-in rule
+    of :class:`MaskedLinear`.
 
     Examples
     --------
@@ -296,62 +241,9 @@ class BlockSparseLinear(nn.Module):
     """
 
     def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None):
-        super().__init__()
-        import numpy as np
-
-        from ..export import block_structure, to_torch_sparse
-        from ..topology import Topology
-
-        layer = topology.layers[index]
-        one = Topology._trusted([layer])
-        s = block_structure(one)
-        b_in = b_out = math.gcd(*s.blocks)  # square blocks: MKL's CPU kernel needs them
-        w = to_torch_sparse(one.permute(s.perms), "bsr", blocksize=(b_out, b_in))[0]
-        self.in_features, self.out_features = layer.shape
-        self.blocksize = (b_out, b_in)
-        crow, col = w.crow_indices().clone(), w.col_indices().clone()
-        block_mask = w.values().clone()  # (nnzb, b_out, b_in) of 0/1
-        rows = torch.repeat_interleave(torch.arange(len(crow) - 1), crow[1:] - crow[:-1])
-        # W.T as BSR: block (i, j) -> (j, i); perm_t lists W's blocks in W.T's CSR order
-        perm_t = torch.from_numpy(np.lexsort((rows.numpy(), col.numpy())).astype(np.int64))
-        col_t = rows[perm_t]
-        counts_t = torch.bincount(col, minlength=self.in_features // b_in)
-        crow_t = torch.cat((torch.zeros(1, dtype=torch.int64), counts_t.cumsum(0)))
-        for name, t in (("crow", crow), ("col", col), ("rows", rows), ("crow_t", crow_t),
-                        ("col_t", col_t), ("perm_t", perm_t), ("block_mask", block_mask),
-                        ("in_perm", torch.from_numpy(np.asarray(s.perms[0], dtype=np.int64))),
-                        ("out_inverse", torch.from_numpy(np.asarray(s.inverse[1],
-                                                                    dtype=np.int64)))):
-            self.register_buffer(name, t)
-        fan_in = block_mask.sum(dim=2, keepdim=True)  # per block row; sum over blocks below
-        per_row = torch.zeros(len(crow) - 1, b_out, 1).index_add_(0, rows, fan_in)
-        bound = gain * torch.sqrt(3.0 / per_row.clamp(min=1.0))[rows]
-        u = torch.rand(block_mask.shape, generator=generator)
-        self.values = nn.Parameter((2 * u - 1) * bound * block_mask)
-        self.bias = nn.Parameter(torch.zeros(self.out_features))
+        super().__init__(**_one_layer_kwargs(topology, index, "bsr", gain, generator))
         if device is not None:
             self.to(device)
-
-    def forward(self, x):
-        xp = x[:, self.in_perm]
-        y = _BsrMatmul.apply(self.values * self.block_mask, xp, self.crow, self.col, self.rows,
-                             self.crow_t, self.col_t, self.perm_t,
-                             (self.out_features, self.in_features))
-        return y[:, self.out_inverse] + self.bias
-
-    def weight_dense(self):
-        """The ``(out, in)`` weight as a dense tensor in the original neuron labels."""
-        w = torch.sparse_bsr_tensor(self.crow, self.col, self.values * self.block_mask,
-                                    size=(self.out_features, self.in_features),
-                                    check_invariants=False).to_dense()
-        out = torch.empty_like(w)
-        out[:, self.in_perm] = w
-        return out[self.out_inverse]
-
-    @property
-    def n_params(self) -> int:
-        """Weights on edges plus biases (zero entries of partial blocks not counted)."""
-        return int(self.block_mask.sum()) + self.bias.numel()
 
 
 def build_mlp(widths, masks, *, seed: int = 0, device=None):
