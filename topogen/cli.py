@@ -247,8 +247,8 @@ def _register_builtin_families() -> None:
     ))
     register(Family(
         "paley", "paley",
-        "Paley graph of a prime power q = 1 mod 4, stacked --depth times",
-        (Param("--q", "q", int, "prime power, q = 1 (mod 4)", required=True, metavar="Q",
+        "Paley graph of a prime q = 1 (mod 4), stacked --depth times",
+        (Param("--q", "q", int, "a prime, q = 1 (mod 4)", required=True, metavar="Q",
                positional=True), _DEPTH),
         ("topogen generate paley --q 13 --depth 2 -o paley.npz",),
         graph=True,
@@ -274,7 +274,7 @@ def _register_builtin_families() -> None:
     register(Family(
         "bipartite-ramanujan", "bipartite_ramanujan",
         "incidence layers of a Ramanujan graph: (d, 2)-biregular Ramanujan layers n -> nd/2",
-        (Param("--paley", "paley", int, "use the Paley graph of this prime power q = 1 mod 4",
+        (Param("--paley", "paley", int, "use the Paley graph of this prime q = 1 (mod 4)",
                metavar="Q"),
          Param("--lps", "lps", parse_ints, "use the LPS graph X^{p,q}", metavar="P,Q"),
          Param("--graph", "graph", str, "use a regular graph read from a file (.mtx, "
