@@ -44,3 +44,27 @@ def radix_net_params(draw, max_width: int = 3):
     widths = draw(st.lists(st.integers(1, max_width), min_size=n_layers + 1,
                            max_size=n_layers + 1))
     return lists, widths
+
+
+@st.composite
+def topologies(draw, max_width: int = 7, max_depth: int = 4):
+    """Random topologies: each layer random, empty or full; width-1 layers included."""
+    import numpy as np
+
+    from topogen import Topology
+
+    depth = draw(st.integers(1, max_depth))
+    widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
+    layers = []
+    for i in range(depth):
+        kind = draw(st.sampled_from(["random", "random", "empty", "full"]))
+        shape = (widths[i], widths[i + 1])
+        if kind == "empty":
+            layers.append(np.zeros(shape, dtype=bool))
+        elif kind == "full":
+            layers.append(np.ones(shape, dtype=bool))
+        else:
+            bits = draw(st.lists(st.booleans(), min_size=shape[0] * shape[1],
+                                 max_size=shape[0] * shape[1]))
+            layers.append(np.array(bits, dtype=bool).reshape(shape))
+    return Topology(layers)

@@ -14,6 +14,7 @@ import scipy.io
 import scipy.sparse as sp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from strategies import topologies as shared_topologies
 
 import topogen
 from topogen import TopogenError, Topology
@@ -40,21 +41,8 @@ FORMATS = {  # format -> (file or folder name, reader)
 
 @st.composite
 def topologies(draw, max_width=6, max_depth=4):
-    """Random topologies, including empty layers, full layers and width-1 layers."""
-    depth = draw(st.integers(1, max_depth))
-    widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
-    layers = []
-    for i in range(depth):
-        kind = draw(st.sampled_from(["random", "empty", "full"]))
-        shape = (widths[i], widths[i + 1])
-        if kind == "empty":
-            layers.append(np.zeros(shape, dtype=bool))
-        elif kind == "full":
-            layers.append(np.ones(shape, dtype=bool))
-        else:
-            bits = draw(st.lists(st.booleans(), min_size=shape[0] * shape[1],
-                                 max_size=shape[0] * shape[1]))
-            layers.append(np.array(bits, dtype=bool).reshape(shape))
+    """Random topologies (see strategies.topologies) with a random JSON-able meta."""
+    layers = draw(shared_topologies(max_width, max_depth)).layers
     meta = draw(st.fixed_dictionaries({}, optional={
         "generator": st.text(max_size=8), "seed": st.integers(0, 2**40),
         "params": st.dictionaries(st.text(max_size=4), st.integers() | st.floats(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import topologies
 
 import topogen
 from topogen import TopogenError, Topology
@@ -23,18 +23,6 @@ from topogen.export import (
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse (CSR|BSR) tensor support is in beta")
-
-
-@st.composite
-def topologies(draw, max_width=7, max_depth=4):
-    depth = draw(st.integers(1, max_depth))
-    widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
-    layers = []
-    for i in range(depth):
-        bits = draw(st.lists(st.booleans(), min_size=widths[i] * widths[i + 1],
-                             max_size=widths[i] * widths[i + 1]))
-        layers.append(np.array(bits, dtype=bool).reshape(widths[i], widths[i + 1]))
-    return Topology(layers)
 
 
 def _model(widths):
