@@ -20,6 +20,7 @@ __all__ = [
     "as_rng",
     "check_density",
     "check_int",
+    "check_matrix",
     "check_max_edges",
     "check_radices",
     "check_widths",
@@ -167,3 +168,32 @@ def check_path(name: str, value) -> str:
     if not isinstance(value, (str, os.PathLike)):
         raise TopogenError(f"{name} must be a path (str or os.PathLike), got {_fmt(value)}")
     return os.fspath(value)
+
+
+def check_matrix(name: str, value, *, square: bool = False):
+    """A networkx graph, SciPy sparse matrix or dense array as a 2-D ``csr_array``.
+
+    A networkx graph gives its adjacency in node order (multigraph edges counted).  Raises a
+    TopogenError naming ``name`` if ``value`` is not 2-D (or not square with ``square=True``).
+
+    >>> check_matrix("graph", [[0, 1], [1, 0]], square=True).nnz
+    2
+    """
+    import scipy.sparse as sp
+
+    if hasattr(value, "nodes") and hasattr(value, "edges"):
+        import networkx as nx
+
+        return sp.csr_array(nx.to_scipy_sparse_array(value, nodelist=list(value), format="csr"))
+    try:
+        matrix = sp.csr_array(value)
+    except (TypeError, ValueError) as exc:
+        raise TopogenError(
+            f"{name} must be a networkx graph or a 2-D sparse or dense matrix, got "
+            f"{type(value).__name__}: {exc}"
+        ) from None
+    if matrix.ndim != 2:
+        raise TopogenError(f"{name} must be 2-D, got shape {matrix.shape}")
+    if square and matrix.shape[0] != matrix.shape[1]:
+        raise TopogenError(f"{name} adjacency must be square, got shape {matrix.shape}")
+    return matrix

@@ -46,6 +46,24 @@ def _jsonable(value):
     return value
 
 
+def check_meta(meta) -> dict:
+    """``meta`` as a JSON-able dict (``{}`` for None), or a TopogenError.
+
+    >>> check_meta({"widths": (2, 3)})
+    {'widths': [2, 3]}
+    """
+    if meta is None:
+        return {}
+    if not isinstance(meta, Mapping):
+        raise TopogenError(f"meta must be a mapping (dict), got {type(meta).__name__}")
+    meta = _jsonable(meta)
+    try:
+        json.dumps(meta)
+    except (TypeError, ValueError) as exc:
+        raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
+    return meta
+
+
 def _freeze(layer: sp.csr_array) -> sp.csr_array:
     """Mark a layer's arrays read-only, so that nobody can change a Topology in place."""
     for arr in (layer.data, layer.indices, layer.indptr):
@@ -242,15 +260,7 @@ class Topology:
                     f"{layers[i].shape}: layer i must have shape (n_i, n_(i+1)), so "
                     f"layers[{i}] needs {layers[i - 1].shape[1]} rows"
                 )
-        if meta is None:
-            meta = {}
-        if not isinstance(meta, Mapping):
-            raise TopogenError(f"meta must be a mapping (dict), got {type(meta).__name__}")
-        meta = _jsonable(meta)
-        try:
-            json.dumps(meta)
-        except (TypeError, ValueError) as exc:
-            raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
+        meta = check_meta(meta)
         self._layers = layers
         self._widths = (layers[0].shape[0], *(layer.shape[1] for layer in layers))
         self._meta = meta

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, check_int
+from .._checks import TopogenError, check_int, check_matrix
 from ..topology import Topology
 
 __all__ = [
@@ -181,19 +181,7 @@ def _listify(value):
 
 # ---------------------------------------------------------------------------- input handling
 def _as_csr(obj, what: str) -> sp.csr_array:
-    if hasattr(obj, "nodes") and hasattr(obj, "edges"):
-        import networkx as nx
-
-        return sp.csr_array(nx.to_scipy_sparse_array(obj, nodelist=list(obj), format="csr"))
-    try:
-        M = sp.csr_array(obj)
-    except (TypeError, ValueError) as exc:
-        raise TopogenError(
-            f"{what} must be a Topology, a 2-D sparse or dense matrix, got {type(obj).__name__}: "
-            f"{exc}"
-        ) from None
-    if M.ndim != 2:
-        raise TopogenError(f"{what} must be 2-D, got shape {M.shape}")
+    M = check_matrix(what, obj)
     M = M.astype(np.float64)
     M.sum_duplicates()
     M.eliminate_zeros()

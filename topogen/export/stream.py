@@ -10,7 +10,6 @@ topogen write: a folder appears complete or not at all.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections import OrderedDict
@@ -21,7 +20,7 @@ import scipy.sparse as sp
 
 from .._checks import TopogenError, check_int, check_path, check_widths
 from .._progress import Progress
-from ..topology import Topology, _canonical_problem, _jsonable, kron_ones
+from ..topology import Topology, _canonical_problem, check_meta, kron_ones
 from .files import (
     GRAPH_CHALLENGE_VALUE,
     SIDECAR,
@@ -50,20 +49,6 @@ def _canonical(i: int, layer) -> sp.csr_array:
         return Topology.from_structure([layer]).layers[0]
     except TopogenError as exc:
         raise TopogenError(f"layer {i}: {exc}") from None
-
-
-def _check_meta(meta) -> dict:
-    """``meta`` as a JSON-able dict (``{}`` for None), or a TopogenError."""
-    if meta is None:
-        return {}
-    if not isinstance(meta, dict):
-        raise TopogenError(f"meta must be a dict, got {type(meta).__name__}")
-    meta = _jsonable(meta)
-    try:
-        json.dumps(meta)
-    except (TypeError, ValueError) as exc:
-        raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
-    return meta
 
 
 class _TrustedLayers:
@@ -148,7 +133,7 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     files: list[str] = []
     crcs: list[int] = []
     total = 0
-    meta = _check_meta(meta)
+    meta = check_meta(meta)
     with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
                                                 enabled=progress) as bar:
         for i, raw in enumerate(layers):
@@ -222,7 +207,7 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
     path = check_path("path", path)
     layers, depth, topo_meta, trusted = _layers_and_depth(layers, depth)
     meta = topo_meta if meta is None else meta
-    meta = _check_meta(meta)
+    meta = check_meta(meta)
     with atomic_file(path) as f, Progress(depth or 0, "writing npz", enabled=progress) as bar:
         writer = NpzWriter(f)
         try:

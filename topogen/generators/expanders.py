@@ -34,6 +34,7 @@ from .._checks import (
     as_rng,
     check_density,
     check_int,
+    check_matrix,
     check_max_edges,
     check_widths,
     seed_for_meta,
@@ -526,20 +527,7 @@ def chordal_cycle(p: int) -> sp.csr_array:
 # ---------------------------------------------------------------------------- graphs to layers
 def _as_square_adjacency(graph) -> sp.csr_array:
     """A square CSR adjacency from a networkx graph, a SciPy sparse matrix or a dense array."""
-    if hasattr(graph, "nodes") and hasattr(graph, "edges"):
-        import networkx as nx
-
-        return sp.csr_array(nx.to_scipy_sparse_array(graph, nodelist=list(graph), format="csr"))
-    try:
-        A = sp.csr_array(graph)
-    except (TypeError, ValueError) as exc:
-        raise TopogenError(
-            f"graph must be a networkx graph or a square adjacency matrix, got {type(graph)}: "
-            f"{exc}"
-        ) from None
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise TopogenError(f"graph adjacency must be square, got shape {A.shape}")
-    return A
+    return check_matrix("graph", graph, square=True)
 
 
 def graph_layer(graph) -> sp.csr_array:
