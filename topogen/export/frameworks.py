@@ -355,7 +355,17 @@ def _sparse_linear_class(torch):
     _csr = functools.partial(torch.sparse_csr_tensor, check_invariants=False)
     _bsr = functools.partial(torch.sparse_bsr_tensor, check_invariants=False)
 
-    class _BsrMatmul(torch.autograd.Function):
+    class _SparseMatmul(torch.autograd.Function):
+        """Forward ``y = x @ W.T`` with ``W = make(crow, col, values)``; subclasses say how."""
+
+        @classmethod
+        def forward(cls, ctx, x, values, mod):
+            W = cls.make(mod.crow, mod.col, values, mod.shape)
+            ctx.save_for_backward(x, values)
+            ctx.mod = mod
+            return (W @ x.T).T
+
+    class _BsrMatmul(_SparseMatmul):
         """``y = x @ W.T`` for a BSR ``W`` given by block values; backward in BSR too.
 
         torch's CPU kernels multiply BSR by dense but cannot differentiate through it, so
@@ -364,12 +374,7 @@ def _sparse_linear_class(torch):
         element-level pattern), reordered into blocks.
         """
 
-        @staticmethod
-        def forward(ctx, x, values, mod):
-            W = _bsr(mod.crow, mod.col, values, mod.shape)
-            ctx.save_for_backward(x, values)
-            ctx.mod = mod
-            return (W @ x.T).T
+        make = staticmethod(_bsr)
 
         @staticmethod
         def backward(ctx, grad_y):
@@ -389,7 +394,7 @@ def _sparse_linear_class(torch):
                 grad_values = sampled[mod.e_inverse].reshape(values.shape)
             return grad_x, grad_values, None
 
-    class _CsrMatmul(torch.autograd.Function):
+    class _CsrMatmul(_SparseMatmul):
         """``y = x @ W.T`` for a CSR ``W`` given by its values; sparse in both directions.
 
         The input gradient multiplies by the transposed CSR matrix and the value gradient
@@ -397,12 +402,7 @@ def _sparse_linear_class(torch):
         dense ``(out, in)`` matrix is ever formed.
         """
 
-        @staticmethod
-        def forward(ctx, x, values, mod):
-            W = _csr(mod.crow, mod.col, values, mod.shape)
-            ctx.save_for_backward(x, values)
-            ctx.mod = mod
-            return (W @ x.T).T
+        make = staticmethod(_csr)
 
         @staticmethod
         def backward(ctx, grad_y):
