@@ -405,10 +405,6 @@ def _read_bytes(path: str) -> bytes:
 
 
 # ============================================================================ helpers
-def _as_topology(obj) -> Topology:
-    return check_topology("topology", obj)
-
-
 def _sidecar(kind: str, topology_widths, layer_nnz, files, meta, **extra) -> bytes:
     doc = {"format": "topogen-layers", "version": 1, "kind": kind,
            "widths": list(map(int, topology_widths)), "layer_nnz": list(map(int, layer_nnz)),
@@ -494,7 +490,7 @@ def save_npz(topology: Topology, path) -> None:
     >>> load_npz(path) == net, load_npz(path).meta == net.meta
     (True, True)
     """
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     path = check_path("path", path)
     with atomic_file(path) as f:
         writer = NpzWriter(f)
@@ -670,7 +666,7 @@ def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_V
     >>> read_graph_challenge(folder) == net
     True
     """
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     from .stream import stream_graph_challenge
 
     stream_graph_challenge(topology, folder, value=value, meta=topology.meta,
@@ -844,7 +840,7 @@ def write_mtx(topology: Topology, folder, *, value=None, progress: bool | None =
     >>> read_mtx(folder) == net
     True
     """
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     from .stream import stream_layers
 
     stream_layers(topology, folder, kind="mtx", value=value, meta=topology.meta,
@@ -992,7 +988,7 @@ def write_graphml(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES)
     """
     import networkx as nx
 
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     path = check_path("path", path)
     _check_small(topology, max_edges, "GraphML")
     G = nx.DiGraph(widths=json.dumps(list(topology.widths)), meta=json.dumps(topology.meta))
@@ -1111,7 +1107,7 @@ def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES
     >>> read_edgelist(path) == net
     True
     """
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     path = check_path("path", path)
     _check_small(topology, max_edges, "the edge list")
     header = (f"# topogen edgelist widths: {json.dumps(list(topology.widths))}\n"
@@ -1273,7 +1269,7 @@ def save(topology: Topology, path, *, format: str | None = None, **options) -> N
     >>> topogen.load(os.path.join(d, "neuron4")) == topogen.load(os.path.join(d, "net.npz"))
     True
     """
-    topology = _as_topology(topology)
+    topology = check_topology("topology", topology)
     path = check_path("path", path)
     fmt = _format_for_save(path, format)
     writer = {"npz": save_npz, "tsv": write_graph_challenge, "mtx": write_mtx,
