@@ -305,7 +305,9 @@ def is_path_connected(topology: Topology, *, max_bytes: int = 2**28) -> bool:
     check_topology("topology", topology)
     max_bytes = check_int("max_bytes", max_bytes, minimum=1)
     n0 = topology.widths[0]
-    csc = [sp.csr_array(layer.T) for layer in topology.layers]  # row t lists sources of t
+    # row t of each transpose lists the sources of t; shared (repeated) layers transposed once
+    transposed = {id(layer): sp.csr_array(layer.T) for layer in topology.layers}
+    csc = [transposed[id(layer)] for layer in topology.layers]
     max_nnz = max(m.nnz for m in csc)
     words_per_chunk = max(1, min(math.ceil(n0 / 64), max_bytes // (8 * max(max_nnz, 1))))
     for start_word in range(0, math.ceil(n0 / 64), words_per_chunk):
