@@ -1,0 +1,140 @@
+"""The ``topogen`` command: generate, inspect, export and plot topologies, and run the demo.
+
+A thin layer over the library with no logic of its own.  Every generator family is one
+:class:`Family` entry of :data:`FAMILIES` (its name, the library function and its options),
+so ``topogen generate FAMILY --help`` documents the family and a new family is one entry.
+
+One module per command (:mod:`~topogen.cli.generate`, :mod:`~topogen.cli.info`,
+:mod:`~topogen.cli.export`, :mod:`~topogen.cli.plot`, :mod:`~topogen.cli.demo`,
+:mod:`~topogen.cli.verify`), the family table in :mod:`topogen.cli.families` and the shared
+parsers and helpers in ``topogen.cli._common``; each command module imports its heavy
+dependencies inside its functions, so ``topogen --help`` stays fast.
+
+Errors are one line on stderr and exit code 2 (``--debug`` shows the traceback); progress
+bars go to stderr when it is a terminal and never with ``--quiet``.
+
+Examples
+--------
+>>> main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,2,1", "--print"])
+Topology(widths=(4, 8, 4), nnz=32, density=0.5, generator='radix_net')
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .._checks import TopogenError
+from .._version import __version__
+from . import demo, export, generate, info, plot, verify
+from ._common import PROG, Formatter, Parser, common_options, epilog, wrap
+from .families import FAMILIES, Family, Param
+
+__all__ = ["FAMILIES", "Family", "Param", "build_parser", "main"]
+
+# The other public names of the former single module ``topogen/cli.py``, still importable
+# from here (``as`` marks them re-exported).
+from ._common import parse_int_or_ints as parse_int_or_ints
+from ._common import parse_ints as parse_ints
+from ._common import parse_radices as parse_radices
+from ._common import parse_radix_lists as parse_radix_lists
+from ._common import parse_seed as parse_seed
+from .demo import DEMO_COLUMNS as DEMO_COLUMNS
+from .demo import DEMO_DEPTH as DEMO_DEPTH
+from .demo import DEMO_LPS as DEMO_LPS
+from .demo import DEMO_SPECTRUM_VALUES as DEMO_SPECTRUM_VALUES
+from .demo import cmd_demo as cmd_demo
+from .demo import demo_rows as demo_rows
+from .demo import demo_spectra_figure as demo_spectra_figure
+from .demo import demo_table as demo_table
+from .demo import demo_topologies as demo_topologies
+from .export import cmd_export as cmd_export
+from .families import build_topology as build_topology
+from .families import family_function as family_function
+from .families import register as register
+from .generate import cmd_generate as cmd_generate
+from .info import cmd_info as cmd_info
+from .plot import PLOT_KINDS as PLOT_KINDS
+from .plot import cmd_plot as cmd_plot
+from .plot import draw as draw
+from .plot import save_figure as save_figure
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``topogen`` command (sub-commands and families)."""
+    common = common_options()
+    parser = Parser(
+        prog=PROG,
+        description=wrap("Sparse neural-network topologies from graph theory: generate, "
+                         "inspect, export and plot RadiX-Nets, X-Nets, Ramanujan expanders "
+                         "and baselines."),
+        epilog=epilog([
+            "topogen demo",
+            "topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
+            "topogen info net.npz",
+            "topogen export net.npz --format tsv -o net-gc/",
+            "topogen plot net.npz -o net.png",
+        ]) + "\n\n'topogen COMMAND --help' describes each command.",
+        formatter_class=Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"topogen {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars or status messages (results still print)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    generate.add_command(sub, common)
+    info.add_command(sub, common)
+    export.add_command(sub, common)
+    plot.add_command(sub, common)
+    demo.add_command(sub, common)
+    verify.add_command(sub, common)
+    return parser
+
+
+# ---------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``topogen`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    Errors print one line ``topogen: error: ...`` on stderr and return 2 (1 for an internal
+    error); ``--debug`` re-raises them with the traceback.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.quiet = bool(getattr(args, "quiet", False))
+    args.debug = bool(getattr(args, "debug", False))
+    handler = getattr(args, "handler", None) or getattr(args, "func", None)
+    try:
+        code = handler(args)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `topogen info net.npz --json | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except (TopogenError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(rerun with --debug for the traceback)", file=sys.stderr)
+        return 1
+    return int(code or 0)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}"
+    return " ".join(text.split())

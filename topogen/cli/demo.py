@@ -1,0 +1,182 @@
+"""``topogen demo``: build, compare, save and draw four networks of the same size."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import textwrap
+
+from .._io import write_text_atomic
+from .._progress import Progress
+from ._common import add_parser, parse_seed, progress_option, say, use_agg
+from .plot import draw, save_figure
+
+
+def add_command(sub, common) -> None:
+    p = add_parser(
+        sub, "demo", help="compare a RadiX-Net, an X-Net, a Ramanujan stack and a random net",
+        description="Build four topologies of the same widths (1092 neurons, 4 layers) and "
+        "about the same density: a stack of LPS Ramanujan layers (X^{17,13}), the nearest "
+        "RadiX-Net, an X-Net and an Erdos-Renyi random baseline; print a comparison table; "
+        "write their masks (.npz), layer drawings, spectra and report.json into a folder.",
+        examples=["topogen demo", "topogen demo -o /tmp/demo --seed 1"],
+        parents=[common],
+    )
+    p.add_argument("-o", "--output", default="topogen-demo", metavar="DIR",
+                   help="output folder (default ./topogen-demo)")
+    p.add_argument("--seed", type=parse_seed, default=0, help="seed of the random nets")
+    p.add_argument("--no-plots", action="store_true", help="skip the pictures (faster)")
+    p.set_defaults(handler=cmd_demo)
+
+
+#: LPS graph of the demo: X^{17,13} lives on PSL(2, 13) (17 is a square mod 13), so it has
+#: 13 * (13**2 - 1) / 2 = 1092 vertices, is 18-regular, not bipartite, and Ramanujan.
+DEMO_LPS = (17, 13)
+DEMO_DEPTH = 4
+
+
+def demo_topologies(seed: int = 0) -> dict:
+    """The four networks of ``topogen demo``: widths ``(1092,) * 5``, density about 0.016.
+
+    * ``ramanujan``: every layer the LPS Ramanujan graph ``X^{17,13}`` (1092 vertices,
+      18-regular; :func:`topogen.lps`, :func:`topogen.from_graph`), density ``18 / 1092``.
+    * ``radix-net``: ``radix_net([[6, 7, 13], [7]], [2] * 5)``, the RadiX-Net that
+      :func:`topogen.fit_radix_net` finds nearest to those widths and density (``N' = 546``
+      widened twice; degrees 12, 14, 26, 14; every input reaches every output by exactly 56
+      paths).
+    * ``x-net``: random biregular expander layers of degree 18 (:func:`topogen.x_net`).
+    * ``erdos-renyi``: every edge kept with probability ``18 / 1092`` (the random baseline).
+
+    Returns ``{name: Topology}`` in that order (tested in ``tests/test_cli.py``).
+    """
+    import topogen
+
+    ramanujan = topogen.from_graph(topogen.lps(*DEMO_LPS), DEMO_DEPTH)
+    widths = ramanujan.widths
+    degree = ramanujan.layer_nnz[0] // widths[0]
+    return {
+        "radix-net": topogen.radix_net([[6, 7, 13], [7]], [2] * (DEMO_DEPTH + 1)),
+        "x-net": topogen.x_net(widths, degree=degree, seed=seed),
+        "ramanujan": ramanujan,
+        "erdos-renyi": topogen.erdos_renyi(widths, ramanujan.density, seed=seed),
+    }
+
+
+#: Leading singular values of each network drawn by the demo (all 1092 would need a dense
+#: decomposition per network: seconds each).
+DEMO_SPECTRUM_VALUES = 100
+
+
+def demo_spectra_figure(topologies: dict):
+    """The leading singular values of the first layer of each demo network, with bounds."""
+    use_agg()
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from .. import plot
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    cycle = mpl.colormaps["tab10"]
+    for j, (name, topology) in enumerate(topologies.items()):
+        plot.spectrum(topology, ax=ax, layers=[0], color=cycle(j), label=name,
+                      k=DEMO_SPECTRUM_VALUES, method="sparse")
+    ax.set_title(f"first layer of each network: the {DEMO_SPECTRUM_VALUES} largest singular "
+                 "values (dashed: Ramanujan bound)", fontsize=10)
+    return fig
+
+
+def _demo_row(name: str, report) -> list[str]:
+    from ..analysis.report import _fmt_count
+
+    p = report.paths
+    if p["symmetric"]:
+        paths = _fmt_count(p["per_pair"])
+    else:
+        paths = f"~{_fmt_count(p['per_pair'])}"
+    ratios = [
+        layer.spectral["lambda2"] / layer.spectral["ramanujan_bound"]
+        for layer in report.layers
+        if layer.spectral and layer.spectral.get("ramanujan_bound")
+    ]
+    rams = [layer.spectral.get("is_ramanujan") for layer in report.layers if layer.spectral]
+    worst_l2 = max((layer.spectral["lambda2"] for layer in report.layers if layer.spectral),
+                   default=math.nan)
+    return [
+        name,
+        f"{report.nnz:,}",
+        f"{report.density:.4f}",
+        "yes" if report.regular else "no",
+        paths,
+        "yes" if p["symmetric"] else "no",
+        "yes" if p["path_connected"] else "no",
+        f"{worst_l2:.3f}",
+        f"{max(ratios):.3f}" if ratios else "-",
+        ("yes" if all(rams) else "no") if rams and None not in rams else "-",
+    ]
+
+
+DEMO_COLUMNS = ["network", "edges", "density", "regular", "paths/pair", "symmetric",
+                "connected", "max lambda2", "lambda2/bound", "ramanujan"]
+
+
+def demo_rows(reports: dict) -> list[list[str]]:
+    """Header and one row per network of the demo's comparison, for ``{name: Report}``."""
+    return [DEMO_COLUMNS] + [_demo_row(name, rep) for name, rep in reports.items()]
+
+
+def demo_table(reports: dict) -> str:
+    """The comparison table of ``topogen demo`` as aligned text."""
+    from ..analysis.report import format_rows
+
+    return format_rows(demo_rows(reports))
+
+
+def cmd_demo(args) -> int:
+    """``topogen demo``: build, compare, save and draw four networks."""
+    import topogen
+
+    from ..analysis.report import analyze
+
+    out_dir = os.path.abspath(args.output)
+    os.makedirs(out_dir, exist_ok=True)
+    progress = progress_option(args)
+    topologies = demo_topologies(args.seed)  # well under a second
+    reports, written = {}, []
+    steps = len(topologies) * (1 if args.no_plots else 2) + (0 if args.no_plots else 1)
+    with Progress(steps, "analysing and writing", enabled=progress) as bar:
+        for name, topology in topologies.items():
+            reports[name] = analyze(topology, method="sparse")
+            path = os.path.join(out_dir, f"{name}.npz")
+            topogen.save(topology, path)
+            written.append(path)
+            bar.update()
+            if not args.no_plots:
+                image = os.path.join(out_dir, f"{name}-layers.png")
+                save_figure(draw(topology, "layers"), image, dpi=110)
+                written.append(image)
+                bar.update()
+        if not args.no_plots:
+            image = os.path.join(out_dir, "spectra.png")
+            save_figure(demo_spectra_figure(topologies), image, dpi=110)
+            written.append(image)
+            bar.update()
+    report_path = os.path.join(out_dir, "report.json")
+    _write_text(report_path, json.dumps({n: r.as_dict() for n, r in reports.items()}, indent=2))
+    written.append(report_path)
+    widths = next(iter(topologies.values())).widths
+    print(f"Four networks of widths {' -> '.join(map(str, widths))} at about the same "
+          "density:\n")
+    print(demo_table(reports))
+    print(textwrap.dedent("""
+        paths/pair: paths from each input to each output (exact when symmetric, else mean).
+        lambda2/bound: largest non-trivial singular value over the Ramanujan bound
+        sqrt(d_out - 1) + sqrt(d_in - 1), worst layer; at most 1 means Ramanujan."""))
+    kinds = "masks (.npz), report.json" + ("" if args.no_plots else
+                                           ", layer drawings and spectra (.png)")
+    say(args, f"wrote {len(written)} files ({kinds}) to {out_dir}")
+    return 0
+
+
+def _write_text(path: str, text: str) -> None:
+    write_text_atomic(path, text + "\n")

@@ -1,0 +1,347 @@
+"""The generator families of ``topogen generate``: one :class:`Family` entry each.
+
+Every family is its name, the library function and its options, so ``topogen generate
+FAMILY --help`` documents the family and a new family is one :func:`register` call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .._checks import TopogenError
+from ._common import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
+
+__all__ = ["FAMILIES", "Family", "Param", "build_topology", "family_function", "register"]
+
+
+# ---------------------------------------------------------------------------- the registry
+@dataclass(frozen=True)
+class Param:
+    """One option of a generator family.
+
+    ``flag`` is the command-line option (``--widths``), ``dest`` the keyword of the library
+    function, ``parse`` turns the text into a value; positional parameters are passed
+    positionally in registry order.
+    """
+
+    flag: str
+    dest: str
+    parse: Callable = int
+    help: str = ""
+    required: bool = False
+    default: object = None
+    metavar: str | None = None
+    positional: bool = False
+    choices: tuple | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class Family:
+    """A generator family as the command line sees it.
+
+    Attributes
+    ----------
+    name : str
+        Sub-command name (``radix-net``).
+    function : str
+        Name of the generator in :mod:`topogen` (``radix_net``).
+    summary : str
+        One line for ``topogen generate --help``.
+    params : tuple of Param
+    examples : tuple of str
+        Command lines shown in ``--help`` (and run by the tests).
+    graph : bool
+        The function returns an undirected graph (a symmetric adjacency); the command
+        turns it into a ``--depth``-layer topology with :func:`topogen.from_graph`.
+    prepare : callable, optional
+        Fills defaults that depend on other options (``kwargs -> kwargs``).
+    finish : callable, optional
+        Turns what the function returns into a Topology (e.g. builds the best fit).
+    build : callable, optional
+        Builds the Topology from the option values itself (``values -> Topology``), for
+        families whose options do not map one to one onto the function's arguments.
+    stream : str, optional
+        Name of a function in :mod:`topogen.export` that yields the layers one at a time
+        from the same arguments; enables ``--stream`` (write layer by layer, any size).
+    """
+
+    name: str
+    function: str
+    summary: str
+    params: tuple = ()
+    examples: tuple = ()
+    graph: bool = False
+    prepare: Callable | None = field(default=None, compare=False)
+    finish: Callable | None = field(default=None, compare=False)
+    build: Callable | None = field(default=None, compare=False)
+    stream: str | None = None
+
+
+FAMILIES: dict[str, Family] = {}
+
+
+def register(family: Family) -> Family:
+    """Add ``family`` to :data:`FAMILIES` (name must be new)."""
+    if family.name in FAMILIES:
+        raise ValueError(f"family {family.name!r} is already registered")
+    FAMILIES[family.name] = family
+    return family
+
+
+_WIDTHS = Param("--widths", "widths", parse_ints, "neurons per layer, e.g. 64,64,64,10",
+                required=True, metavar="N,N,...", positional=True)
+_DENSITY = Param("--density", "density", float, "fraction of possible edges in (0, 1]",
+                 metavar="D")
+_SEED = Param("--seed", "seed", parse_seed, "random seed (same seed, same topology)",
+              metavar="INT")
+_DEPTH = Param("--depth", "depth", int, "number of layers (each a copy of the graph's "
+               "bipartite double cover)", default=3, metavar="L")
+
+
+def _radix_widths_default(kwargs: dict) -> dict:
+    if kwargs.get("widths") is None:
+        kwargs["widths"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
+    return kwargs
+
+
+def _register_builtin_families() -> None:
+    register(Family(
+        "radix-net", "radix_net",
+        "RadiX-Net: extended mixed-radix layers widened by a dense net (Robinett & Kepner)",
+        (Param("--radices", "radix_lists", parse_radix_lists,
+               "radix lists, ',' between radices and ':' between lists", required=True,
+               metavar="R,R:R", positional=True),
+         Param("--widths", "widths", parse_ints,
+               "Kronecker widths B_0..B_L, one more than the number of radices "
+               "(default all 1)", metavar="B,B,...", positional=True)),
+        ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
+         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream --format tsv "
+         "-o neuron1024/"),
+        prepare=_radix_widths_default,
+        stream="radix_net_layers",
+    ))
+    register(Family(
+        "mixed-radix", "mixed_radix",
+        "one mixed-radix system: every input reaches every output by exactly one path",
+        (Param("--radices", "radices", parse_radices, "the radices N_1..N_L", required=True,
+               metavar="R,R,...", positional=True),),
+        ("topogen generate mixed-radix --radices 2,3,4 -o mr.npz",),
+    ))
+    register(Family(
+        "extended-mixed-radix", "extended_mixed_radix",
+        "several mixed-radix systems in sequence",
+        (Param("--radices", "radix_lists", parse_radix_lists,
+               "radix lists, ',' between radices and ':' between lists", required=True,
+               metavar="R,R:R", positional=True),),
+        ("topogen generate extended-mixed-radix --radices 2,2,2:4,2 -o emr.npz",),
+    ))
+    register(Family(
+        "fit-radix-net", "fit_radix_net",
+        "the RadiX-Net closest to the given widths and density",
+        (_WIDTHS, Param("--density", "density", float, "target density in (0, 1]",
+                        required=True, metavar="D", positional=True),
+         Param("--exact-only", "exact_only", None, "only RadiX-Nets of exactly these widths",
+               action="store_true")),
+        ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",),
+        finish=lambda fits: fits[0].build(),
+    ))
+    register(Family(
+        "x-net", "x_net",
+        "X-Net: random expander layers of given degree or density (Prabhu et al. 2018)",
+        (_WIDTHS,
+         Param("--degree", "degree", parse_int_or_ints,
+               "in-degree (fan-in) of every target neuron, one for all layers or one per layer",
+               metavar="D[,D,...]"),
+         _DENSITY, _SEED,
+         Param("--method", "method", str, "biregular: exact degrees both ways; prabhu: the "
+               "paper's code, each target picks D sources", default="biregular",
+               choices=("biregular", "prabhu"))),
+        ("topogen generate x-net --widths 64,64,64 --degree 8 --seed 0 -o xnet.npz",),
+    ))
+    register(Family(
+        "margulis-gabber-galil", "margulis_gabber_galil",
+        "Margulis-Gabber-Galil 8-regular expander on n^2 vertices, stacked --depth times",
+        (Param("--n", "n", int, "the graph has n*n vertices", required=True, metavar="N",
+               positional=True), _DEPTH),
+        ("topogen generate margulis-gabber-galil --n 8 --depth 3 -o mgg.npz",),
+        graph=True,
+    ))
+    register(Family(
+        "paley", "paley",
+        "Paley graph of a prime q = 1 (mod 4), stacked --depth times",
+        (Param("--q", "q", int, "a prime, q = 1 (mod 4)", required=True, metavar="Q",
+               positional=True), _DEPTH),
+        ("topogen generate paley --q 13 --depth 2 -o paley.npz",),
+        graph=True,
+    ))
+    register(Family(
+        "chordal-cycle", "chordal_cycle",
+        "chordal cycle graph on Z_p (x ~ x+1, x-1, 1/x), a 3-regular expander",
+        (Param("--p", "p", int, "an odd prime", required=True, metavar="P", positional=True),
+         _DEPTH),
+        ("topogen generate chordal-cycle --p 31 --depth 3 -o cc.npz",),
+        graph=True,
+    ))
+    register(Family(
+        "lps", "lps",
+        "Lubotzky-Phillips-Sarnak Ramanujan graph X^{p,q}, (p+1)-regular, stacked --depth times",
+        (Param("--p", "p", int, "prime p = 1 (mod 4): the degree is p + 1", required=True,
+               metavar="P", positional=True),
+         Param("--q", "q", int, "prime q = 1 (mod 4), q != p", required=True, metavar="Q",
+               positional=True), _DEPTH),
+        ("topogen generate lps --p 5 --q 13 --depth 3 -o lps.npz",),
+        graph=True,
+    ))
+    register(Family(
+        "bipartite-ramanujan", "bipartite_ramanujan",
+        "incidence layers of a Ramanujan graph: (d, 2)-biregular Ramanujan layers n -> nd/2",
+        (Param("--paley", "paley", int, "use the Paley graph of this prime q = 1 (mod 4)",
+               metavar="Q"),
+         Param("--lps", "lps", parse_ints, "use the LPS graph X^{p,q}", metavar="P,Q"),
+         Param("--graph", "graph", str, "use a regular graph read from a file (.mtx, "
+               ".graphml, .gml, edge list)", metavar="FILE"),
+         Param("--transpose", "transpose", None, "first layer edges -> vertices (m -> n)",
+               action="store_true"),
+         Param("--depth", "depth", int, "number of layers, alternating the incidence layer "
+               "and its transpose", default=1, metavar="L")),
+        ("topogen generate bipartite-ramanujan --paley 13 --depth 2 -o bram.npz",),
+        build=_build_bipartite_ramanujan,
+    ))
+    register(Family(
+        "from-graph", "from_graph",
+        "any undirected graph file (.mtx, .graphml, .gml, edge list), stacked --depth times",
+        (Param("--graph", "graph", str, "graph file to read", required=True,
+               metavar="FILE", positional=True),
+         Param("--depth", "depth", int, "number of layers", default=3, metavar="L",
+               positional=True)),
+        ("topogen generate from-graph --graph petersen.graphml --depth 3 -o g.npz",),
+        prepare=_read_graph_file,
+    ))
+    register(Family(
+        "dense", "dense", "fully connected layers (the baseline every sparse net is cut from)",
+        (_WIDTHS,),
+        ("topogen generate dense --widths 64,32,10 -o dense.npz",),
+    ))
+    register(Family(
+        "erdos-renyi", "erdos_renyi",
+        "uniformly random layers with exactly density * n_i * n_(i+1) edges (SET-style)",
+        (_WIDTHS, Param("--density", "density", float, "density of every layer in (0, 1]",
+                        metavar="D", positional=True), _SEED,
+         Param("--epsilon", "epsilon", float, "SET's sparsity parameter instead of --density: "
+               "layer density epsilon * (n_i + n_(i+1)) / (n_i * n_(i+1))", metavar="E")),
+        ("topogen generate erdos-renyi --widths 64,64,64 --density 0.125 --seed 0 -o er.npz",),
+    ))
+    register(Family(
+        "erk", "erk",
+        "Erdos-Renyi-Kernel random layers: density per layer scaled by (n_in + n_out)",
+        (_WIDTHS, Param("--density", "density", float, "overall density in (0, 1]",
+                        required=True, metavar="D", positional=True), _SEED),
+        ("topogen generate erk --widths 128,64,10 --density 0.1 --seed 0 -o erk.npz",),
+    ))
+    register(Family(
+        "butterfly", "butterfly",
+        "butterfly (FFT) network on n = 2^k neurons a layer",
+        (Param("--n", "n", int, "neurons per layer, a power of 2", required=True, metavar="N",
+               positional=True),
+         Param("--depth", "depth", int, "number of layers (default log2 n)", metavar="L")),
+        ("topogen generate butterfly --n 16 -o bfly.npz",),
+    ))
+    register(Family(
+        "random-regular", "random_regular",
+        "random biregular layers: every target of in-degree --degree, no repeated edges",
+        (_WIDTHS, Param("--degree", "degree", parse_int_or_ints,
+                        "in-degree (fan-in) of every target, one for all layers or one per "
+                        "layer", required=True, metavar="D[,D,...]", positional=True), _SEED),
+        ("topogen generate random-regular --widths 32,32,32 --degree 4 --seed 0 -o rr.npz",),
+    ))
+
+
+def _build_bipartite_ramanujan(values: dict):
+    """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose."""
+    import topogen
+
+    given = [k for k in ("paley", "lps", "graph") if values.get(k) is not None]
+    if len(given) != 1:
+        raise TopogenError("bipartite-ramanujan needs exactly one of --paley Q, --lps P,Q or "
+                           f"--graph FILE, got {len(given)}")
+    if values.get("paley") is not None:
+        graph = topogen.paley(values["paley"])
+    elif values.get("lps") is not None:
+        if len(values["lps"]) != 2:
+            raise TopogenError(f"--lps takes two primes P,Q, got {values['lps']}")
+        graph = topogen.lps(*values["lps"])
+    else:
+        graph = _read_graph_file({"graph": values["graph"]})["graph"]
+    depth = values.get("depth") or 1
+    if depth < 1:
+        raise TopogenError(f"--depth must be >= 1, got {depth}")
+    flip = bool(values.get("transpose"))
+    first = topogen.bipartite_ramanujan(graph, transpose=flip)
+    if depth == 1:
+        return first
+    second = topogen.bipartite_ramanujan(graph, transpose=not flip)
+    return first.stack(*[second if k % 2 else first for k in range(1, depth)])
+
+
+def _read_graph_file(kwargs: dict) -> dict:
+    """Replace a graph file name by its adjacency (networkx graph or sparse matrix)."""
+    path = kwargs["graph"]
+    if not os.path.exists(path):
+        raise TopogenError(f"--graph: no such file {path!r}")
+    lower = path.lower()
+    if lower.endswith(".mtx"):
+        import scipy.io
+
+        kwargs["graph"] = scipy.io.mmread(path)
+    else:
+        import networkx as nx
+
+        readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml}
+        ext = os.path.splitext(lower)[1]
+        reader = readers.get(ext, nx.read_edgelist)
+        kwargs["graph"] = reader(path)
+    return kwargs
+
+
+_register_builtin_families()
+
+
+def family_function(family: Family):
+    """The library function of ``family``, or a TopogenError if it is not available."""
+    import topogen
+
+    try:
+        return getattr(topogen, family.function)
+    except (ImportError, AttributeError) as exc:
+        raise TopogenError(
+            f"family {family.name!r} is not available in this installation "
+            f"(topogen.{family.function}: {exc})"
+        ) from None
+
+
+def build_topology(family: Family, values: dict, *, max_edges: int | None = None):
+    """Call the generator of ``family`` with parsed option ``values`` and return a Topology."""
+    import topogen
+
+    kwargs = {p.dest: values.get(p.dest, p.default) for p in family.params}
+    if family.prepare is not None:
+        kwargs = family.prepare(kwargs)
+    func = family_function(family)
+    if family.build is not None:
+        return family.build(kwargs)
+    depth = kwargs.pop("depth") if family.graph else None
+    args = [kwargs.pop(p.dest) for p in family.params if p.positional and p.dest in kwargs]
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    if max_edges is not None and "max_edges" in inspect.signature(func).parameters:
+        kwargs["max_edges"] = max_edges
+    result = func(*args, **kwargs)
+    if family.finish is not None:
+        result = family.finish(result)
+    if family.graph:
+        extra = {} if max_edges is None else {"max_edges": max_edges}
+        result = topogen.from_graph(result, depth, **extra)
+    return result

@@ -1,0 +1,99 @@
+"""``topogen generate FAMILY ...``: build a topology of one family and write it."""
+
+from __future__ import annotations
+
+import os
+
+from .._checks import DEFAULT_MAX_EDGES, TopogenError
+from ._common import Parser, add_parser, progress_option, say
+from .families import FAMILIES, Family, build_topology
+
+
+def add_command(sub, common) -> None:
+    gen = add_parser(
+        sub, "generate", help="build a topology of one family and write it to a file",
+        description="Build a topology of one generator family and write it to a file; the "
+        "format follows the file name (.npz, .graphml; a folder with --format mtx or tsv) "
+        "or --format.  'topogen generate FAMILY --help' lists the options of a family.",
+        examples=[ex for f in list(FAMILIES.values())[:3] for ex in f.examples]
+        + ["topogen generate x-net --help"],
+        parents=[common],
+    )
+    fam_sub = gen.add_subparsers(dest="family", metavar="FAMILY", parser_class=Parser)
+    fam_sub.required = True
+    for family in FAMILIES.values():
+        fp = add_parser(fam_sub, family.name, help=family.summary,
+                        description=family.summary + f"\n\n(library: topogen.{family.function})",
+                        examples=family.examples, parents=[common])
+        for p in family.params:
+            if p.action:
+                fp.add_argument(p.flag, dest=p.dest, action=p.action, help=p.help)
+                continue
+            fp.add_argument(p.flag, dest=p.dest, type=p.parse, required=p.required,
+                            default=p.default, metavar=p.metavar, choices=p.choices,
+                            help=p.help + ("" if p.default is None else f" (default {p.default})"))
+        out = fp.add_mutually_exclusive_group(required=True)
+        out.add_argument("-o", "--output", metavar="FILE", help="file (or folder) to write")
+        out.add_argument("--print", action="store_true",
+                         help="print the topology's summary instead of writing a file")
+        fp.add_argument("--format", help="file format (default: from the file name)")
+        fp.add_argument("--max-edges", type=int, default=None, metavar="N",
+                        help=f"refuse larger topologies (default {DEFAULT_MAX_EDGES:,})")
+        if family.stream:
+            fp.add_argument("--stream", action="store_true",
+                            help="build and write one layer at a time (memory for one layer, "
+                            "any depth); formats npz, tsv, mtx")
+        fp.set_defaults(handler=cmd_generate, family_obj=family)
+
+
+
+def cmd_generate(args) -> int:
+    """``topogen generate FAMILY ...``."""
+    family = args.family_obj
+    values = {p.dest: getattr(args, p.dest) for p in family.params}
+    if getattr(args, "stream", False):
+        return _generate_streaming(args, family, values)
+    topology = build_topology(family, values, max_edges=args.max_edges)
+    if args.print:
+        print(repr(topology))
+        return 0
+    import topogen
+
+    topogen.save(topology, args.output, format=args.format)
+    say(args, f"wrote {topology!r} to {args.output}")
+    return 0
+
+
+_STREAM_FORMATS = ("npz", "tsv", "mtx")
+
+
+def _generate_streaming(args, family: Family, values: dict) -> int:
+    """``generate ... --stream``: layers built and written one at a time."""
+    from .. import export
+
+    if args.print:
+        raise TopogenError("--stream writes a file; use -o FILE instead of --print")
+    fmt = (args.format or os.path.splitext(args.output)[1].lstrip(".")).lower()
+    if fmt not in _STREAM_FORMATS:
+        raise TopogenError(
+            f"--stream writes {', '.join(_STREAM_FORMATS)}; got format {fmt or 'none'!r} for "
+            f"{args.output!r} (name a .npz file, or a folder with --format tsv or mtx)"
+        )
+    kwargs = {p.dest: values.get(p.dest, p.default) for p in family.params}
+    if family.prepare is not None:
+        kwargs = family.prepare(kwargs)
+    args_in_order = [kwargs[p.dest] for p in family.params if p.positional]
+    layers = getattr(export, family.stream)(*args_in_order)
+    from ..topology import make_meta
+
+    meta = make_meta(family.function, kwargs)
+    progress = progress_option(args)
+    if fmt == "npz":
+        info = export.stream_npz(layers, args.output, meta=meta, progress=progress)
+    else:
+        from ..export.stream import stream_layers
+
+        info = stream_layers(layers, args.output, kind=fmt, meta=meta, progress=progress)
+    say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
+        f"{args.output}")
+    return 0

@@ -1,0 +1,33 @@
+"""``topogen info FILE``: analyse a topology file."""
+
+from __future__ import annotations
+
+from ._common import add_parser, load_topology, progress_option
+
+
+def add_command(sub, common) -> None:
+    p = add_parser(
+        sub, "info", help="analyse a topology file: sizes, degrees, paths, spectral gap",
+        description="Analyse a topology: widths, edges and density per layer, degree "
+        "regularity, exact path counts and symmetry, and each layer's spectral gap against "
+        "its Ramanujan bound.",
+        examples=["topogen info net.npz", "topogen info net.npz --json > net.json",
+                  "topogen info big.npz --no-spectral"],
+        parents=[common],
+    )
+    p.add_argument("file", help="topology file or folder (as written by generate/export)")
+    p.add_argument("--format", help="file format (default: from the file name)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-spectral", action="store_true", help="skip the spectra (faster)")
+    p.set_defaults(handler=cmd_info)
+
+
+
+def cmd_info(args) -> int:
+    """``topogen info FILE``."""
+    from ..analysis.report import analyze
+
+    topology = load_topology(args.file, args.format)
+    report = analyze(topology, spectral=not args.no_spectral, progress=progress_option(args))
+    print(report.to_json() if args.json else report.table())
+    return 0

@@ -1,0 +1,77 @@
+"""``topogen plot FILE -o IMAGE``: draw a topology (matplotlib imported only when drawing)."""
+
+from __future__ import annotations
+
+import os
+
+from .._checks import TopogenError
+from .._io import atomic_file
+from ._common import add_parser, load_topology, say, use_agg
+
+PLOT_KINDS = ("layers", "spy", "spectrum", "paths")
+
+
+def add_command(sub, common) -> None:
+    p = add_parser(
+        sub, "plot", help="draw a topology to PNG/SVG/PDF",
+        description="Draw a topology: the layered graph (layers), the sparsity pattern of "
+        "every layer (spy), the singular values with the Ramanujan bound (spectrum) or the "
+        "path-count heatmap (paths).  The image format follows the file name.",
+        examples=["topogen plot net.npz -o net.png", "topogen plot net.npz --kind spy -o spy.svg",
+                  "topogen plot net.npz --kind spectrum -o spectrum.pdf"],
+        parents=[common],
+    )
+    p.add_argument("file", help="topology file or folder")
+    p.add_argument("-o", "--output", required=True, metavar="IMAGE",
+                   help="image to write (.png, .svg, .pdf)")
+    p.add_argument("--kind", choices=PLOT_KINDS, default="layers",
+                   help="what to draw (default layers)")
+    p.add_argument("--format", help="input file format (default: from the file name)")
+    p.add_argument("--dpi", type=int, default=150, help="resolution of raster images")
+    p.set_defaults(handler=cmd_plot)
+
+
+
+def save_figure(fig, path: str, *, dpi: int = 150) -> None:
+    """Write ``fig`` atomically (temporary file in the same folder, then rename)."""
+    import matplotlib.pyplot as plt
+
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    if ext not in {"png", "svg", "pdf", "jpg", "jpeg", "eps", "ps", "webp", "tif", "tiff"}:
+        raise TopogenError(
+            f"cannot tell the image format of {path!r}; use a name ending in .png, .svg or .pdf"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise TopogenError(f"the folder of {path!r} does not exist")
+    try:
+        with atomic_file(path) as handle:
+            fig.savefig(handle, format=ext, dpi=dpi)
+    finally:
+        plt.close(fig)
+
+
+def draw(topology, kind: str):
+    """The figure ``topogen plot --kind KIND`` draws."""
+    use_agg()
+    from .. import plot
+
+    if kind == "layers":
+        return plot.draw_layers(topology)
+    if kind == "spy":
+        shown = None if topology.depth <= 12 else list(range(12))
+        return plot.spy(topology, layers=shown)
+    if kind == "spectrum":
+        return plot.spectrum(topology)
+    if kind == "paths":
+        return plot.path_counts(topology)
+    raise TopogenError(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
+
+
+def cmd_plot(args) -> int:
+    """``topogen plot FILE -o IMAGE``."""
+    topology = load_topology(args.file, args.format)
+    fig = draw(topology, args.kind)
+    save_figure(fig, args.output, dpi=args.dpi)
+    say(args, f"wrote {args.kind} plot of {topology!r} to {args.output}")
+    return 0
