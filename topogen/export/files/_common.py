@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
+import stat
 
 import numpy as np
 import scipy.sparse as sp
@@ -290,12 +292,159 @@ def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
     return _csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
-def read_bytes(path: str) -> bytes:
+def build_layer_fast(rows, cols, shape, lines, path) -> sp.csr_array:
+    """A canonical layer from 0-based ``rows``/``cols`` that a library parser returned.
+
+    Checks the index range and finds duplicate edges; ``lines[k]`` is the line number of
+    entry ``k`` (looked up only for an error message).  Entries already sorted by row and
+    column (every file topogen writes) cost a few passes over int32 differences; others are
+    sorted first.
+    """
+    n_rows, n_cols = shape
+    n = len(rows)
+    if n > 1:
+        dr = np.subtract(rows[1:], rows[:-1])
+        ordered = not (dr < 0).any()
+        if ordered:  # strictly increasing (row, col) <=> each step raises the row or the col
+            dc = np.subtract(cols[1:], cols[:-1])
+            np.maximum(dr, dc, out=dc)
+            ordered = not (dc <= 0).any()
+            del dc
+        if not ordered:
+            _check_range(rows, n_rows, "row", lines, path)
+            wide = n_rows * n_cols >= 2**62
+            order = (np.lexsort((cols, rows)) if wide else
+                     np.argsort(rows.astype(np.int64) * n_cols + cols, kind="stable"))
+            r2, c2 = rows[order], cols[order]
+            same = (r2[1:] == r2[:-1]) & (c2[1:] == c2[:-1])
+            if same.any():
+                k = int(np.flatnonzero(same)[0])
+                a, b = sorted((int(order[k]), int(order[k + 1])))
+                fail(path, lines[b], f"duplicate edge ({int(rows[b]) + 1}, "
+                     f"{int(cols[b]) + 1}), first given on line {lines[a]}")
+            rows, cols = r2, c2
+            dr = np.subtract(rows[1:], rows[:-1])
+    else:
+        dr = np.empty(0, dtype=np.int64)
+    if n:
+        ends = np.array([0, n - 1])
+        _check_range(rows[ends], n_rows, "row", ends, path, lines)
+        _check_range(cols, n_cols, "column", lines, path)
+    # row pointers from the positions where the (sorted) row changes
+    first = np.concatenate(([0], np.flatnonzero(dr) + 1)) if n else np.empty(0, np.int64)
+    counts = np.diff(np.append(first, n))
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    indptr[rows[first].astype(np.int64) + 1] = counts
+    np.cumsum(indptr, out=indptr)
+    return _csr_from_parts((n_rows, n_cols), indptr, cols)
+
+
+def _check_range(arr, limit, what, lines, path, outer=None):
+    """Indices in ``0 .. limit - 1``; entry ``k`` is on ``lines[k]`` (or ``outer[lines[k]]``)."""
+    if len(arr) and (int(arr.min()) < 0 or int(arr.max()) >= limit):
+        k = int(np.flatnonzero((arr < 0) | (arr >= limit))[0])
+        line = lines[k] if outer is None else outer[int(lines[k])]
+        fail(path, line, f"{what} index {int(arr[k]) + 1} is out of range: the layer "
+             f"has {limit} {what}s (indices are 1-based, 1..{limit})")
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+
+
+def _not_regular(path, mode) -> TopogenError:
+    kind = next((text for test, text in _KINDS if test(mode)), "not a regular file")
+    return TopogenError(f"cannot read {path}: it is {kind}; topogen reads only regular files")
+
+
+def check_regular(path) -> int:
+    """Refuse anything but a regular file (FIFO, folder, device, broken link); return its size.
+
+    Every reader calls this (or :func:`open_regular`) before opening a file, so that a FIFO
+    can never make a reader hang and a device can never feed it endless bytes.
+
+    >>> import tempfile
+    >>> check_regular(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: cannot read ...: it is a folder; topogen reads only regular files
+    """
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        st = os.stat(path)
     except OSError as exc:
         raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(path, st.st_mode)
+    return st.st_size
+
+
+def open_regular(path):
+    """Open ``path`` for binary reading if it is a regular file, without ever blocking.
+
+    The file is opened non-blocking (opening a FIFO then returns at once instead of waiting
+    for a writer) and checked with ``fstat`` on the open descriptor, so a name swapped
+    between a check and the open cannot slip a FIFO or a device in.  Errors (missing file,
+    permission, symbolic link loop, not a regular file) are a :class:`TopogenError`.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of a regular file (see :func:`open_regular`); errors are TopogenError."""
+    with open_regular(path) as f:
+        try:
+            return f.read()
+        except OSError as exc:
+            raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def load_json(data, path, what: str = "JSON"):
+    """``json.loads`` whose every failure (bad UTF-8, syntax, nesting too deep) is one line."""
+    try:
+        return json.loads(data.decode() if isinstance(data, (bytes, bytearray)) else data)
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise TopogenError(f"{path}: {what} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise TopogenError(f"{path}: {what} is nested too deeply to be a topogen file"
+                           ) from None
+
+
+#: Bytes one edge costs in a read layer (int32 index and boolean value), as the size caps
+#: of the generators count them; a row costs 8 bytes (its int64 row pointer while building).
+EDGE_BYTES = 5
+ROW_BYTES = 8
+
+
+def check_read_size(path, n_rows: int, n_edges: int, max_edges, line=None) -> None:
+    """Refuse, before allocating, a declared layer whose arrays exceed the size cap.
+
+    The cap is that of the generators: ``max_edges`` edges at :data:`EDGE_BYTES` each
+    (about 1.25 GiB by default); the row pointers count :data:`ROW_BYTES` per row, so a
+    tiny file cannot ask for gigabytes of empty rows.
+    """
+    max_edges = check_int("max_edges", max_edges, minimum=1)
+    need = ROW_BYTES * (n_rows + 1) + EDGE_BYTES * n_edges
+    budget = EDGE_BYTES * max_edges
+    if need > budget:
+        fail(path, line, f"declares {n_rows:,} rows and {n_edges:,} edges, which need about "
+             f"{need / 2**20:,.0f} MiB, above the cap of max_edges={max_edges:,} "
+             f"({budget / 2**20:,.0f} MiB); pass a larger max_edges= if the file is genuine "
+             "and you have the memory")
 
 
 # ============================================================================ checks
@@ -322,12 +471,14 @@ def check_small(topology: Topology, max_edges, what: str) -> None:
 
 
 def widths_meta(widths_text, meta_text, path):
-    try:
-        widths = json.loads(widths_text)
-        meta = json.loads(meta_text) if meta_text else {}
-    except (TypeError, json.JSONDecodeError) as exc:
-        raise TopogenError(f"{path}: widths/meta attributes are not valid JSON ({exc})") from None
+    widths = load_json(widths_text, path, "the widths attribute")
+    meta = load_json(meta_text, path, "the meta attribute") if meta_text else {}
     if not (isinstance(widths, list) and len(widths) >= 2 and all(
             isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)):
-        raise TopogenError(f"{path}: invalid widths {widths!r}")
+        raise TopogenError(f"{path}: invalid widths {_short(widths)}")
     return widths, meta if isinstance(meta, dict) else {}
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
