@@ -475,10 +475,11 @@ def widths_meta(widths_text, meta_text, path):
     meta = load_json(meta_text, path, "the meta attribute") if meta_text else {}
     if not (isinstance(widths, list) and len(widths) >= 2 and all(
             isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)):
-        raise TopogenError(f"{path}: invalid widths {_short(widths)}")
+        raise TopogenError(f"{path}: invalid widths {short(widths)}")
     return widths, meta if isinstance(meta, dict) else {}
 
 
-def _short(value, limit: int = 60) -> str:
+def short(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
