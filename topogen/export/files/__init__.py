@@ -28,7 +28,6 @@ reading and writing helpers (``_common``); the public names are re-exported here
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..._checks import TopogenError, check_path
@@ -40,7 +39,9 @@ from ._common import (  # noqa: F401
     GRAPH_CHALLENGE_VALUE,
     SMALL_MAX_EDGES,
     TABLE_MAX,
+    check_regular,
     format_lines,
+    load_json,
     parse_fields,
     parse_floats,
     parse_ints,
@@ -105,14 +106,14 @@ def _format_for_save(path: str, format) -> str:
 def _format_for_load(path: str, format) -> str:
     fmt = _normalise_format(format)
     if fmt is not None:
+        if not os.path.isdir(path):
+            check_regular(path)
         return fmt
     if os.path.isdir(path):
         side = os.path.join(path, SIDECAR)
-        if os.path.exists(side):
-            try:
-                kind = json.loads(read_bytes(side).decode()).get("kind")
-            except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-                kind = None
+        if os.path.lexists(side):
+            doc = load_json(read_bytes(side), side, SIDECAR)
+            kind = doc.get("kind") if isinstance(doc, dict) else None
             if kind in _FOLDER_FORMATS:
                 return kind
             raise TopogenError(f"{side}: unknown or missing 'kind'; pass format='tsv' or 'mtx'")
@@ -121,13 +122,12 @@ def _format_for_load(path: str, format) -> str:
             return kinds.pop()
         raise TopogenError(f"cannot tell the format of the folder {path}: pass format='tsv' "
                            "or format='mtx'")
+    check_regular(path)  # a FIFO, device or dangling link is refused before any reader
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".mtx":
         return "mtx"
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    if not os.path.exists(path):
-        raise TopogenError(f"cannot read {path}: no such file or folder")
     raise TopogenError(f"cannot tell the format of {path!r}: pass format= (one of "
                        f"{', '.join(_FORMATS)})")
 

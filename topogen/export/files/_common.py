@@ -372,6 +372,8 @@ def check_regular(path) -> int:
     """
     try:
         st = os.stat(path)
+    except FileNotFoundError:
+        raise TopogenError(f"cannot read {path}: no such file or folder") from None
     except OSError as exc:
         raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
@@ -390,6 +392,8 @@ def open_regular(path):
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise TopogenError(f"cannot read {path}: no such file or folder") from None
     except OSError as exc:
         raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
