@@ -89,11 +89,23 @@ def _normalise_format(format) -> str | None:
     return f
 
 
+#: Suffixes that name a format, for the check that ``format=`` does not contradict a name.
+_NAMED = {**_SUFFIXES, ".mtx": "mtx", ".tsv": "tsv"}
+
+
 def _format_for_save(path: str, format) -> str:
     fmt = _normalise_format(format)
-    if fmt is not None:
-        return fmt
     suffix = os.path.splitext(path)[1].lower()
+    if fmt is not None:
+        named = _NAMED.get(suffix)
+        if named is not None and named != fmt:
+            what = "a folder" if fmt in _FOLDER_FORMATS else "a file"
+            raise TopogenError(
+                f"format={format!r} contradicts the name {os.path.basename(path)!r}, which "
+                f"says {named!r}: {fmt!r} writes {what}; drop the {suffix} suffix or the "
+                "format= argument"
+            )
+        return fmt
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     raise TopogenError(
