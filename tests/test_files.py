@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tempfile
 
 import networkx as nx
@@ -545,3 +546,51 @@ def test_save_load_format_dispatch_errors(tmp_path):
     topogen.save(net, tmp_path / "g", format="graph_challenge")
     with pytest.raises(TopogenError, match="holds format 'tsv', not 'mtx'"):
         topogen.load(tmp_path / "g", format="mtx")
+
+
+# ---------------------------------------------------------------------------- foreign files
+@pytest.mark.parametrize("fmt", ["tsv", "mtx"])
+def test_folder_with_foreign_files_is_never_emptied(tmp_path, fmt):
+    old = topogen.radix_net([[2, 2]], [1, 1, 1])
+    folder = tmp_path / "net"
+    topogen.save(old, folder, format=fmt)
+    (folder / "NOTES.txt").write_text("my notes")
+    (folder / "plots").mkdir()
+    (folder / "plots" / "a.png").write_bytes(b"png")
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    new = topogen.radix_net([[3, 3]], [1, 1, 1])
+    for attempt in (lambda: topogen.save(new, folder, format=fmt),
+                    lambda: topogen.export.stream_layers(new.layers, folder, kind=fmt)):
+        with pytest.raises(TopogenError, match=r"refusing to replace .*2 entries topogen did "
+                           r"not write \(NOTES\.txt, plots\); write to a new folder"):
+            attempt()
+        assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+        assert sorted(os.listdir(tmp_path)) == ["net"]  # and no temporary left
+    assert topogen.load(folder) == old
+    # a layer-file name that is not a regular file is not topogen's either
+    os.remove(folder / "NOTES.txt")
+    shutil.rmtree(folder / "plots")
+    name = sorted(n for n in os.listdir(folder) if n != "topogen.json")[0]
+    os.remove(folder / name)
+    (folder / name).mkdir()
+    (folder / name / "keep").write_text("x")
+    with pytest.raises(TopogenError, match="did not write"):
+        topogen.save(new, folder, format=fmt)
+    assert (folder / name / "keep").read_text() == "x"
+    # only topogen's files: the folder is replaced
+    shutil.rmtree(folder / name)
+    topogen.save(new, folder, format=fmt)
+    assert topogen.load(folder) == new
+
+
+def test_save_refuses_a_suffix_that_contradicts_the_format(tmp_path):
+    net = topogen.radix_net([[2]], [1, 1])
+    for name, fmt in [("x.npz", "tsv"), ("x.graphml", "npz"), ("x.mtx", "tsv"),
+                      ("x.edgelist", "graphml"), ("x.tsv", "mtx")]:
+        with pytest.raises(TopogenError, match=f"format='{fmt}' contradicts the name"):
+            topogen.save(net, tmp_path / name, format=fmt)
+    assert os.listdir(tmp_path) == []
+    for name, fmt in [("x.mtx", "mtx"), ("y.tsv", "tsv"), ("z.edges", "edgelist"),
+                      ("plain", "npz")]:
+        topogen.save(net, tmp_path / name, format=fmt)
+        assert topogen.load(tmp_path / name, format=fmt) == net
