@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import tempfile
 import threading
 
@@ -176,6 +177,7 @@ def atomic_file(path: str, *, makedirs: bool = False):
     if not os.path.isdir(folder):
         raise TopogenError(f"cannot write {path}: folder {folder} does not exist")
     name = os.path.basename(path)
+    _check_file_target(path)
     with terminate_cleanly():
         remove_stale(folder, name)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(name), suffix=".tmp")
@@ -191,6 +193,20 @@ def atomic_file(path: str, *, makedirs: bool = False):
                 os.unlink(tmp)
             raise
         fsync_dir(folder)
+
+
+def _check_file_target(path: str) -> None:
+    """Refuse to replace a folder, FIFO, device or socket with a file (a link is replaced)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise TopogenError(f"cannot write the file {path}: a folder of that name exists; "
+                           "choose another name")
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        raise TopogenError(f"cannot write the file {path}: it exists and is not a regular "
+                           "file (a FIFO, device or socket); choose another name")
 
 
 def write_text_atomic(path: str, text: str, *, makedirs: bool = False) -> None:

@@ -429,24 +429,31 @@ def load_json(data, path, what: str = "JSON"):
 
 
 #: Bytes one edge costs in a read layer (int32 index and boolean value), as the size caps
-#: of the generators count them; a row costs 8 bytes (its int64 row pointer while building).
+#: of the generators count them; a neuron costs 8 bytes (a row pointer while building, and
+#: a degree or a count in every analysis).
 EDGE_BYTES = 5
-ROW_BYTES = 8
+NEURON_BYTES = 8
 
 
-def check_read_size(path, n_rows: int, n_edges: int, max_edges, line=None) -> None:
-    """Refuse, before allocating, a declared layer whose arrays exceed the size cap.
+def check_read_size(path, n_neurons: int, n_edges: int, max_edges, line=None) -> None:
+    """Refuse, before allocating, declared sizes whose arrays exceed the size cap.
 
-    The cap is that of the generators: ``max_edges`` edges at :data:`EDGE_BYTES` each
-    (about 1.25 GiB by default); the row pointers count :data:`ROW_BYTES` per row, so a
-    tiny file cannot ask for gigabytes of empty rows.
+    ``n_neurons`` counts every row and column (all widths of a topology).  The cap is that
+    of the generators: ``max_edges`` edges at :data:`EDGE_BYTES` each (about 1.25 GiB by
+    default); each neuron costs :data:`NEURON_BYTES`, so a tiny file cannot ask for
+    gigabytes of empty rows or columns.
+
+    >>> check_read_size("x.mtx", 200_000_004, 1, 2**28)
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: x.mtx: declares 200,000,004 neurons and 1 edges, which ...
     """
     max_edges = check_int("max_edges", max_edges, minimum=1)
-    need = ROW_BYTES * (n_rows + 1) + EDGE_BYTES * n_edges
+    need = NEURON_BYTES * n_neurons + EDGE_BYTES * n_edges
     budget = EDGE_BYTES * max_edges
     if need > budget:
-        fail(path, line, f"declares {n_rows:,} rows and {n_edges:,} edges, which need about "
-             f"{need / 2**20:,.0f} MiB, above the cap of max_edges={max_edges:,} "
+        fail(path, line, f"declares {n_neurons:,} neurons and {n_edges:,} edges, which need "
+             f"about {need / 2**20:,.0f} MiB, above the cap of max_edges={max_edges:,} "
              f"({budget / 2**20:,.0f} MiB); pass a larger max_edges= if the file is genuine "
              "and you have the memory")
 

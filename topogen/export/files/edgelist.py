@@ -126,7 +126,7 @@ def read_edgelist(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
     if declared > room:
         fail(path, 3, f"the header declares {declared:,} edges but the {len(body):,} bytes "
              f"after it hold at most {room:,} (truncated file?)")
-    check_read_size(path, sum(widths[:-1]), declared, max_edges, 1)
+    check_read_size(path, sum(widths), declared, max_edges, 1)
     if b"#" in body:
         fail(path, 4 + body[:body.index(b"#")].count(b"\n"), "'#' comments belong in the "
              "three header lines only")

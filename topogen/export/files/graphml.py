@@ -167,7 +167,7 @@ def read_graphml(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
             line = exc.position[0] if getattr(exc, "position", None) else None
             fail(path, line, f"not valid GraphML XML ({exc})")
         except (nx.NetworkXError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-                RecursionError, OverflowError, UnicodeError) as exc:
+                RecursionError, OverflowError, LookupError, SyntaxError, OSError) as exc:
             raise TopogenError(f"{path}: not a readable GraphML file ({type(exc).__name__}: "
                                f"{short(str(exc), 200)})") from None
     if not G.is_directed() or G.is_multigraph():

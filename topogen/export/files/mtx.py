@@ -14,7 +14,7 @@ from ..._progress import Progress
 from ...topology import Topology, check_topology
 from ._common import (
     EDGE_BYTES,
-    ROW_BYTES,
+    NEURON_BYTES,
     build_layer_fast,
     check_read_size,
     fail,
@@ -171,14 +171,15 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
             fail(path, None, f"the {size - body:,} bytes after the size line hold at most "
                  f"{room} entries but the size line declares {declared} (truncated file or "
                  "false size line?)")
-        check_read_size(path, dims[0], declared * (2 if symmetry == "symmetric" else 1),
-                        max_edges, body_line - 1)
+        check_read_size(path, dims[0] + dims[1],
+                        declared * (2 if symmetry == "symmetric" else 1), max_edges,
+                        body_line - 1)
         nul = buf.find(b"\0", body)
         if nul >= 0:  # SciPy's parser (fast_matrix_market 1.7) crashes on a NUL byte
             fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
         check_crc(path, buf, crc)
         try:
-            coo = scipy.io.mmread(buf, spmatrix=False)
+            coo = scipy.io.mmread(_EndsWithNewline(buf), spmatrix=False)
         except (ValueError, OverflowError, TypeError, IndexError, RuntimeError,
                 UnicodeError) as exc:
             _library_error(path, exc, declared, buf, dims)
@@ -207,6 +208,27 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
     if nnz is not None and layer.nnz != nnz:
         fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz} (altered file)")
     return layer
+
+
+class _EndsWithNewline:
+    """The bytes of a file, with a newline added at the end if it lacks one.
+
+    fast_matrix_market 1.7 (SciPy's parser) reads past the end of its buffer, and crashes
+    the interpreter, when the last line has characters after its last field and no newline;
+    with the newline it reports the line instead.  (A NUL byte crashes it too: the reader
+    refuses those before parsing.)
+    """
+
+    def __init__(self, buf):
+        self._buf = buf
+        self._add = buf[-1:] != b"\n"
+
+    def read(self, n=-1):
+        data = self._buf.read(n)
+        if not data and self._add:
+            self._add = False
+            return b"\n"
+        return data
 
 
 class _Lines:
@@ -253,8 +275,9 @@ def read_mtx(path, *, progress: bool | None = None,
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
     max_edges : int, default 2**28
-        Size cap: a file whose declared rows and entries would need more memory than this
-        many edges (5 bytes each; 8 bytes per row) is refused before it is parsed.
+        Size cap: a file whose declared rows, columns and entries would need more memory
+        than this many edges (5 bytes each; 8 bytes per row or column) is refused before it
+        is parsed.
 
     Returns
     -------
@@ -282,7 +305,7 @@ def read_mtx(path, *, progress: bool | None = None,
         return Topology._trusted([_read_mtx_file(path, max_edges=max_edges)])
     widths, nnz, files, meta, doc = folder_files(path, "mtx")
     if doc is not None:  # the whole folder against the cap, before reading any file
-        check_read_size(path, sum(widths[:-1]), sum(nnz), max_edges)
+        check_read_size(path, sum(widths), sum(nnz), max_edges)
     layers = []
     budget = max_edges
     with Progress(len(files), "reading", enabled=progress) as bar:
@@ -298,8 +321,7 @@ def read_mtx(path, *, progress: bool | None = None,
                                    f"{layers[-1].shape[1]} columns (wrong shape)")
             layers.append(layer)
             # what this layer holds comes off the cap of the ones still to read
-            used = -(-(ROW_BYTES * (layer.shape[0] + 1) + EDGE_BYTES * layer.nnz)
-                     // EDGE_BYTES)
+            used = -(-(NEURON_BYTES * layer.shape[0] + EDGE_BYTES * layer.nnz) // EDGE_BYTES)
             budget = max(budget - used, 1)
             bar.update()
     return Topology._trusted(layers, meta)

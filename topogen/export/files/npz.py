@@ -199,7 +199,7 @@ def load_npz(path, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
     path : str or os.PathLike
         The ``.npz`` file.
     max_edges : int, default 2**28
-        Size cap on the declared widths and edges (5 bytes per edge, 8 per row).
+        Size cap on the declared widths and edges (5 bytes per edge, 8 per neuron).
 
     Returns
     -------
@@ -253,7 +253,7 @@ def _load_zip(zf, members, path, max_edges) -> Topology:
             min(layer_nnz) < 0:
         raise TopogenError(f"{path}: invalid widths {short(widths)} / layer_nnz "
                            f"{short(layer_nnz)}")
-    check_read_size(path, sum(widths[:-1]), sum(layer_nnz), max_edges)
+    check_read_size(path, sum(widths), sum(layer_nnz), max_edges)
     meta = load_json(small("meta", "u").tobytes(), path, "meta")
     layers = [_npz_layer(zf, members, i, widths[i], widths[i + 1], layer_nnz[i], path)
               for i in range(len(layer_nnz))]
