@@ -594,3 +594,56 @@ def test_save_refuses_a_suffix_that_contradicts_the_format(tmp_path):
                       ("plain", "npz")]:
         topogen.save(net, tmp_path / name, format=fmt)
         assert topogen.load(tmp_path / name, format=fmt) == net
+
+
+# ---------------------------------------------------------------- SciPy-parsed Matrix Market
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.data())
+def test_mtx_read_equals_scipy_or_names_the_duplicate(tmp_path_factory, n_rows, n_cols, data):
+    """Any coordinate file in any order: read_mtx gives SciPy's pattern (the oracle), or a
+    TopogenError naming the duplicate's two lines when an entry repeats."""
+    entries = data.draw(st.lists(st.tuples(st.integers(1, n_rows), st.integers(1, n_cols)),
+                                 max_size=12))
+    field = data.draw(st.sampled_from(["pattern", "real", "integer"]))
+    tail = "" if field == "pattern" else " 3"
+    path = tmp_path_factory.mktemp("m") / "x.mtx"
+    path.write_text(f"%%MatrixMarket matrix coordinate {field} general\n"
+                    f"{n_rows} {n_cols} {len(entries)}\n"
+                    + "".join(f"{r} {c}{tail}\n" for r, c in entries))
+    seen = {}
+    dup = None
+    for k, e in enumerate(entries):
+        if e in seen and dup is None:
+            dup = (seen[e], k)
+        seen.setdefault(e, k)
+    if dup is not None:
+        with pytest.raises(TopogenError, match=r"line \d+: duplicate edge .* first given on "
+                           r"line \d+"):
+            read_mtx(path)
+        return
+    oracle = scipy.io.mmread(path).toarray() != 0
+    np.testing.assert_array_equal(read_mtx(path).layers[0].toarray(), oracle)
+
+
+def test_mtx_reader_refuses_what_crashes_or_bloats_before_parsing(tmp_path):
+    head = "%%MatrixMarket matrix coordinate pattern general\n"
+    cases = {
+        "rows.mtx": (head + "200000000 4 1\n1 1\n", r"line 2: declares 200,000,004 neurons"),
+        "nnz.mtx": (head + "4 4 100000000000\n1 1\n", r"hold at most 1 entries but the size "
+                    r"line declares 100000000000"),
+        "nul.mtx": (head + "2 2 1\n1 1\0\n", r"line 3: a NUL byte"),
+        "empty.mtx": ("", r"line 1: the file is empty"),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_bytes(text.encode())
+        with pytest.raises(TopogenError, match=message):
+            read_mtx(tmp_path / name)
+    # the last line without newline (crashed fast_matrix_market 1.7) reads or names the line
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 2x").encode())
+    assert read_mtx(tmp_path / "eof.mtx").nnz == 2
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 2").encode())
+    assert read_mtx(tmp_path / "eof.mtx").nnz == 2
+    # a cap the caller raises reads what the default refuses, and the reverse
+    (tmp_path / "small.mtx").write_text(head + "4 4 1\n1 1\n")
+    with pytest.raises(TopogenError, match="above the cap of max_edges=2"):
+        read_mtx(tmp_path / "small.mtx", max_edges=2)

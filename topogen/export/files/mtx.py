@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import re
@@ -152,15 +153,8 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
     """One Matrix Market file as a canonical layer: our header checks, SciPy's parser."""
     import scipy.io
 
-    with open_regular(path) as f:
-        size = os.fstat(f.fileno()).st_size
-        if size == 0:
-            fail(path, 1, "the file is empty, not a Matrix Market file")
-        try:
-            buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as exc:
-            raise TopogenError(f"cannot read {path}: {exc}") from None
-    with buf:
+    with open_regular(path) as f, _mapped(f, path) as buf:
+        size = len(buf)
         field, symmetry, dims, declared, body, body_line = _mtx_header(buf, path)
         if shape is not None and tuple(dims) != tuple(shape):
             fail(path, body_line - 1, f"the matrix is {dims[0]} x {dims[1]} but the layer "
@@ -179,7 +173,7 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
             fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
         check_crc(path, buf, crc)
         try:
-            coo = scipy.io.mmread(_EndsWithNewline(buf), spmatrix=False)
+            coo = scipy.io.mmread(_source(f, buf), spmatrix=False)
         except (ValueError, OverflowError, TypeError, IndexError, RuntimeError,
                 UnicodeError) as exc:
             _library_error(path, exc, declared, buf, dims)
@@ -204,10 +198,33 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
                 rows, cols = rows[keep], cols[keep]
                 lines.keep(keep)
         del coo
-        layer = build_layer_fast(rows, cols, dims, lines, path)
+        # SciPy has checked every index against the size line ("index out of bounds")
+        layer = build_layer_fast(rows, cols, dims, lines, path, checked=True)
     if nnz is not None and layer.nnz != nnz:
         fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz} (altered file)")
     return layer
+
+
+@contextlib.contextmanager
+def _mapped(f, path):
+    """The open file ``f`` as a read-only memory map (only the pages used are read)."""
+    if os.fstat(f.fileno()).st_size == 0:
+        fail(path, 1, "the file is empty, not a Matrix Market file")
+    try:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        raise TopogenError(f"cannot read {path}: {exc}") from None
+    with buf:
+        yield buf
+
+
+def _source(f, buf):
+    """What SciPy reads: the open file itself (by its ``/proc/self/fd`` name, so that the
+    C++ reader opens the very file checked here), or the map with a final newline added."""
+    proc = f"/proc/self/fd/{f.fileno()}"
+    if buf[-1:] == b"\n" and os.path.exists(proc):
+        return proc
+    return _EndsWithNewline(buf)
 
 
 class _EndsWithNewline:
