@@ -1,8 +1,11 @@
 """The progress adapter over tqdm: stderr, only on a terminal unless asked, never when quiet."""
 
 import io
+import os
 import subprocess
 import sys
+
+import pytest
 
 from topogen._progress import Progress
 
@@ -73,3 +76,21 @@ def test_quiet_runs_do_not_import_tqdm():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_a_terminal_that_reports_no_size_still_shows_the_bar():
+    # a fresh pty reports 0 x 0 (as under `script` or some CI runners): tqdm alone would
+    # print nothing there
+    master, slave = os.openpty()
+    try:
+        stream = os.fdopen(slave, "w", closefd=False)
+        assert stream.isatty()
+        _run(stream=stream)  # enabled=None: shown because it is a terminal
+        stream.flush()
+        os.set_blocking(master, False)
+        text = os.read(master, 1 << 16).decode("utf-8", "replace")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "layers" in text and "3/3" in text

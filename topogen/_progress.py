@@ -8,6 +8,7 @@ a bar is actually shown, so ``import topogen`` and quiet runs do not pay for it.
 
 from __future__ import annotations
 
+import os
 import sys
 
 __all__ = ["Progress"]
@@ -53,8 +54,10 @@ class Progress:
                 from tqdm.auto import tqdm
             else:
                 from tqdm import tqdm
+            sized = _has_size(file)  # on a pty of 0 x 0 (`script`, some CI) tqdm prints nothing
             self._bar = tqdm(total=self.total or None, desc=desc, file=file, leave=True,
-                             dynamic_ncols=True)
+                             dynamic_ncols=sized, ncols=None if sized else 80,
+                             nrows=None if sized else 24)
 
     def update(self, n: int = 1) -> None:
         """Advance by ``n`` steps (tqdm redraws at most 10 times a second)."""
@@ -68,3 +71,12 @@ class Progress:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def _has_size(file) -> bool:
+    """False when ``file`` is a terminal that reports no size (0 columns or rows)."""
+    try:
+        size = os.get_terminal_size(file.fileno())
+        return size.columns > 0 and size.lines > 0
+    except (AttributeError, OSError, ValueError):  # not a terminal, or no file descriptor
+        return True
