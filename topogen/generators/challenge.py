@@ -126,7 +126,6 @@ def _layers(base: list, n_layers: int, rng: np.random.Generator) -> Iterator[sp.
     """Yield the challenge layers: block 1 as ``base``, then each block's rows permuted."""
     k = len(base)
     n = base[0].shape[0]
-    data = base[0].data  # all True, read-only, shared by every permuted layer
     perm = None
     for i in range(n_layers):
         if i < k:
@@ -134,7 +133,7 @@ def _layers(base: list, n_layers: int, rng: np.random.Generator) -> Iterator[sp.
             continue
         if i % k == 0:
             perm = rng.permutation(n)
-        yield _permuted(base[i % k], perm, data)
+        yield _permuted(base[i % k], perm, base[i % k].data)  # share the all-True data
 
 
 def _plan(neurons) -> tuple[tuple[int, ...], int]:
@@ -208,7 +207,8 @@ def graph_challenge(neurons: int = 1024, layers: int = 120, *, seed=None,
 
 
 def challenge_analogue(radices: Sequence[int], width: int, layers: int, *, seed=None,
-                       bias: float = -0.3, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
+                       bias: float = -0.3, weight: float | None = None,
+                       max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
     """A small network built like the challenge's: any radix list and Kronecker width.
 
     Block 1 is ``radix_net([radices], [width] * (len(radices) + 1))``; every later block of
@@ -228,6 +228,10 @@ def challenge_analogue(radices: Sequence[int], width: int, layers: int, *, seed=
         As for :func:`graph_challenge`.
     bias : float
         Recorded in ``meta`` for :func:`topogen.challenge.infer`.
+    weight : float, optional
+        Recorded in ``meta``; default ``2 / (radices[0] * width)``, two over the degree, so
+        that a neuron whose inputs all sit at the cap doubles as in the challenge
+        (``32 x 1/16 = 2``).
     max_edges : int
         Refuse before allocating if the network would have more edges.
 
@@ -243,18 +247,23 @@ def challenge_analogue(radices: Sequence[int], width: int, layers: int, *, seed=
     Examples
     --------
     >>> net = challenge_analogue([2, 2, 2], 2, 9, seed=0)
-    >>> net.widths[0], net.layer_nnz[0], net.meta["block"]
-    (16, 64, 3)
+    >>> net.widths[0], net.layer_nnz[0], net.meta["block"], net.meta["weight"]
+    (16, 64, 3, 0.5)
     """
     radices = check_radices("radices", radices)
     width = check_int("width", width, minimum=1)
-    if isinstance(bias, bool) or not isinstance(bias, (int, float, np.floating)) \
-            or not math.isfinite(bias):
-        raise TopogenError(f"bias must be a finite number, got {bias!r}")
-    return _build(radices, width, layers, seed, max_edges, "challenge_analogue", float(bias))
+    if weight is None:
+        weight = 2 / (radices[0] * width)
+    for name, value in (("bias", bias), ("weight", weight)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+                or not math.isfinite(value):
+            raise TopogenError(f"{name} must be a finite number, got {value!r}")
+    return _build(radices, width, layers, seed, max_edges, "challenge_analogue", float(bias),
+                  float(weight))
 
 
-def _build(radices, width, layers, seed, max_edges, generator, bias) -> Topology:
+def _build(radices, width, layers, seed, max_edges, generator, bias,
+           weight=CHALLENGE_WEIGHT) -> Topology:
     n_layers = check_int("layers", layers, minimum=1)
     neurons = math.prod(radices) * width
     n_edges = _edges(radices, width, n_layers)
@@ -262,8 +271,7 @@ def _build(radices, width, layers, seed, max_edges, generator, bias) -> Topology
     rng, recorded = _check_seed(seed)
     base = _base_block(radices, width)
     layers = list(_layers(base, n_layers, rng))
-    meta = _meta(radices, width, n_layers, recorded, bias, CHALLENGE_WEIGHT, CHALLENGE_CAP,
-                 generator)
+    meta = _meta(radices, width, n_layers, recorded, bias, weight, CHALLENGE_CAP, generator)
     return Topology._trusted(layers, meta)
 
 
