@@ -55,7 +55,7 @@ def _network(folder: str):
     return _NETWORKS[folder][1:]
 
 
-def run_chunk(folder: str, images, bias, cap, weights, backend: str):
+def run_chunk(images, folder: str, bias, cap, weights, backend: str):
     """Run one chunk on a worker: read (or reuse) the network from ``folder``, then infer."""
     from .inference import infer
 
