@@ -39,7 +39,6 @@ _LAZY = {
     "butterfly": "topogen.generators.baselines",
     "random_regular": "topogen.generators.baselines",
     "graph_challenge": "topogen.generators.challenge",
-    "graph_challenge_layers": "topogen.generators.challenge",
     # files
     "save": "topogen.export.files",
     "load": "topogen.export.files",

@@ -221,10 +221,16 @@ def available() -> list[str]:
 
 
 def _cuda() -> bool:
+    """A CUDA GPU that torch can use; torch is imported only if the machine may have one."""
     import importlib.util
+    import os
+    import sys
 
-    if importlib.util.find_spec("torch") is None:
-        return False
+    if "torch" not in sys.modules:
+        if importlib.util.find_spec("torch") is None:
+            return False
+        if sys.platform.startswith("linux") and not os.path.exists("/dev/nvidiactl"):
+            return False  # no NVIDIA driver: skip the slow import of torch
     import torch
 
     return bool(torch.cuda.is_available())
