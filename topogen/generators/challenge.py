@@ -41,7 +41,7 @@ from .._checks import (
     seed_for_meta,
 )
 from ..export.stream import _TrustedLayers
-from ..topology import Topology, _freeze, kron_ones, make_meta
+from ..topology import Topology, _freeze, make_meta
 from .radix import radix_layer
 
 __all__ = [
@@ -102,38 +102,59 @@ def _check_seed(seed):
     return as_rng(seed), seed_for_meta(seed)
 
 
-def _base_block(radices: tuple[int, ...], width: int) -> list[sp.csr_array]:
-    """The ``len(radices)`` layers of ``radix_net([radices], [width] * (len(radices) + 1))``."""
+def _row_tables(radices: tuple[int, ...], width: int) -> list[np.ndarray]:
+    """Per layer of the block, the columns of row ``r`` of the Kronecker layer, ``r < N'``.
+
+    Row ``b * N' + r`` of ``kron(ones((width, width)), M)`` holds ``c * N' + M[r]`` for
+    ``c < width`` (sorted, as :func:`topogen.topology.kron_ones` lays it out), the same for
+    every copy ``b``: an ``(N', width * radix)`` table per layer.
+    """
     n_prime = math.prod(radices)
-    layers, nu = [], 1
+    nnz = n_prime * width * max(radices) * width  # edges of the densest layer
+    itype = np.int32 if nnz < 2**31 - 1 else np.int64
+    offsets = (np.arange(width, dtype=itype) * n_prime)[None, :, None]
+    out, nu = [], 1
     for radix in radices:
-        layers.append(kron_ones(width, width, radix_layer(n_prime, radix, nu)))
+        small = radix_layer(n_prime, radix, nu).indices.reshape(n_prime, 1, radix)
+        out.append((offsets + small.astype(itype)).reshape(n_prime, width * radix))
         nu *= radix
-    return layers
+    return out
 
 
-def _permuted(base: sp.csr_array, perm: np.ndarray, data: np.ndarray) -> sp.csr_array:
-    """``base[perm, :]`` for a layer whose rows all have the same length (a reshape gather)."""
-    n = base.shape[0]
-    d = base.nnz // n
-    indices = base.indices.reshape(n, d)[perm].reshape(-1)
-    layer = sp.csr_array((data, indices, base.indptr), shape=base.shape, copy=False)
-    layer.has_canonical_format = True  # every row is a sorted row of base
+def _layer(table: np.ndarray, rows: np.ndarray, data: dict) -> sp.csr_array:
+    """The layer whose row ``i`` is row ``rows[i]`` of the Kronecker layer of ``table``.
+
+    One gather of table rows: no base layer is kept, so memory is one layer.
+    """
+    n_prime, d = table.shape
+    n = len(rows)
+    nnz = n * d
+    indices = table[rows % n_prime].reshape(-1)
+    if nnz not in data:  # the all-True data and the indptr, shared by layers of one degree
+        data[nnz] = (_freeze_array(np.ones(nnz, dtype=bool)),
+                     _freeze_array(np.arange(0, nnz + 1, d, dtype=table.dtype)))
+    ones, indptr = data[nnz]
+    layer = sp.csr_array((ones, indices, indptr), shape=(n, n), copy=False)
+    layer.has_canonical_format = True  # every row is a sorted row of the Kronecker layer
     return _freeze(layer)
 
 
-def _layers(base: list, n_layers: int, rng: np.random.Generator) -> Iterator[sp.csr_array]:
-    """Yield the challenge layers: block 1 as ``base``, then each block's rows permuted."""
-    k = len(base)
-    n = base[0].shape[0]
-    perm = None
+def _freeze_array(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+def _layers(radices, width, n_layers: int, rng: np.random.Generator) -> Iterator[sp.csr_array]:
+    """Yield the challenge layers: block 1 unpermuted, then each block's rows permuted."""
+    tables = _row_tables(radices, width)
+    k = len(tables)
+    n = math.prod(radices) * width
+    rows = np.arange(n)
+    data: dict = {}
     for i in range(n_layers):
-        if i < k:
-            yield base[i]
-            continue
-        if i % k == 0:
-            perm = rng.permutation(n)
-        yield _permuted(base[i % k], perm, base[i % k].data)  # share the all-True data
+        if i and i % k == 0:
+            rows = rng.permutation(n)
+        yield _layer(tables[i % k], rows, data)
 
 
 def _plan(neurons) -> tuple[tuple[int, ...], int]:
@@ -269,8 +290,7 @@ def _build(radices, width, layers, seed, max_edges, generator, bias,
     n_edges = _edges(radices, width, n_layers)
     check_max_edges(n_edges, max_edges, f"{generator}(neurons={neurons}, layers={n_layers})")
     rng, recorded = _check_seed(seed)
-    base = _base_block(radices, width)
-    layers = list(_layers(base, n_layers, rng))
+    layers = list(_layers(radices, width, n_layers, rng))
     meta = _meta(radices, width, n_layers, recorded, bias, weight, CHALLENGE_CAP, generator)
     return Topology._trusted(layers, meta)
 
@@ -305,8 +325,7 @@ class ChallengeLayers(_TrustedLayers):
         return self.depth
 
     def __iter__(self) -> Iterator[sp.csr_array]:
-        base = _base_block(self._radices, self._width)
-        return _layers(base, self.depth, as_rng(self._seed))
+        return _layers(self._radices, self._width, self.depth, as_rng(self._seed))
 
     def __repr__(self) -> str:
         return (f"ChallengeLayers(neurons={self.widths[0]}, layers={self.depth}, "
@@ -317,9 +336,9 @@ def graph_challenge_layers(neurons: int = 1024, layers: int = 120, *,
                            seed=None) -> ChallengeLayers:
     """The layers of ``graph_challenge(neurons, layers, seed=seed)``, one at a time.
 
-    Nothing is built before it is asked for (the ``k`` base layers once, then one layer per
-    step), so the 65536 x 1920 network (about 4 * 10^9 edges) streams to files with memory
-    for about one layer, through :func:`topogen.export.stream_npz`,
+    Nothing is built before it is asked for (each layer is one gather from the small
+    mixed-radix layers), so the 65536 x 1920 network (about 4 * 10^9 edges) streams to
+    files with memory for about one layer, through :func:`topogen.export.stream_npz`,
     :func:`topogen.export.stream_graph_challenge` or :func:`topogen.export.stream_layers`.
 
     Parameters
