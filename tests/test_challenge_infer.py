@@ -95,6 +95,17 @@ def test_official_width_network(backend):
     assert_matches(infer(net, y, backend=backend), expected)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dead_images_give_zeros_of_the_output_width(backend):
+    net = topogen.Topology.from_structure([np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 5))])
+    y = np.array([[1.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    for images in (y, np.zeros((2, 2))):  # dies in the first layer; empty from the start
+        result = infer(net, images, bias=-2.0, backend=backend)
+        assert result.shape == (2, 5) and result.nnz == 0 and result.dtype == np.float32
+    result = infer(net, y, bias=-0.5, backend=backend)  # survives: 1 -> 0.5 -> 1 -> 3.5
+    np.testing.assert_allclose(result.toarray(), [[3.5] * 5, [0.0] * 5])
+
+
 def test_scipy_sparse_and_dense_forms_agree_exactly(small_net, monkeypatch):
     y = random_images(40, 32, density=0.25, seed=5, low=0.5, high=3.0)
     monkeypatch.setattr(backends, "DENSE_AT", 2.0)  # never dense

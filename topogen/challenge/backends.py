@@ -16,6 +16,9 @@ added to the nonzero entries of ``Y W`` only (the sparse semantics of the refere
 * ``torch``: ``torch.sparse.mm`` of the transposed CSR layer with a dense block of live
   images, on CUDA when available.
 
+Every backend stops as soon as every image has died (a zero row of ``Y`` gives a zero row
+of ``Y W``, which gets no bias), so the remaining layers cost nothing.
+
 Each backend is a pair ``prepare(layers, weights) -> state`` and ``run(state, y, bias, cap,
 signed, bar) -> csr_array``; :func:`topogen.challenge.infer` checks every argument first.
 """
@@ -56,13 +59,21 @@ def _scipy_prepare(layers, weights):
     return [[_float_layer(layer, w), None] for layer, w in zip(layers, weights)]
 
 
+def _all_dead(n_images, state, k, bar, n_out):
+    """Every image died before layer ``k``: a zero row stays zero, the rest is zeros."""
+    bar.update(len(state) - k)
+    return sp.csr_array((n_images, n_out), dtype=np.float32)
+
+
 def _scipy_run(state, y, bias, cap, signed, bar):
     n_images = y.shape[0]
     dense = None  # (neurons x live images) block, and the ids of the live images
     ids = None
     vector = np.ndim(bias) == 1
-    for entry in state:
+    for k, entry in enumerate(state):
         W = entry[0]
+        if (y.nnz if dense is None else dense.shape[1]) == 0:
+            return _all_dead(n_images, state, k, bar, state[-1][0].shape[1])
         if dense is None:
             live = int(np.count_nonzero(np.diff(y.indptr)))
             if live and y.nnz > DENSE_AT * live * y.shape[1]:
@@ -121,7 +132,9 @@ def _graphblas_run(state, y, bias, cap, signed, bar):
     Y = gb.Matrix.from_csr(y.indptr, y.indices, y.data.astype(np.float32), dtype=gb.dtypes.FP32,
                            nrows=y.shape[0], ncols=n)
     diag = Z = None
-    for W in state:  # in-place updates (<<): allocating a new matrix per step is 3x slower
+    for k, W in enumerate(state):  # in-place updates (<<): a new matrix per step is 3x slower
+        if Y.nvals == 0:
+            return _all_dead(y.shape[0], state, k, bar, state[-1].ncols)
         if Z is None or Z.shape != (Y.nrows, W.ncols):
             Z = gb.Matrix(gb.dtypes.FP32, Y.nrows, W.ncols)
         Z << Y.mxm(W, semiring.plus_times)
@@ -183,21 +196,17 @@ def _torch_run(state, y, bias, cap, signed, bar):
     b = torch.as_tensor(np.asarray(bias, dtype=np.float32), device=device)
     if b.ndim == 1:
         b = b[:, None]
-    for WT in layers:
-        if dense.shape[1]:
-            z = torch.sparse.mm(WT, dense)
-            z = torch.where(z != 0, z + b, z).clamp_(min=0, max=float(cap))
-            keep = (z != 0).any(dim=0)
-            if not bool(keep.all()):
-                keep_np = keep.cpu().numpy()
-                z, ids = z[:, keep], ids[keep_np]
-            dense = z
-        else:
-            dense = torch.zeros((WT.shape[0], 0), dtype=torch.float32, device=device)
+    for k, WT in enumerate(layers):
+        if dense.shape[1] == 0:
+            return _all_dead(n_images, layers, k, bar, layers[-1].shape[0])
+        z = torch.sparse.mm(WT, dense)
+        z = torch.where(z != 0, z + b, z).clamp_(min=0, max=float(cap))
+        keep = (z != 0).any(dim=0)
+        if not bool(keep.all()):
+            z, ids = z[:, keep], ids[keep.cpu().numpy()]
+        dense = z
         bar.update()
-    block = sp.csr_array(dense.T.cpu().numpy()) if dense.shape[1] else \
-        sp.csr_array((0, dense.shape[0]), dtype=np.float32)
-    return _expand(block, ids, n_images)
+    return _expand(sp.csr_array(dense.T.cpu().numpy()), ids, n_images)
 
 
 #: name -> (prepare, run, module to import, the extra that installs it)
