@@ -100,9 +100,9 @@ def test_dead_images_give_zeros_of_the_output_width(backend):
     net = topogen.Topology.from_structure([np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 5))])
     y = np.array([[1.0, 0.0], [0.0, 0.0]], dtype=np.float32)
     for images in (y, np.zeros((2, 2))):  # dies in the first layer; empty from the start
-        result = infer(net, images, bias=-2.0, backend=backend)
+        result = infer(net, images, bias=-2.0, weights=1.0, backend=backend)
         assert result.shape == (2, 5) and result.nnz == 0 and result.dtype == np.float32
-    result = infer(net, y, bias=-0.5, backend=backend)  # survives: 1 -> 0.5 -> 1 -> 3.5
+    result = infer(net, y, bias=-0.5, weights=1.0, backend=backend)  # 1, 0.5, 1, 3.5
     np.testing.assert_allclose(result.toarray(), [[3.5] * 5, [0.0] * 5])
 
 
