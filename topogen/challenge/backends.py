@@ -38,9 +38,37 @@ DENSE_AT = 1 / 16
 SPARSE_AT = 1 / 64
 
 
-def _float_layer(layer: sp.csr_array, w) -> sp.csr_array:
-    data = np.full(layer.nnz, w, dtype=np.float32) if np.ndim(w) == 0 else w
-    return sp.csr_array((data, layer.indices, layer.indptr), shape=layer.shape, copy=False)
+class _Lazy:
+    """The layers as a backend wants them, each converted on first use and kept.
+
+    A run that stops early (every image died) converts only the layers it used; later
+    chunks of images reuse the converted ones.  A constant weight shares one data array
+    among the layers of one edge count.
+    """
+
+    def __init__(self, layers, weights, convert):
+        self._layers, self._weights, self._convert = layers, weights, convert
+        self._done: list = [None] * len(layers)
+        self._constant: dict = {}
+        self.out_width = layers[-1].shape[1]
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __getitem__(self, k):
+        if self._done[k] is None:
+            layer, w = self._layers[k], self._weights[k]
+            if np.ndim(w) == 0:
+                key = (layer.nnz, float(w))
+                if key not in self._constant:
+                    self._constant[key] = np.full(layer.nnz, w, dtype=np.float32)
+                data = self._constant[key]
+            else:
+                data = w
+            W = sp.csr_array((data, layer.indices, layer.indptr), shape=layer.shape,
+                             copy=False)
+            self._done[k] = self._convert(W)
+        return self._done[k]
 
 
 def _expand(block: sp.csr_array, rows: np.ndarray, n_rows: int) -> sp.csr_array:
@@ -56,7 +84,7 @@ def _expand(block: sp.csr_array, rows: np.ndarray, n_rows: int) -> sp.csr_array:
 
 # ---------------------------------------------------------------------------------- SciPy
 def _scipy_prepare(layers, weights):
-    return [[_float_layer(layer, w), None] for layer, w in zip(layers, weights)]
+    return _Lazy(layers, weights, lambda W: [W, None])  # [W, W^T once needed]
 
 
 def _all_dead(n_images, state, k, bar, n_out):
@@ -70,10 +98,11 @@ def _scipy_run(state, y, bias, cap, signed, bar):
     dense = None  # (neurons x live images) block, and the ids of the live images
     ids = None
     vector = np.ndim(bias) == 1
-    for k, entry in enumerate(state):
-        W = entry[0]
+    for k in range(len(state)):
         if (y.nnz if dense is None else dense.shape[1]) == 0:
-            return _all_dead(n_images, state, k, bar, state[-1][0].shape[1])
+            return _all_dead(n_images, state, k, bar, state.out_width)
+        entry = state[k]
+        W = entry[0]
         if dense is None:
             live = int(np.count_nonzero(np.diff(y.indptr)))
             if live and y.nnz > DENSE_AT * live * y.shape[1]:
@@ -116,12 +145,12 @@ def _import_graphblas():
 
 def _graphblas_prepare(layers, weights):
     gb = _import_graphblas()
-    out = []
-    for layer, w in zip(layers, weights):
-        W = _float_layer(layer, w)
-        out.append(gb.Matrix.from_csr(W.indptr, W.indices, W.data, dtype=gb.dtypes.FP32,
-                                      nrows=W.shape[0], ncols=W.shape[1]))
-    return out
+
+    def convert(W):
+        return gb.Matrix.from_csr(W.indptr, W.indices, W.data, dtype=gb.dtypes.FP32,
+                                  nrows=W.shape[0], ncols=W.shape[1])
+
+    return _Lazy(layers, weights, convert)
 
 
 def _graphblas_run(state, y, bias, cap, signed, bar):
@@ -132,9 +161,10 @@ def _graphblas_run(state, y, bias, cap, signed, bar):
     Y = gb.Matrix.from_csr(y.indptr, y.indices, y.data.astype(np.float32), dtype=gb.dtypes.FP32,
                            nrows=y.shape[0], ncols=n)
     diag = Z = None
-    for k, W in enumerate(state):  # in-place updates (<<): a new matrix per step is 3x slower
+    for k in range(len(state)):  # in-place updates (<<): a new matrix per step is 3x slower
         if Y.nvals == 0:
-            return _all_dead(y.shape[0], state, k, bar, state[-1].ncols)
+            return _all_dead(y.shape[0], state, k, bar, state.out_width)
+        W = state[k]
         if Z is None or Z.shape != (Y.nrows, W.ncols):
             Z = gb.Matrix(gb.dtypes.FP32, Y.nrows, W.ncols)
         Z << Y.mxm(W, semiring.plus_times)
@@ -174,17 +204,18 @@ def _import_torch():
 def _torch_prepare(layers, weights):
     torch = _import_torch()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    out = []
-    with warnings.catch_warnings():  # "sparse CSR support is in beta"
-        warnings.simplefilter("ignore", UserWarning)
-        for layer, w in zip(layers, weights):
-            WT = sp.csr_array(_float_layer(layer, w).T)
-            out.append(torch.sparse_csr_tensor(
+
+    def convert(W):
+        WT = sp.csr_array(W.T)
+        with warnings.catch_warnings():  # "sparse CSR support is in beta"
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.sparse_csr_tensor(
                 torch.from_numpy(WT.indptr.astype(np.int64)),
                 torch.from_numpy(WT.indices.astype(np.int64)),
                 torch.from_numpy(np.ascontiguousarray(WT.data, dtype=np.float32)),
-                size=WT.shape, device=device, check_invariants=False))
-    return device, out
+                size=WT.shape, device=device, check_invariants=False)
+
+    return device, _Lazy(layers, weights, convert)
 
 
 def _torch_run(state, y, bias, cap, signed, bar):
@@ -196,9 +227,10 @@ def _torch_run(state, y, bias, cap, signed, bar):
     b = torch.as_tensor(np.asarray(bias, dtype=np.float32), device=device)
     if b.ndim == 1:
         b = b[:, None]
-    for k, WT in enumerate(layers):
+    for k in range(len(layers)):
         if dense.shape[1] == 0:
-            return _all_dead(n_images, layers, k, bar, layers[-1].shape[0])
+            return _all_dead(n_images, layers, k, bar, layers.out_width)
+        WT = layers[k]
         z = torch.sparse.mm(WT, dense)
         z = torch.where(z != 0, z + b, z).clamp_(min=0, max=float(cap))
         keep = (z != 0).any(dim=0)

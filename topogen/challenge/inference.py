@@ -102,7 +102,7 @@ def check_images(images, neurons: int | None) -> sp.csr_array:
     1
     """
     try:
-        y = sp.csr_array(images, dtype=np.float32)
+        y = sp.csr_array(images, dtype=np.float32, copy=True)  # never change the caller's
     except (TypeError, ValueError) as exc:
         raise TopogenError(f"images must be a 2-D sparse matrix or array, got "
                            f"{type(images).__name__}: {exc}") from None
@@ -113,7 +113,6 @@ def check_images(images, neurons: int | None) -> sp.csr_array:
                            f"has {neurons} neurons; they must be equal")
     if not np.all(np.isfinite(y.data)):
         raise TopogenError("images hold NaN or infinite values; every value must be finite")
-    y = y.copy() if y is images else y
     y.sum_duplicates()
     y.eliminate_zeros()
     return y
