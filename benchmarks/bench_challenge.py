@@ -198,7 +198,7 @@ def markdown(args, inf_rows, gen, stream, layer_bytes, seconds) -> str:
         "## Generation",
         "",
         f"`graph_challenge(1024, 120)`: {t_gc * 1e3:.1f} ms; `radix_net([[2]*6]*20, "
-        f"[16]*121)` (same edges, 20 shared layers): {t_rn * 1e3:.1f} ms.",
+        f"[16]*121)` (same edges, 6 distinct layers shared 20 times): {t_rn * 1e3:.1f} ms.",
         "",
         "## Streaming to `.npz`",
         "",

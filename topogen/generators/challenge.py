@@ -14,9 +14,10 @@ in and out):
   products across a block no longer have constant path counts.
 
 For 1024 neurons (``k = 6``, 120 layers, bias -0.3) these facts were checked against the
-official files (``neuron1024/n1024-l{1..120}.tsv``); for 4096, 16384 and 65536 neurons the
-block length ``k = 8, 10, 12``, the weight 1/16 and the biases -0.35, -0.4, -0.45 follow the
-paper and the reference code (the 65536-neuron shape ``radix_net([[2]*12]*160, [16]*1921)``).
+official files (``neuron1024/n1024-l{1..120}.tsv``) when the feature was specified; for
+4096, 16384 and 65536 neurons the block length ``k = 8, 10, 12`` and the weight 1/16
+follow the paper, and the biases -0.35, -0.4, -0.45 the reference code (the 65536-neuron
+shape is ``radix_net([[2]*12]*160, [16]*1921)``).
 
 Small analogues with the same construction, for tests and experiments, come from
 :func:`challenge_analogue` (any radix list and Kronecker width; it is not re-exported from
