@@ -21,12 +21,13 @@ _LAZY = {
     "categories": "topogen.challenge.inference",
     "check_categories": "topogen.challenge.inference",
     "CategoryCheck": "topogen.challenge.inference",
-    "load_network": "topogen.challenge.inference",
+    "load_network": "topogen.challenge.local",
     "read_images": "topogen.challenge.io",
     "write_images": "topogen.challenge.io",
     "read_categories": "topogen.challenge.io",
     "write_categories": "topogen.challenge.io",
     "random_images": "topogen.challenge.io",
+    "check_images": "topogen.challenge.io",
     "infer_on_cluster": "topogen.challenge.cluster",
 }
 

@@ -30,6 +30,8 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
+from .._checks import require
+
 __all__ = ["BACKENDS", "available", "get"]
 
 #: Enter the dense form when more than this fraction of the live images' entries is nonzero.
@@ -47,17 +49,17 @@ class _Lazy:
     """
 
     def __init__(self, layers, weights, convert):
-        self._layers, self._weights, self._convert = layers, weights, convert
+        self._source, self._values, self._convert = layers, weights, convert
         self._done: list = [None] * len(layers)
         self._constant: dict = {}
         self.out_width = layers[-1].shape[1]
 
     def __len__(self) -> int:
-        return len(self._layers)
+        return len(self._source)
 
     def __getitem__(self, k):
         if self._done[k] is None:
-            layer, w = self._layers[k], self._weights[k]
+            layer, w = self._source[k], self._values[k]
             if np.ndim(w) == 0:
                 key = (layer.nnz, float(w))
                 if key not in self._constant:
@@ -135,12 +137,7 @@ def _scipy_run(state, y, bias, cap, signed, bar):
 
 # ------------------------------------------------------------------------------ GraphBLAS
 def _import_graphblas():
-    try:
-        import graphblas as gb
-    except ImportError as exc:
-        raise ImportError("backend='graphblas' needs python-graphblas: pip install "
-                          "'topogen[graphblas]'") from exc
-    return gb
+    return require("graphblas", "graphblas", package="python-graphblas")
 
 
 def _graphblas_prepare(layers, weights):
@@ -193,12 +190,7 @@ def _graphblas_run(state, y, bias, cap, signed, bar):
 
 # ---------------------------------------------------------------------------------- torch
 def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:
-        raise ImportError("backend='torch' needs PyTorch: pip install 'topogen[train]'") \
-            from exc
-    return torch
+    return require("torch", "train")
 
 
 def _torch_prepare(layers, weights):

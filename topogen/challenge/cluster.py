@@ -17,9 +17,11 @@ import re
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError
+from .._checks import TopogenError, require
+from .io import check_images, read_images
+from .local import load_network, run
 
-__all__ = ["infer_on_cluster"]
+__all__ = ["infer_on_cluster", "network_width", "run_chunk"]
 
 _LAYER1 = re.compile(r"^n(\d+)-l1\.tsv$")
 #: Networks a worker keeps: folder -> (stamp, topology, weights).
@@ -27,12 +29,7 @@ _NETWORKS: dict = {}
 
 
 def _import_distributed():
-    try:
-        import distributed
-    except ImportError as exc:
-        raise ImportError("client= needs dask.distributed: pip install "
-                          "'topogen[distributed]'") from exc
-    return distributed
+    return require("distributed", "distributed", package="dask[distributed]")
 
 
 def _stamp(folder: str):
@@ -45,8 +42,6 @@ def _stamp(folder: str):
 
 
 def _network(folder: str):
-    from .inference import load_network
-
     stamp = _stamp(folder)
     hit = _NETWORKS.get(folder)
     if hit is None or hit[0] != stamp:
@@ -57,15 +52,13 @@ def _network(folder: str):
 
 def run_chunk(images, folder: str, bias, cap, weights, backend: str):
     """Run one chunk on a worker: read (or reuse) the network from ``folder``, then infer."""
-    from .inference import infer
-
     topology, file_weights = _network(folder)
-    return infer(topology, images, bias=bias, cap=cap,
-                 weights=file_weights if weights is None else weights, backend=backend,
-                 progress=False)
+    return run(topology, images, bias=bias, cap=cap,
+               weights=file_weights if weights is None else weights, backend=backend,
+               chunk=None, progress=False)
 
 
-def _input_width(folder: str) -> int:
+def network_width(folder: str) -> int:
     """The input width of a challenge folder, from the name of its first layer file."""
     try:
         names = os.listdir(folder)
@@ -109,7 +102,6 @@ def infer_on_cluster(client, network, images, *, bias=None, cap=32.0, weights=No
         If dask.distributed is missing (``pip install 'topogen[distributed]'``).
     """
     _import_distributed()
-    from .inference import check_images
 
     if not isinstance(network, (str, os.PathLike)):
         raise TopogenError("with client=, network must be the path of a challenge folder that "
@@ -118,10 +110,8 @@ def infer_on_cluster(client, network, images, *, bias=None, cap=32.0, weights=No
         raise TopogenError("with client=, weights must be None or one number; per-layer "
                            "weights are read from the folder by the workers")
     folder = os.path.abspath(os.fspath(network))
-    width = _input_width(folder)
+    width = network_width(folder)
     if isinstance(images, (str, os.PathLike)):
-        from .io import read_images
-
         images = read_images(images, neurons=width)
     y = check_images(images, width)
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))

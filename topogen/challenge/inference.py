@@ -13,181 +13,19 @@ output; the challenge's rate is ``images x network edges / seconds``.
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, check_int, check_path
-from .._progress import Progress
-from ..generators.challenge import CHALLENGE_CAP, CHALLENGE_WEIGHT, challenge_bias
-from ..topology import Topology
+from .._checks import check_int, check_option
+from ..generators.challenge import CHALLENGE_CAP
 from . import backends
+from .io import read_categories
+from .local import load_network, run
 
-__all__ = ["CategoryCheck", "categories", "check_categories", "check_images", "infer",
-           "load_network"]
-
-#: Dense activation entries per chunk of images by default (about 256 MB of float32).
-CHUNK_ENTRIES = 1 << 26
-
-
-def load_network(path) -> tuple[Topology, tuple | None]:
-    """Read a challenge folder: ``(topology, per-layer weights or None)``.
-
-    The one place where :func:`infer` and the Dask workers read a network.  Today the
-    weights come from the network's ``meta`` (or the challenge's 1/16), so the second item
-    is None.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A folder of ``n{N}-l{k}.tsv`` files.
-
-    Returns
-    -------
-    tuple
-        ``(Topology, None)``.
-
-    Raises
-    ------
-    TopogenError
-        If the folder cannot be read (a missing layer file, a bad line).
-
-    Examples
-    --------
-    >>> import os, tempfile, topogen
-    >>> folder = os.path.join(tempfile.mkdtemp(), "neuron16")
-    >>> net = topogen.generators.challenge.challenge_analogue([2, 2], 4, 4, seed=0)
-    >>> topogen.export.write_graph_challenge(net, folder)
-    >>> load_network(folder)[0] == net
-    True
-    """
-    from ..export import read_graph_challenge
-
-    return read_graph_challenge(check_path("path", path)), None
-
-
-def _number(name, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-        raise TopogenError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
-def check_images(images, neurons: int | None) -> sp.csr_array:
-    """``images`` as a canonical float32 CSR array of ``neurons`` columns, or a TopogenError.
-
-    Parameters
-    ----------
-    images : scipy sparse matrix or 2-D array
-        ``images x neurons``.
-    neurons : int or None
-        Required number of columns (None: any).
-
-    Returns
-    -------
-    scipy.sparse.csr_array
-
-    Raises
-    ------
-    TopogenError
-        If ``images`` is not 2-D, has another number of columns, or holds NaN or infinity.
-
-    Examples
-    --------
-    >>> check_images([[0, 1.0], [0, 0]], 2).nnz
-    1
-    """
-    try:
-        y = sp.csr_array(images, dtype=np.float32, copy=True)  # never change the caller's
-    except (TypeError, ValueError) as exc:
-        raise TopogenError(f"images must be a 2-D sparse matrix or array, got "
-                           f"{type(images).__name__}: {exc}") from None
-    if y.ndim != 2:
-        raise TopogenError(f"images must be 2-D (images x neurons), got shape {y.shape}")
-    if neurons is not None and y.shape[1] != neurons:
-        raise TopogenError(f"images have {y.shape[1]} features but the network's first layer "
-                           f"has {neurons} neurons; they must be equal")
-    if not np.all(np.isfinite(y.data)):
-        raise TopogenError("images hold NaN or infinite values; every value must be finite")
-    y.sum_duplicates()
-    y.eliminate_zeros()
-    return y
-
-
-def _weights(topology: Topology, weights, file_weights) -> list:
-    """One float32 scalar or array (aligned with the layer's CSR data) per layer."""
-    if weights is None:
-        weights = file_weights if file_weights is not None else \
-            topology.meta.get("weight", CHALLENGE_WEIGHT)
-    if isinstance(weights, numbers.Real) and not isinstance(weights, bool):
-        w = _number("weights", weights)
-        if not math.isfinite(w):
-            raise TopogenError(f"weights must be finite, got {weights!r}")
-        return [np.float32(w)] * topology.depth
-    if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
-        raise TopogenError("weights must be None, a number, or one 1-D array per layer "
-                           f"aligned with its CSR data, got {type(weights).__name__}")
-    if len(weights) != topology.depth:
-        raise TopogenError(f"weights must have one array per layer ({topology.depth}), got "
-                           f"{len(weights)}")
-    out = []
-    for i, (w, layer) in enumerate(zip(weights, topology.layers)):
-        arr = np.asarray(w, dtype=np.float32)
-        if arr.shape != (layer.nnz,):
-            raise TopogenError(f"weights[{i}] must have shape ({layer.nnz},) (one weight per "
-                               f"edge of layer {i}, in CSR order), got {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise TopogenError(f"weights[{i}] holds NaN or infinite values")
-        out.append(arr)
-    return out
-
-
-def _bias(topology: Topology, bias):
-    """A float32 scalar, or a float32 array of one bias per neuron."""
-    widths = topology.widths
-    if bias is None:
-        bias = topology.meta.get("bias")
-        if bias is None:
-            try:
-                bias = challenge_bias(widths[1])
-            except TopogenError:
-                raise TopogenError(f"bias=None: the network has {widths[1]} neurons, not a "
-                                   "Graph Challenge width (1024, 4096, 16384, 65536), and its "
-                                   "meta records no bias; pass bias=") from None
-    if isinstance(bias, numbers.Real) and not isinstance(bias, bool):
-        value = _number("bias", bias)
-        if not math.isfinite(value):
-            raise TopogenError(f"bias must be finite, got {bias!r}")
-        return np.float32(value)
-    arr = np.asarray(bias)
-    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.number)
-                             and not np.issubdtype(arr.dtype, np.bool_)):
-        raise TopogenError(f"bias must be a number or a 1-D array of one bias per neuron, got "
-                           f"{type(bias).__name__} of shape {arr.shape}")
-    if len(set(widths[1:])) != 1:
-        raise TopogenError("a per-neuron bias needs layers of one width; these have widths "
-                           f"{sorted(set(widths[1:]))}")
-    if len(arr) != widths[1]:
-        raise TopogenError(f"bias must have one value per neuron ({widths[1]}), got "
-                           f"{len(arr)} values")
-    if not np.all(np.isfinite(arr)):
-        raise TopogenError("bias holds NaN or infinite values")
-    return arr.astype(np.float32)
-
-
-def _cap(cap) -> np.float32:
-    value = _number("cap", cap)
-    if not value > 0:
-        raise TopogenError(f"cap must be > 0 (the challenge uses 32; inf for none), got {cap!r}")
-    return np.float32(value)
-
-
-def _is_path(value) -> bool:
-    return isinstance(value, (str, os.PathLike))
+__all__ = ["CategoryCheck", "categories", "check_categories", "infer", "load_network"]
 
 
 def infer(network, images, *, bias=None, cap=CHALLENGE_CAP, weights=None,
@@ -249,9 +87,7 @@ def infer(network, images, *, bias=None, cap=CHALLENGE_CAP, weights=None,
     >>> y.shape, categories(y).tolist(), float(y.max())
     ((3, 16), [1], 32.0)
     """
-    if backend not in ("auto", *backends.BACKENDS):
-        raise TopogenError(f"backend must be one of {['auto', *backends.BACKENDS]}, got "
-                           f"{backend!r}")
+    backend = check_option("backend", backend, ("auto", *backends.BACKENDS))
     if chunk is not None:
         chunk = check_int("chunk", chunk, minimum=1)
     if client is not None:
@@ -259,33 +95,8 @@ def infer(network, images, *, bias=None, cap=CHALLENGE_CAP, weights=None,
 
         return infer_on_cluster(client, network, images, bias=bias, cap=cap, weights=weights,
                                 backend=backend, chunk=chunk)
-    file_weights = None
-    if _is_path(network):
-        network, file_weights = load_network(network)
-    elif not isinstance(network, Topology):
-        raise TopogenError(f"network must be a Topology or a folder path, got "
-                           f"{type(network).__name__}")
-    layer_weights = _weights(network, weights, file_weights)
-    b = _bias(network, bias)
-    c = _cap(cap)
-    if _is_path(images):
-        from .io import read_images
-
-        images = read_images(images, neurons=network.widths[0])
-    y = check_images(images, network.widths[0])
-    signed = bool(np.any(y.data < 0)) or any(np.any(w < 0) for w in layer_weights)
-    name, prepare, run = backends.get(backend)
-    state = prepare(network.layers, layer_weights)
-    step = chunk or max(1, CHUNK_ENTRIES // max(network.widths))
-    starts = range(0, y.shape[0], step)
-    parts = []
-    with Progress(network.depth * len(starts), f"inference ({name})",
-                  enabled=progress) as bar:
-        for lo in starts:
-            parts.append(run(state, y[lo:lo + step], b, c, signed, bar))
-    if len(parts) == 1:
-        return parts[0]
-    return sp.csr_array(sp.vstack(parts, format="csr"), dtype=np.float32)
+    return run(network, images, bias=bias, cap=cap, weights=weights, backend=backend,
+               chunk=chunk, progress=progress)
 
 
 def categories(result) -> np.ndarray:
@@ -360,9 +171,7 @@ def check_categories(found, truth) -> CategoryCheck:
     >>> bool(check_categories([1, 3], [3, 1])), str(check_categories([1], [2]))[:4]
     (True, 'FAIL')
     """
-    if _is_path(truth):
-        from .io import read_categories
-
+    if isinstance(truth, (str, os.PathLike)):
         truth = read_categories(truth)
     a = np.unique(np.asarray(found, dtype=np.int64))
     b = np.unique(np.asarray(truth, dtype=np.int64))

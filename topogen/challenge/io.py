@@ -26,8 +26,8 @@ from .._checks import TopogenError, as_rng, check_density, check_int, check_path
 from .._io import atomic_file
 from ..export.files import parse_fields, parse_floats, parse_ints
 
-__all__ = ["random_images", "read_categories", "read_images", "write_categories",
-           "write_images"]
+__all__ = ["check_images", "random_images", "read_categories", "read_images",
+           "write_categories", "write_images"]
 
 #: Lines formatted per chunk by the writers.
 CHUNK_LINES = 1 << 18
@@ -54,6 +54,47 @@ def _fail(path, line, message):
 
 def _check_limit(name, value):
     return None if value is None else check_int(name, value, minimum=1)
+
+
+def check_images(images, neurons: int | None) -> sp.csr_array:
+    """``images`` as a canonical float32 CSR array of ``neurons`` columns, or a TopogenError.
+
+    Parameters
+    ----------
+    images : scipy sparse matrix or 2-D array
+        ``images x neurons``.
+    neurons : int or None
+        Required number of columns (None: any).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+
+    Raises
+    ------
+    TopogenError
+        If ``images`` is not 2-D, has another number of columns, or holds NaN or infinity.
+
+    Examples
+    --------
+    >>> check_images([[0, 1.0], [0, 0]], 2).nnz
+    1
+    """
+    try:
+        y = sp.csr_array(images, dtype=np.float32, copy=True)  # never change the caller's
+    except (TypeError, ValueError) as exc:
+        raise TopogenError(f"images must be a 2-D sparse matrix or array, got "
+                           f"{type(images).__name__}: {exc}") from None
+    if y.ndim != 2:
+        raise TopogenError(f"images must be 2-D (images x neurons), got shape {y.shape}")
+    if neurons is not None and y.shape[1] != neurons:
+        raise TopogenError(f"images have {y.shape[1]} features but the network's first layer "
+                           f"has {neurons} neurons; they must be equal")
+    if not np.all(np.isfinite(y.data)):
+        raise TopogenError("images hold NaN or infinite values; every value must be finite")
+    y.sum_duplicates()
+    y.eliminate_zeros()
+    return y
 
 
 def read_images(path, *, neurons: int | None = None, n_images: int | None = None):
@@ -245,8 +286,6 @@ def write_images(images, path) -> None:
            [2. , 0. , 0. ]], dtype=float32)
     """
     path = check_path("path", path)
-    from .inference import check_images
-
     y = check_images(images, None)
     with atomic_file(path) as raw, _open_out(raw, path) as f:
         for lo in range(0, y.shape[0], max(1, CHUNK_LINES // max(1, y.shape[1]))):

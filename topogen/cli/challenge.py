@@ -168,9 +168,9 @@ def _client(address: str):
 
 def _folder_size(folder: str) -> tuple[int, int, int]:
     """``(edges, width, depth)`` of a folder without reading its layers: line counts."""
-    from ..challenge.cluster import _input_width
+    from ..challenge.cluster import network_width
 
-    width = _input_width(folder)
+    width = network_width(folder)
     names = [n for n in os.listdir(folder) if n.startswith(f"n{width}-l") and
              n.endswith(".tsv")]
     edges = 0

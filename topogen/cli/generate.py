@@ -93,12 +93,15 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
 
     meta = getattr(layers, "meta", None) or make_meta(family.function, kwargs)
     progress = progress_option(args)
+    depth = getattr(layers, "depth", None)
     if fmt == "npz":
-        info = export.stream_npz(layers, args.output, meta=meta, progress=progress)
+        info = export.stream_npz(layers, args.output, meta=meta, depth=depth,
+                                 progress=progress)
     else:
         from ..export.stream import stream_layers
 
-        info = stream_layers(layers, args.output, kind=fmt, meta=meta, progress=progress)
+        info = stream_layers(layers, args.output, kind=fmt, meta=meta, depth=depth,
+                             progress=progress)
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
         f"{args.output}")
     return 0

@@ -42,7 +42,7 @@ from .._checks import (
     seed_for_meta,
 )
 from ..export.stream import _TrustedLayers
-from ..topology import Topology, _freeze, make_meta
+from ..topology import Topology, make_meta
 from .radix import radix_layer
 
 __all__ = [
@@ -135,9 +135,9 @@ def _layer(table: np.ndarray, rows: np.ndarray, data: dict) -> sp.csr_array:
         data[nnz] = (_freeze_array(np.ones(nnz, dtype=bool)),
                      _freeze_array(np.arange(0, nnz + 1, d, dtype=table.dtype)))
     ones, indptr = data[nnz]
-    layer = sp.csr_array((ones, indices, indptr), shape=(n, n), copy=False)
+    layer = sp.csr_array((ones, _freeze_array(indices), indptr), shape=(n, n), copy=False)
     layer.has_canonical_format = True  # every row is a sorted row of the Kronecker layer
-    return _freeze(layer)
+    return layer
 
 
 def _freeze_array(arr: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ def _freeze_array(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _layers(radices, width, n_layers: int, rng: np.random.Generator) -> Iterator[sp.csr_array]:
+def _iter_layers(radices, width, n_layers: int, rng) -> Iterator[sp.csr_array]:
     """Yield the challenge layers: block 1 unpermuted, then each block's rows permuted."""
     tables = _row_tables(radices, width)
     k = len(tables)
@@ -291,7 +291,7 @@ def _build(radices, width, layers, seed, max_edges, generator, bias,
     n_edges = _edges(radices, width, n_layers)
     check_max_edges(n_edges, max_edges, f"{generator}(neurons={neurons}, layers={n_layers})")
     rng, recorded = _check_seed(seed)
-    layers = list(_layers(radices, width, n_layers, rng))
+    layers = list(_iter_layers(radices, width, n_layers, rng))
     meta = _meta(radices, width, n_layers, recorded, bias, weight, CHALLENGE_CAP, generator)
     return Topology._trusted(layers, meta)
 
@@ -307,11 +307,12 @@ def _edges(radices, width, n_layers) -> int:
 class ChallengeLayers(_TrustedLayers):
     """The layers of a challenge network, built one at a time as they are iterated.
 
-    Returned by :func:`graph_challenge_layers`; iterating it twice yields the same layers.
-    ``depth``, ``widths``, ``nnz`` and ``meta`` describe the whole network, so that
-    ``stream_npz(layers, path, meta=layers.meta)`` records how it was made.  The streaming
-    writers trust its layers as canonical (they are by construction, and the tests check
-    it), so they skip the per-layer check.
+    Returned by :func:`graph_challenge_layers`; iterating it twice yields the same layers
+    (frozen canonical boolean ``csr_array``).  ``depth``, ``widths``, ``nnz`` and ``meta``
+    describe the whole network, so that ``stream_npz(layers, path, meta=layers.meta)``
+    records how it was made.  The streaming writers trust its layers as canonical (they
+    are by construction; the tests check it) and skip their per-layer check, which would
+    cost more than building the layer.
     """
 
     def __init__(self, radices, width, n_layers, seed, meta):
@@ -326,7 +327,7 @@ class ChallengeLayers(_TrustedLayers):
         return self.depth
 
     def __iter__(self) -> Iterator[sp.csr_array]:
-        return _layers(self._radices, self._width, self.depth, as_rng(self._seed))
+        return _iter_layers(self._radices, self._width, self.depth, as_rng(self._seed))
 
     def __repr__(self) -> str:
         return (f"ChallengeLayers(neurons={self.widths[0]}, layers={self.depth}, "
