@@ -129,7 +129,12 @@ def _format_for_load(path: str, format) -> str:
             if kind in _FOLDER_FORMATS:
                 return kind
             raise TopogenError(f"{side}: unknown or missing 'kind'; pass format='tsv' or 'mtx'")
-        kinds = {m.group(3) for m in map(LAYER_FILE.match, os.listdir(path)) if m}
+        try:
+            names = os.listdir(path)
+        except OSError as exc:
+            raise TopogenError(f"cannot read the folder {path}: {exc.strerror or exc}"
+                               ) from None
+        kinds = {m.group(3) for m in map(LAYER_FILE.match, names) if m}
         if len(kinds) == 1:
             return kinds.pop()
         raise TopogenError(f"cannot tell the format of the folder {path}: pass format='tsv' "
