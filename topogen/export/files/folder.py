@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import stat
 import tempfile
 import zlib
 
@@ -27,7 +26,6 @@ from ._common import (
     check_value,
     fail,
     format_pairs,
-    load_json,
     read_bytes,
     row_chunks,
     value_text,
@@ -92,9 +90,11 @@ def topogen_files(folder: str) -> set[str] | None:
 
     None if ``folder`` has no readable ``topogen.json`` of the layers format.
     """
+    from ._common import load_json, read_bytes  # here: the import block is the readers'
+
     side = os.path.join(folder, SIDECAR)
     try:
-        if not stat.S_ISREG(os.lstat(side).st_mode) or os.path.getsize(side) > 64 << 20:
+        if not _regular(side) or os.path.getsize(side) > 64 << 20:
             return None
         doc = load_json(read_bytes(side), side, SIDECAR)
     except (OSError, TopogenError):
@@ -103,6 +103,11 @@ def topogen_files(folder: str) -> set[str] | None:
     if doc.get("format") != "topogen-layers" or not isinstance(files, list):
         return None
     return {SIDECAR} | {f for f in files if isinstance(f, str) and os.path.basename(f) == f}
+
+
+def _regular(path: str) -> bool:
+    """A regular file, not a link to one."""
+    return os.path.isfile(path) and not os.path.islink(path)
 
 
 def _check_replaceable(path: str) -> None:
@@ -120,7 +125,7 @@ def _check_replaceable(path: str) -> None:
             f"(no {SIDECAR}); write to a new folder, or empty this one"
         )
     foreign = sorted(e for e in entries if e not in ours
-                     or not stat.S_ISREG(os.lstat(os.path.join(path, e)).st_mode))
+                     or not _regular(os.path.join(path, e)))
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
                                           else "")
@@ -265,7 +270,10 @@ def folder_files(folder: str, kind: str):
     """The layer files of a folder: from topogen.json if present, else by challenge naming."""
     side = os.path.join(folder, SIDECAR)
     if os.path.exists(side):
-        doc = load_json(read_bytes(side), side, SIDECAR)
+        try:
+            doc = json.loads(read_bytes(side).decode())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TopogenError(f"{side}: not valid JSON ({exc})") from None
         if not isinstance(doc, dict) or doc.get("format") != "topogen-layers":
             raise TopogenError(f"{side}: not a topogen layers file")
         if doc.get("kind") != kind:
