@@ -173,7 +173,7 @@ def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
             fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
         check_crc(path, buf, crc)
         try:
-            coo = scipy.io.mmread(_source(f, buf), spmatrix=False)
+            coo = scipy.io.mmread(_parser_input(f, buf), spmatrix=False)
         except (ValueError, OverflowError, TypeError, IndexError, RuntimeError,
                 UnicodeError) as exc:
             _library_error(path, exc, declared, buf, dims)
@@ -218,7 +218,7 @@ def _mapped(f, path):
         yield buf
 
 
-def _source(f, buf):
+def _parser_input(f, buf):
     """What SciPy reads: the open file itself (by its ``/proc/self/fd`` name, so that the
     C++ reader opens the very file checked here), or the map with a final newline added."""
     proc = f"/proc/self/fd/{f.fileno()}"
