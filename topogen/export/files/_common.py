@@ -292,58 +292,6 @@ def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
     return _csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
-def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> sp.csr_array:
-    """A canonical layer from 0-based ``rows``/``cols`` that a library parser returned.
-
-    Checks the index range and finds duplicate edges; ``lines[k]`` is the line number of
-    entry ``k`` (looked up only for an error message).  Entries already sorted by row and
-    column (every file topogen writes) cost a few passes over int32 differences; others are
-    sorted first.  ``checked=True`` says the parser has already checked the column range.
-    """
-    n_rows, n_cols = shape
-    n = len(rows)
-    ordered = True
-    if n > 1:
-        dr = np.subtract(rows[1:], rows[:-1])
-        ordered = dr.min() >= 0
-        if ordered:  # strictly increasing (row, col) <=> each step raises the row or the col
-            dc = np.subtract(cols[1:], cols[:-1])
-            np.maximum(dr, dc, out=dc)
-            ordered = dc.min() > 0
-            del dc
-        del dr
-    if not ordered:
-        _check_range(rows, n_rows, "row", lines, path)
-        wide = n_rows * n_cols >= 2**62
-        order = (np.lexsort((cols, rows)) if wide else
-                 np.argsort(rows.astype(np.int64) * n_cols + cols, kind="stable"))
-        r2, c2 = rows[order], cols[order]
-        same = (r2[1:] == r2[:-1]) & (c2[1:] == c2[:-1])
-        if same.any():
-            k = int(np.flatnonzero(same)[0])
-            a, b = sorted((int(order[k]), int(order[k + 1])))
-            fail(path, lines[b], f"duplicate edge ({int(rows[b]) + 1}, "
-                 f"{int(cols[b]) + 1}), first given on line {lines[a]}")
-        rows, cols = r2, c2
-    if n:
-        ends = np.array([0, n - 1])
-        _check_range(rows[ends], n_rows, "row", ends, path, lines)  # rows are sorted
-        if not checked:
-            _check_range(cols, n_cols, "column", lines, path)
-    kind = rows.dtype if n_rows < np.iinfo(rows.dtype).max else np.int64
-    indptr = np.searchsorted(rows, np.arange(n_rows + 1, dtype=kind))
-    return _csr_from_parts((n_rows, n_cols), indptr, cols)
-
-
-def _check_range(arr, limit, what, lines, path, outer=None):
-    """Indices in ``0 .. limit - 1``; entry ``k`` is on ``lines[k]`` (or ``outer[lines[k]]``)."""
-    if len(arr) and (int(arr.min()) < 0 or int(arr.max()) >= limit):
-        k = int(np.flatnonzero((arr < 0) | (arr >= limit))[0])
-        line = lines[k] if outer is None else outer[int(lines[k])]
-        fail(path, line, f"{what} index {int(arr[k]) + 1} is out of range: the layer "
-             f"has {limit} {what}s (indices are 1-based, 1..{limit})")
-
-
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"))
