@@ -158,3 +158,39 @@ def test_terminate_cleanly_restores_handlers_and_respects_the_application():
     assert temp_prefix("a.npz").endswith(f".{os.getpid()}.")
     with pytest.raises(TopogenError, match="does not exist"), atomic_file("/no/such/x"):
         pass
+
+
+_CLI_STREAM = """
+import sys, time
+import topogen.export.stream as stream
+real = stream._radix_layers
+def slow(*args):
+    for layer in real(*args):
+        yield layer
+        print("READY", flush=True)
+        time.sleep(60)
+stream._radix_layers = slow
+from topogen.cli import main
+sys.exit(main(["generate", "radix-net", "--radices", "2,2,2", "--stream", "-q",
+               "--format", sys.argv[1], "-o", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("kind", ["npz", "tsv"])
+def test_sigterm_stops_the_cli_streaming_export_cleanly(tmp_path, kind):
+    old = topogen.radix_net([[3]], [1, 1])
+    target = tmp_path / ("out.npz" if kind == "npz" else "out")
+    topogen.save(old, target, format=kind)
+    child = subprocess.Popen([sys.executable, "-c", _CLI_STREAM, kind, str(target)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=_child_env())
+    try:
+        assert child.stdout.readline().strip() == "READY"
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=30)
+    finally:
+        child.kill()
+        _, err = child.communicate()
+    assert child.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    assert os.listdir(tmp_path) == [target.name] and topogen.load(target) == old
