@@ -647,3 +647,23 @@ def test_mtx_reader_refuses_what_crashes_or_bloats_before_parsing(tmp_path):
     (tmp_path / "small.mtx").write_text(head + "4 4 1\n1 1\n")
     with pytest.raises(TopogenError, match="above the cap of max_edges=2"):
         read_mtx(tmp_path / "small.mtx", max_edges=2)
+
+
+def test_read_matrix_market_is_mmread_behind_the_guards(tmp_path):
+    from topogen.export.files.mtx import read_matrix_market
+
+    sym = sp.coo_array(np.array([[2.0, 0.5, 0], [0.5, 0, 1], [0, 1, 0]]))
+    scipy.io.mmwrite(tmp_path / "s.mtx", sym)
+    np.testing.assert_array_equal(read_matrix_market(tmp_path / "s.mtx").toarray(),
+                                  sym.toarray())  # values kept, symmetric mirrored
+    head = "%%MatrixMarket matrix coordinate pattern general\n"
+    for name, text, message in [
+            ("nul.mtx", head + "2 2 1\n1 1\0\n", "NUL byte"),  # crashed mmread itself
+            ("big.mtx", head + "4 4 9999999999\n1 1\n", "hold at most"),
+            ("cap.mtx", head + "4 4 1\n1 1\n", "above the cap of max_edges=2")]:
+        (tmp_path / name).write_bytes(text.encode())
+        with pytest.raises(TopogenError, match=message):
+            read_matrix_market(tmp_path / name, max_edges=2 if name == "cap.mtx" else 2**28)
+    # junk after the last field and no newline crashed mmread: here it parses
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 1 ").encode())
+    assert read_matrix_market(tmp_path / "eof.mtx").toarray().tolist() == [[1, 0], [1, 0]]

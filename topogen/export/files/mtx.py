@@ -147,39 +147,78 @@ def _library_error(path, exc, declared, buf, dims):
     fail(path, line, f"{text[:1].lower() + text[1:].rstrip('.')} (Matrix Market entry)")
 
 
+def read_matrix_market(path, *, max_edges: int = DEFAULT_MAX_EDGES):
+    """:func:`scipy.io.mmread` of a coordinate file behind the reader's guards.
+
+    The header is checked first (coordinate format, declared entries against the bytes in
+    the file and the size cap, no NUL byte), then SciPy parses; its errors are one-line
+    TopogenErrors naming the line.  For any Matrix Market input that is not a topogen layer
+    (a graph's adjacency, say): the values are kept and a symmetric file is mirrored.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A regular ``.mtx`` file.
+    max_edges : int, default 2**28
+        Size cap (see :func:`read_mtx`).
+
+    Returns
+    -------
+    scipy.sparse.coo_array
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, scipy.io, scipy.sparse as sp
+    >>> path = os.path.join(tempfile.mkdtemp(), "g.mtx")
+    >>> scipy.io.mmwrite(path, sp.coo_array(np.array([[0, 1.0], [1.0, 0]])))
+    >>> read_matrix_market(path).toarray()
+    array([[0., 1.],
+           [1., 0.]])
+    """
+    path = check_path("path", path)
+    max_edges = check_int("max_edges", max_edges, minimum=1)
+    with open_regular(path) as f, _mapped(f, path) as buf:
+        return _guarded_mmread(f, buf, path, None, None, max_edges)[0]
+
+
+def _guarded_mmread(f, buf, path, shape, crc, max_edges):
+    """``(coo, header)``: the header checked against the file, then SciPy's parse."""
+    import scipy.io
+
+    header = field, symmetry, dims, declared, body, body_line = _mtx_header(buf, path)
+    if shape is not None and tuple(dims) != tuple(shape):
+        fail(path, body_line - 1, f"the matrix is {dims[0]} x {dims[1]} but the layer "
+             f"must be {shape[0]} x {shape[1]} (wrong shape)")
+    room = (len(buf) - body + 1) // _MIN_LINE[2 if field == "pattern" else 3]
+    if declared > room:
+        fail(path, None, f"the {len(buf) - body:,} bytes after the size line hold at most "
+             f"{room} entries but the size line declares {declared} (truncated file or "
+             "false size line?)")
+    check_read_size(path, dims[0] + dims[1], declared * (2 if symmetry == "symmetric" else 1),
+                    max_edges, body_line - 1)
+    nul = buf.find(b"\0", body)
+    if nul >= 0:  # SciPy's parser (fast_matrix_market 1.7) crashes on a NUL byte
+        fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
+    check_crc(path, buf, crc)
+    try:
+        coo = scipy.io.mmread(_parser_input(f, buf), spmatrix=False)
+    except (ValueError, OverflowError, TypeError, IndexError, RuntimeError,
+            UnicodeError) as exc:
+        _library_error(path, exc, declared, buf, dims)
+    if coo.shape != tuple(dims) or coo.nnz < declared:
+        fail(path, None, f"the parser returned a {coo.shape} matrix with {coo.nnz} "
+             f"entries for a {dims} header declaring {declared} (not a valid file)")
+    return coo, header
+
+
 def _read_mtx_file(path: str, shape=None, nnz=None, crc=None,
                    max_edges=DEFAULT_MAX_EDGES) -> sp.csr_array:
     """One Matrix Market file as a canonical layer: our header checks, SciPy's parser."""
-    import scipy.io
-
     with open_regular(path) as f, _mapped(f, path) as buf:
-        size = len(buf)
-        field, symmetry, dims, declared, body, body_line = _mtx_header(buf, path)
-        if shape is not None and tuple(dims) != tuple(shape):
-            fail(path, body_line - 1, f"the matrix is {dims[0]} x {dims[1]} but the layer "
-                 f"must be {shape[0]} x {shape[1]} (wrong shape)")
+        coo, (field, symmetry, dims, declared, body, body_line) = _guarded_mmread(
+            f, buf, path, shape, crc, max_edges)
         n_fields = 2 if field == "pattern" else 3
-        room = (size - body + 1) // _MIN_LINE[n_fields]
-        if declared > room:
-            fail(path, None, f"the {size - body:,} bytes after the size line hold at most "
-                 f"{room} entries but the size line declares {declared} (truncated file or "
-                 "false size line?)")
-        check_read_size(path, dims[0] + dims[1],
-                        declared * (2 if symmetry == "symmetric" else 1), max_edges,
-                        body_line - 1)
-        nul = buf.find(b"\0", body)
-        if nul >= 0:  # SciPy's parser (fast_matrix_market 1.7) crashes on a NUL byte
-            fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
-        check_crc(path, buf, crc)
-        try:
-            coo = scipy.io.mmread(_parser_input(f, buf), spmatrix=False)
-        except (ValueError, OverflowError, TypeError, IndexError, RuntimeError,
-                UnicodeError) as exc:
-            _library_error(path, exc, declared, buf, dims)
         rows, cols = coo.row, coo.col
-        if coo.shape != tuple(dims) or len(rows) < declared:
-            fail(path, None, f"the parser returned a {coo.shape} matrix with {len(rows)} "
-                 f"entries for a {dims} header declaring {declared} (not a valid file)")
         lines = _Lines(buf, body, body_line, declared, rows, cols)
         if symmetry == "symmetric":  # SciPy lists the file's entries first, then mirrors
             upper = np.flatnonzero(rows[:declared] < cols[:declared])
