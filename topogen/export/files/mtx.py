@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import mmap
 import os
@@ -196,7 +197,7 @@ def _guarded_mmread(f, buf, path, shape, crc, max_edges):
              "false size line?)")
     check_read_size(path, dims[0] + dims[1], declared * (2 if symmetry == "symmetric" else 1),
                     max_edges, body_line - 1)
-    nul = buf.find(b"\0", body)
+    nul = buf.find(b"\0", body) if _has_nul(buf, body) else -1
     if nul >= 0:  # SciPy's parser (fast_matrix_market 1.7) crashes on a NUL byte
         fail(path, _line_of(buf, nul), "a NUL byte: this is not a text Matrix Market file")
     check_crc(path, buf, crc)
@@ -311,6 +312,41 @@ class _Lines:
         return _entry_line(self._buf, self._body, self._body_line, k)
 
 
+def _in_parallel(fn, n: int, min_chunk: int = 1 << 20) -> list:
+    """``[fn(lo, hi), ...]`` over slices of ``range(n)``, one per core, in threads.
+
+    SciPy's parser uses every core; the checks after it do too, since NumPy releases the
+    GIL in its loops.  Small inputs run in one call.
+    """
+    k = max(1, min(os.cpu_count() or 1, n // min_chunk))
+    if k == 1:
+        return [fn(0, n)]
+    bounds = [n * i // k for i in range(k + 1)]
+    with concurrent.futures.ThreadPoolExecutor(k) as pool:
+        return list(pool.map(fn, bounds[:-1], bounds[1:]))
+
+
+def _ordered(rows, cols) -> bool:
+    """Whether ``(row, col)`` strictly increases: each step raises the row, or the column."""
+    if len(rows) < 2:
+        return True
+    dr = np.subtract(rows[1:], rows[:-1])
+    if dr.min() < 0:
+        return False
+    dc = np.subtract(cols[1:], cols[:-1])
+    np.maximum(dr, dc, out=dc)
+    return bool(dc.min() > 0)
+
+
+def _has_nul(buf, start: int) -> bool:
+    """Whether the bytes from ``start`` hold a NUL (a parallel byte minimum)."""
+    data = np.frombuffer(buf, dtype=np.uint8)[start:]
+    lows = _in_parallel(lambda lo, hi, d=data: int(d[lo:hi].min(initial=1)), len(data),
+                        1 << 24)
+    del data  # the map cannot close while a view of it exists
+    return min(lows) == 0
+
+
 def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> sp.csr_array:
     """A canonical layer from 0-based ``rows``/``cols`` that a library parser returned.
 
@@ -321,16 +357,8 @@ def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> s
     """
     n_rows, n_cols = shape
     n = len(rows)
-    ordered = True
-    if n > 1:
-        dr = np.subtract(rows[1:], rows[:-1])
-        ordered = dr.min() >= 0
-        if ordered:  # strictly increasing (row, col) <=> each step raises the row or the col
-            dc = np.subtract(cols[1:], cols[:-1])
-            np.maximum(dr, dc, out=dc)
-            ordered = dc.min() > 0
-            del dc
-        del dr
+    ordered = all(_in_parallel(lambda lo, hi: _ordered(rows[lo:hi + 1], cols[lo:hi + 1]),
+                               n - 1))
     if not ordered:
         _check_range(rows, n_rows, "row", lines, path)
         wide = n_rows * n_cols >= 2**62
@@ -350,7 +378,9 @@ def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> s
         if not checked:
             _check_range(cols, n_cols, "column", lines, path)
     kind = rows.dtype if n_rows < np.iinfo(rows.dtype).max else np.int64
-    indptr = np.searchsorted(rows, np.arange(n_rows + 1, dtype=kind))
+    needles = np.arange(n_rows + 1, dtype=kind)
+    indptr = np.concatenate(_in_parallel(lambda lo, hi: np.searchsorted(rows, needles[lo:hi]),
+                                         n_rows + 1))
     return _csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
