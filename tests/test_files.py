@@ -667,3 +667,37 @@ def test_read_matrix_market_is_mmread_behind_the_guards(tmp_path):
     # junk after the last field and no newline crashed mmread: here it parses
     (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 1 ").encode())
     assert read_matrix_market(tmp_path / "eof.mtx").toarray().tolist() == [[1, 0], [1, 0]]
+
+
+def test_mtx_checks_split_across_threads_agree_at_the_seams(tmp_path, monkeypatch):
+    """Past 2**20 entries the checks run in one slice per core: a duplicate or an order
+    break exactly at the seam between two slices is still found."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    n_rows, per_row = 300_000, 8
+    rows = np.repeat(np.arange(n_rows), per_row)
+    cols = (np.tile(np.arange(per_row), n_rows) * 37 + rows) % 1000
+    cols = np.sort(cols.reshape(n_rows, per_row), axis=1).ravel()
+    n = len(rows)
+    seam = (n - 1) // 2  # pairs (seam - 1, seam) and (seam, seam + 1) meet at the seam
+
+    def write(r, c, name):
+        body = F.format_lines([r + 1, c + 1], [b" ", b"\n"]).tobytes()
+        (tmp_path / name).write_bytes(b"%%MatrixMarket matrix coordinate pattern general\n"
+                                      + f"{n_rows} 1000 {len(r)}\n".encode() + body)
+        return tmp_path / name
+
+    good = write(rows, cols, "good.mtx")
+    layer = read_mtx(good).layers[0]
+    np.testing.assert_array_equal(layer.indptr, np.arange(0, n + 1, per_row))
+    np.testing.assert_array_equal(layer.indices, cols)
+    dup_cols = cols.copy()
+    dup_cols[seam + 1] = dup_cols[seam]  # entry seam + 1 repeats entry seam
+    dup_rows = rows.copy()
+    dup_rows[seam + 1] = dup_rows[seam]
+    with pytest.raises(TopogenError, match=rf"line {seam + 4}: duplicate edge .* first given "
+                       rf"on line {seam + 3}"):
+        read_mtx(write(dup_rows, dup_cols, "dup.mtx"))
+    swapped = np.arange(n)
+    swapped[[seam, seam + 1]] = swapped[[seam + 1, seam]]  # out of order across the seam
+    back = read_mtx(write(rows[swapped], cols[swapped], "swap.mtx")).layers[0]
+    np.testing.assert_array_equal(back.indices, cols)
