@@ -1,0 +1,353 @@
+"""Graph Challenge TSV text, written and read with vectorised NumPy (no loop over edges).
+
+The official layout (Kepner et al., *Sparse Deep Neural Network Graph Challenge*, HPEC
+2019; checked against the challenge's ``neuron1024/n1024-l1.tsv``): one edge a line,
+``row<TAB>col<TAB>value``, 1-based, LF, one trailing newline, no header, lines sorted by
+column then by row, the value printed by C's ``%e`` (``6.250000e-02``).  The ``"rows"``
+dialect is topogen's older one: sorted by row then column, the value in its shortest form.
+
+Writing lays every field of a chunk of lines side by side in a fixed-width byte matrix
+(numbers right-aligned after NUL bytes, looked up in a table of all numbers up to the
+layer's width) and drops the NULs.  A constant value is one precomputed byte string; per
+edge values are printed once per distinct value and gathered.
+
+Reading has a fast path for well-formed files (tab, tab, newline on every line, indices of
+at most 8 digits): one pass finds the separators, the digits of each index are read as one
+unaligned 8-byte word and converted with SWAR arithmetic, and a constant value is compared
+as whole words.  Anything else (spaces, CR, blank lines, long numbers, a malformed line)
+goes through the general whitespace-separated parser of :mod:`._common`, which names the
+file and line of the first problem.  Both paths end in the same checks (range, duplicates,
+values), so they accept the same files and raise the same errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from ...topology import _csr_from_parts
+from ._common import (
+    CHUNK_EDGES,
+    TABLE_MAX,
+    build_layer,
+    fail,
+    parse_fields,
+    parse_floats,
+    parse_ints,
+)
+
+#: Line layouts ``write_graph_challenge(dialect=...)`` knows.
+DIALECTS = ("official", "rows")
+#: Bytes of text parsed per chunk by the fast reader (bounds its working memory).
+CHUNK_BYTES = 1 << 23
+_PAD = 8  # zero bytes before and after the text, so that 8-byte words never fall outside
+
+
+# ============================================================================ values as text
+def value_text(value: float, dialect: str) -> bytes:
+    """The text of one weight: ``%e`` (official) or the shortest round-trip form (rows).
+
+    The official ``%e`` keeps 7 significant digits; a value it cannot hold exactly is
+    refused rather than silently rounded.
+
+    >>> value_text(1 / 16, "official"), value_text(1 / 16, "rows")
+    (b'6.250000e-02', b'0.0625')
+    """
+    if dialect == "rows":
+        return repr(float(value)).encode()
+    text = b"%e" % value
+    if float(text) != value:
+        from ..._checks import TopogenError
+
+        raise TopogenError(
+            f"value={value!r} has more significant digits than the official '%e' layout "
+            f"holds ({text.decode()}); pass dialect='rows' to keep it exactly, or round it")
+    return text
+
+
+def _weights_table(weights: np.ndarray, dialect: str):
+    """``(table, inverse)``: the text of each distinct weight (NUL-padded rows + LF)."""
+    uniq, inverse = np.unique(weights, return_inverse=True)
+    texts = []
+    for w in uniq.tolist():  # one format per distinct value, not per edge
+        if dialect == "rows":
+            text = str(np.float32(w)).encode()
+        else:
+            text = b"%e" % w
+            if np.float32(float(text)) != np.float32(w):
+                from ..._checks import TopogenError
+
+                raise TopogenError(
+                    f"weight {w!r} has more significant digits than the official '%e' "
+                    "layout holds; pass dialect='rows' to keep the weights exactly")
+        if not math.isfinite(w) or w == 0:
+            from ..._checks import TopogenError
+
+            raise TopogenError(f"weights must be finite and nonzero, got {w!r}")
+        texts.append(text)
+    width = max(len(t) for t in texts) + 1
+    table = np.zeros((len(texts), width), dtype=np.uint8)
+    for k, t in enumerate(texts):
+        table[k, width - len(t) - 1:width - 1] = np.frombuffer(t, dtype=np.uint8)
+    table[:, -1] = 10
+    return table, inverse.ravel()
+
+
+# ============================================================================ writing
+def _number_field(values: np.ndarray, n: int, tail: bytes) -> np.ndarray:
+    """``str(v) + tail`` for 1-based ``values <= n`` as NUL-padded rows of a byte matrix."""
+    from ._common import _number_table
+
+    if n <= TABLE_MAX:
+        table = _number_table(n, 1, tail)
+        return table.view(f"V{table.shape[1]}").ravel()[values - 1]
+    digits = len(str(n))
+    out = np.zeros((len(values), digits + len(tail)), dtype=np.uint8)
+    v = values.astype(np.int64)
+    for j in range(digits - 1, -1, -1):
+        out[:, j] = np.where((v > 0) | (j == digits - 1), v % 10 + 48, 0)
+        v //= 10
+    out[:, digits:] = np.frombuffer(tail, dtype=np.uint8)
+    return out.view(f"V{out.shape[1]}").ravel()
+
+
+def _order(layer: sp.csr_array, dialect: str, weights):
+    """``(indptr, minor, weights)`` in the line order of ``dialect`` (outer = major index)."""
+    if dialect == "rows":
+        return layer.indptr, layer.indices, weights
+    if weights is None:
+        csc = layer.tocsc()
+        return csc.indptr, csc.indices, None
+    pos = sp.csr_array((np.arange(layer.nnz, dtype=np.int64), layer.indices, layer.indptr),
+                       shape=layer.shape).tocsc()
+    pos.sort_indices()
+    return pos.indptr, pos.indices, np.asarray(weights)[pos.data]
+
+
+def tsv_chunks(layer: sp.csr_array, dialect: str, text: bytes | None = None, weights=None,
+               chunk_edges: int = CHUNK_EDGES):
+    """Yield the TSV text of a canonical layer as uint8 arrays of about ``chunk_edges`` lines.
+
+    ``text`` is the value written on every line; ``weights`` (aligned with the layer's CSR
+    order) gives one value per edge instead.
+    """
+    n_rows, n_cols = layer.shape
+    indptr, minor, weights = _order(layer, dialect, weights)
+    n_major = n_rows if dialect == "rows" else n_cols
+    if weights is not None:
+        table, which = _weights_table(np.asarray(weights, dtype=np.float32), dialect)
+        tail = b"\t"
+    else:
+        tail = b"\t" + text + b"\n"
+    dtype = np.int64 if max(layer.shape) >= 2**31 else np.int32
+    start = 0
+    while start < n_major:
+        stop = int(np.searchsorted(indptr, indptr[start] + chunk_edges, side="right")) - 1
+        stop = min(max(stop, start + 1), n_major)
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        if hi > lo:
+            major = np.repeat(np.arange(start + 1, stop + 1, dtype=dtype),
+                              np.diff(indptr[start:stop + 1]))
+            other = minor[lo:hi].astype(dtype) + 1
+            rows, cols = (major, other) if dialect == "rows" else (other, major)
+            fields = [_number_field(rows, n_rows, b"\t"), _number_field(cols, n_cols, tail)]
+            if weights is not None:
+                fields.append(table.view(f"V{table.shape[1]}").ravel()[which[lo:hi]])
+            lines = np.empty(hi - lo, dtype=[(f"f{k}", f.dtype) for k, f in enumerate(fields)])
+            for k, f in enumerate(fields):
+                lines[f"f{k}"] = f
+            chars = lines.view(np.uint8)
+            yield chars[chars != 0]
+        start = stop
+
+
+# ============================================================================ reading
+def padded_buffer(size: int) -> np.ndarray:
+    """A zeroed uint8 buffer with room for ``size`` bytes of text between zero pads."""
+    buf = np.empty(size + 2 * _PAD, dtype=np.uint8)
+    buf[:_PAD] = 0
+    buf[-_PAD:] = 0
+    return buf
+
+
+def text_of(buf: np.ndarray) -> np.ndarray:
+    """The text inside a :func:`padded_buffer`."""
+    return buf[_PAD:len(buf) - _PAD]
+
+
+_ZERO = np.uint64(0x3030303030303030)
+_LOW = np.uint64(0x0F0F0F0F0F0F0F0F)
+_SIX = np.uint64(0x0606060606060606)
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _words(buf: np.ndarray) -> np.ndarray:
+    """Every unaligned little-endian 8-byte word of ``buf``: ``words[i] = buf[i:i + 8]``."""
+    return np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+
+
+def _swar_ints(words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Decimal fields ``buf[starts:ends]`` of 1..8 digits as uint64, or None if any is not.
+
+    The 8 bytes ending at each field are read as one word, the bytes before the field set
+    to ``'0'``, and the digits combined pairwise (Lemire's SWAR conversion).
+    """
+    length = (ends - starts).astype(np.uint64)
+    if len(length) and (int(length.min()) < 1 or int(length.max()) > 8):
+        return None
+    w = words[ends - 8]
+    shift = (np.uint64(8) - length) * np.uint64(8)
+    mask = np.left_shift(_ONES, shift)
+    w &= mask
+    w |= _ZERO & ~mask
+    w ^= _ZERO  # digits become bytes 0..9; anything else has a high nibble or exceeds 9
+    if np.any(((w + _SIX) | w) & _HIGH):
+        return None
+    w = ((w & _LOW) * np.uint64(2561)) >> np.uint64(8)
+    w = ((w & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
+    return ((w & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32)
+
+
+def _same_text(words, starts, length: int, ref: np.ndarray) -> bool:
+    """Whether every field ``buf[starts:starts + length]`` equals ``ref`` (length <= 16)."""
+    wref = _words(ref)
+    if length >= 8:
+        return bool(np.all(words[starts] == wref[0 + _PAD])
+                    and np.all(words[starts + length - 8] == wref[length - 8 + _PAD]))
+    mask = np.left_shift(_ONES, np.uint64(8 * (8 - length)))
+    return bool(np.all((words[starts + length - 8] & mask) == (wref[length + _PAD - 8] & mask)))
+
+
+def _fast_chunk(buf, words, lo: int, hi: int):
+    """Parse ``text[lo:hi]`` (whole lines, tabs only); None where the fast path does not apply.
+
+    Returns ``(rows, cols, value_starts, value_ends)``; positions index ``buf``.
+    """
+    text = buf[_PAD + lo:_PAD + hi]
+    seps = np.flatnonzero(text < 33)  # any whitespace or control byte
+    n = len(seps) // 3
+    if len(seps) != 3 * n or n == 0:
+        return None
+    seps = seps.reshape(n, 3)
+    if not (np.all(text[seps[:, 0]] == 9) and np.all(text[seps[:, 1]] == 9)
+            and np.all(text[seps[:, 2]] == 10)):
+        return None
+    seps += _PAD + lo
+    starts = np.empty(n, dtype=np.int64)
+    starts[0] = _PAD + lo
+    starts[1:] = seps[:-1, 2] + 1
+    rows = _swar_ints(words, starts, seps[:, 0])
+    cols = None if rows is None else _swar_ints(words, seps[:, 0] + 1, seps[:, 1])
+    if cols is None:
+        return None
+    return rows, cols, seps[:, 1] + 1, seps[:, 2]
+
+
+def _fast_parse(buf: np.ndarray):
+    """The fast path over a whole padded buffer: ``(rows, cols, vstarts, vends)`` or None."""
+    text = text_of(buf)
+    size = len(text)
+    if size == 0 or text[-1] != 10:
+        return None
+    words = _words(buf)
+    parts = []
+    lo = 0
+    while lo < size:
+        hi = min(lo + CHUNK_BYTES, size)
+        if hi < size:
+            hi = int(np.flatnonzero(text[hi - 1:] == 10)[0]) + hi  # end after a newline
+        part = _fast_chunk(buf, words, lo, hi)
+        if part is None:
+            return None
+        parts.append(part)
+        lo = hi
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def _values(buf, words, vstarts, vends, lines, path):
+    """``(constant, per_edge)``: the one value of every line, or a float64 array of them."""
+    length = vends - vstarts
+    n = len(length)
+    if n and 1 <= int(length[0]) <= 16 and np.all(length == length[0]):
+        L = int(length[0])
+        first = bytes(buf[int(vstarts[0]):int(vends[0])])
+        ref = np.zeros(L + 2 * _PAD, dtype=np.uint8)
+        ref[_PAD:_PAD + L] = np.frombuffer(first, dtype=np.uint8)
+        if _same_text(words, vstarts, L, ref):
+            vals = parse_floats(np.frombuffer(first, dtype=np.uint8), np.zeros(1, np.int64),
+                                np.array([L]), lines[:1], path)
+            return float(vals[0]), None
+    return None, parse_floats(buf, vstarts, vends, lines, path)
+
+
+def parse_tsv(buf: np.ndarray, shape, path: str):
+    """Parse one layer file held in a :func:`padded_buffer`.
+
+    Returns ``(layer, weights, value)``: the canonical boolean layer, its weights as a
+    read-only float32 array in CSR order, and the value if every line carries the same one
+    (else None).  Raises TopogenError naming ``path`` and the line of the first problem.
+    """
+    fast = _fast_parse(buf)
+    if fast is not None:
+        rows, cols, vstarts, vends = fast
+        lines = np.arange(1, len(rows) + 1, dtype=np.int64)
+        value, vals = _values(buf, _words(buf), vstarts, vends, lines, path)
+    else:
+        data, starts, ends, lines = parse_fields(bytes(text_of(buf)), 3, path)
+        rows = parse_ints(data, starts[:, 0], ends[:, 0], lines, path, "row index")
+        cols = parse_ints(data, starts[:, 1], ends[:, 1], lines, path, "column index")
+        vals = parse_floats(data, starts[:, 2], ends[:, 2], lines, path)
+        value = None
+        if len(vals) and np.all(vals == vals[0]):
+            value, vals = float(vals[0]), None
+    if (value is not None and value == 0) or (vals is not None and np.any(vals == 0)):
+        k = 0 if vals is None else int(np.flatnonzero(vals == 0)[0])
+        fail(path, int(lines[k]), "a stored zero value is not an edge; remove the line")
+    layer, order = _layer(rows, cols, shape, lines, path)
+    nnz = layer.nnz
+    if vals is None:
+        weights = np.full(nnz, np.nan if value is None else value, dtype=np.float32)
+    else:
+        weights = vals.astype(np.float32)
+        if order is not None:
+            weights = weights[order]
+    weights.flags.writeable = False
+    return layer, weights, value
+
+
+def _layer(rows, cols, shape, lines, path):
+    """``(layer, order)``: the CSR layer and the line index of each of its entries (or None)."""
+    n_rows, n_cols = shape
+    n = len(rows)
+    if n and (int(rows.min()) >= 1 and int(rows.max()) <= n_rows
+              and int(cols.min()) >= 1 and int(cols.max()) <= n_cols):
+        r = rows.astype(np.int64) - 1
+        c = cols.astype(np.int64) - 1
+        col_major = c * n_rows + r
+        if np.all(col_major[1:] > col_major[:-1]):  # the official order: CSC, then transpose
+            del col_major
+            indptr = np.zeros(n_cols + 1, dtype=np.int64)
+            np.cumsum(np.bincount(c, minlength=n_cols), out=indptr[1:])
+            itype = np.int32 if max(n_rows, n_cols, n) < 2**31 - 1 else np.int64
+            csc = sp.csc_array((np.arange(n, dtype=itype), r.astype(itype),
+                                indptr.astype(itype)), shape=shape)
+            csr = csc.tocsr()
+            return _csr_from_parts(shape, csr.indptr, csr.indices), csr.data
+        del col_major
+        row_major = r * n_cols + c
+        if np.all(row_major[1:] > row_major[:-1]):
+            indptr = np.zeros(n_rows + 1, dtype=np.int64)
+            np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
+            return _csr_from_parts(shape, indptr, c), None
+    # any other order, or a problem to report: the general builder (sorts, names lines)
+    r = rows.astype(np.int64) - 1
+    c = cols.astype(np.int64) - 1
+    layer = build_layer(r, c, shape, lines, path)
+    if n < 2:
+        return layer, None
+    return layer, np.argsort(r * n_cols + c, kind="stable")
