@@ -181,7 +181,6 @@ _ZERO = np.uint64(0x3030303030303030)
 _LOW = np.uint64(0x0F0F0F0F0F0F0F0F)
 _SIX = np.uint64(0x0606060606060606)
 _HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
-_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _words(buf: np.ndarray) -> np.ndarray:
@@ -189,69 +188,104 @@ def _words(buf: np.ndarray) -> np.ndarray:
     return np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
 
 
-def _swar_ints(words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """Decimal fields ``buf[starts:ends]`` of 1..8 digits as uint64, or None if any is not.
+#: ``_MASKS[L]`` keeps the last ``L`` bytes of a little-endian word (0 < L <= 8).
+_MASKS = np.array([0] + [(2**64 - 1) << (8 * (8 - k)) & (2**64 - 1) for k in range(1, 9)],
+                  dtype=np.uint64)
 
-    The 8 bytes ending at each field are read as one word, the bytes before the field set
-    to ``'0'``, and the digits combined pairwise (Lemire's SWAR conversion).
+
+def _swar_ints(words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Decimal fields ``buf[starts:ends]`` of 1..8 digits as int32, or None if any is not.
+
+    The 8 bytes ending at each field are read as one word, XOR-ed with ``'0'`` bytes (so
+    digits become 0..9), the bytes before the field cleared, and the digits combined
+    pairwise (Lemire's SWAR conversion).  Values above 2**31 - 1 cannot occur (8 digits).
     """
-    length = (ends - starts).astype(np.uint64)
+    length = ends - starts
     if len(length) and (int(length.min()) < 1 or int(length.max()) > 8):
         return None
     w = words[ends - 8]
-    shift = (np.uint64(8) - length) * np.uint64(8)
-    mask = np.left_shift(_ONES, shift)
-    w &= mask
-    w |= _ZERO & ~mask
-    w ^= _ZERO  # digits become bytes 0..9; anything else has a high nibble or exceeds 9
-    if np.any(((w + _SIX) | w) & _HIGH):
+    w ^= _ZERO
+    w &= _MASKS[length]
+    t = w + _SIX
+    t |= w
+    t &= _HIGH
+    if t.any():
         return None
-    w = ((w & _LOW) * np.uint64(2561)) >> np.uint64(8)
-    w = ((w & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
-    return ((w & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32)
+    for mask, mul, shift in _STEPS:
+        np.bitwise_and(w, mask, out=t)
+        np.multiply(t, mul, out=t)
+        np.right_shift(t, shift, out=w)
+    return w.astype(np.int32)
 
 
-def _same_text(words, starts, length: int, ref: np.ndarray) -> bool:
-    """Whether every field ``buf[starts:starts + length]`` equals ``ref`` (length <= 16)."""
-    wref = _words(ref)
-    if length >= 8:
-        return bool(np.all(words[starts] == wref[0 + _PAD])
-                    and np.all(words[starts + length - 8] == wref[length - 8 + _PAD]))
-    mask = np.left_shift(_ONES, np.uint64(8 * (8 - length)))
-    return bool(np.all((words[starts + length - 8] & mask) == (wref[length + _PAD - 8] & mask)))
+_STEPS = [(np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(2561), np.uint64(8)),
+          (np.uint64(0x00FF00FF00FF00FF), np.uint64(6553601), np.uint64(16)),
+          (np.uint64(0x0000FFFF0000FFFF), np.uint64(42949672960001), np.uint64(32))]
 
 
-def _fast_chunk(buf, words, lo: int, hi: int):
+def _same_text(words, starts, ref: bytes) -> bool:
+    """Whether every field ``buf[starts:starts + len(ref)]`` equals ``ref`` (1..16 bytes)."""
+    L = len(ref)
+    padded = np.zeros(L + 2 * _PAD, dtype=np.uint8)
+    padded[_PAD:_PAD + L] = np.frombuffer(ref, dtype=np.uint8)
+    wref = _words(padded)
+    last = words[starts + (L - 8)]
+    if L >= 8:
+        return bool(np.all(last == wref[_PAD + L - 8]) and np.all(words[starts] == wref[_PAD]))
+    mask = _MASKS[L]
+    last &= mask
+    return bool(np.all(last == (wref[_PAD + L - 8] & mask)))
+
+
+def _fast_chunk(buf, words, lo: int, hi: int, ref):
     """Parse ``text[lo:hi]`` (whole lines, tabs only); None where the fast path does not apply.
 
-    Returns ``(rows, cols, value_starts, value_ends)``; positions index ``buf``.
+    Returns ``(rows, cols, values)``: ``values`` is None when every value field equals the
+    bytes ``ref`` (checked as whole words), else the ``(starts, ends)`` of the value fields
+    in ``buf``.
     """
     text = buf[_PAD + lo:_PAD + hi]
     seps = np.flatnonzero(text < 33)  # any whitespace or control byte
     n = len(seps) // 3
     if len(seps) != 3 * n or n == 0:
         return None
-    seps = seps.reshape(n, 3)
-    if not (np.all(text[seps[:, 0]] == 9) and np.all(text[seps[:, 1]] == 9)
-            and np.all(text[seps[:, 2]] == 10)):
+    tab1, tab2, newline = seps.reshape(n, 3).T.copy()  # contiguous columns gather faster
+    del seps
+    if not (np.all(text[tab1] == 9) and np.all(text[tab2] == 9)
+            and np.all(text[newline] == 10)):
         return None
-    seps += _PAD + lo
+    for a in (tab1, tab2, newline):
+        a += _PAD + lo
     starts = np.empty(n, dtype=np.int64)
     starts[0] = _PAD + lo
-    starts[1:] = seps[:-1, 2] + 1
-    rows = _swar_ints(words, starts, seps[:, 0])
-    cols = None if rows is None else _swar_ints(words, seps[:, 0] + 1, seps[:, 1])
+    np.add(newline[:-1], 1, out=starts[1:])
+    rows = _swar_ints(words, starts, tab1)
+    if rows is None:
+        return None
+    np.add(tab1, 1, out=starts)
+    cols = _swar_ints(words, starts, tab2)
     if cols is None:
         return None
-    return rows, cols, seps[:, 1] + 1, seps[:, 2]
+    tab2 += 1
+    vstarts, vends = tab2, newline
+    if ref is not None and np.all(vends - vstarts == len(ref)) and _same_text(words, vstarts,
+                                                                               ref):
+        return rows, cols, None
+    return rows, cols, (vstarts, vends)
 
 
 def _fast_parse(buf: np.ndarray):
-    """The fast path over a whole padded buffer: ``(rows, cols, vstarts, vends)`` or None."""
+    """The fast path over a whole padded buffer: ``(rows, cols, value_text, fields)`` or None.
+
+    ``value_text`` is the one value text of every line (then ``fields`` is None), else
+    ``fields`` are the ``(starts, ends)`` of every value field.
+    """
     text = text_of(buf)
     size = len(text)
     if size == 0 or text[-1] != 10:
         return None
+    first = bytes(text[:min(size, 128)]).split(b"\n", 1)[0].split(b"\t")
+    ref = first[2] if len(first) == 3 and 1 <= len(first[2]) <= 16 else None
     words = _words(buf)
     parts = []
     lo = 0
@@ -259,30 +293,22 @@ def _fast_parse(buf: np.ndarray):
         hi = min(lo + CHUNK_BYTES, size)
         if hi < size:
             hi = int(np.flatnonzero(text[hi - 1:] == 10)[0]) + hi  # end after a newline
-        part = _fast_chunk(buf, words, lo, hi)
+        part = _fast_chunk(buf, words, lo, hi, ref)
         if part is None:
             return None
+        if part[2] is not None and ref is not None:  # values differ: start again, keep them
+            ref, parts, lo = None, [], 0
+            continue
         parts.append(part)
         lo = hi
     if len(parts) == 1:
-        return parts[0]
-    return tuple(np.concatenate(p) for p in zip(*parts))
-
-
-def _values(buf, words, vstarts, vends, lines, path):
-    """``(constant, per_edge)``: the one value of every line, or a float64 array of them."""
-    length = vends - vstarts
-    n = len(length)
-    if n and 1 <= int(length[0]) <= 16 and np.all(length == length[0]):
-        L = int(length[0])
-        first = bytes(buf[int(vstarts[0]):int(vends[0])])
-        ref = np.zeros(L + 2 * _PAD, dtype=np.uint8)
-        ref[_PAD:_PAD + L] = np.frombuffer(first, dtype=np.uint8)
-        if _same_text(words, vstarts, L, ref):
-            vals = parse_floats(np.frombuffer(first, dtype=np.uint8), np.zeros(1, np.int64),
-                                np.array([L]), lines[:1], path)
-            return float(vals[0]), None
-    return None, parse_floats(buf, vstarts, vends, lines, path)
+        rows, cols, fields = parts[0]
+    else:
+        rows = np.concatenate([p[0] for p in parts])
+        cols = np.concatenate([p[1] for p in parts])
+        fields = None if ref is not None else tuple(
+            np.concatenate([p[2][k] for p in parts]) for k in (0, 1))
+    return rows, cols, ref, fields
 
 
 def parse_tsv(buf: np.ndarray, shape, path: str):
@@ -294,17 +320,22 @@ def parse_tsv(buf: np.ndarray, shape, path: str):
     """
     fast = _fast_parse(buf)
     if fast is not None:
-        rows, cols, vstarts, vends = fast
+        rows, cols, ref, fields = fast
         lines = np.arange(1, len(rows) + 1, dtype=np.int64)
-        value, vals = _values(buf, _words(buf), vstarts, vends, lines, path)
+        if ref is not None:
+            value = float(parse_floats(np.frombuffer(ref, dtype=np.uint8), np.zeros(1, np.int64),
+                                       np.array([len(ref)]), lines[:1], path)[0])
+            vals = None
+        else:
+            value, vals = None, parse_floats(buf, fields[0], fields[1], lines, path)
     else:
         data, starts, ends, lines = parse_fields(bytes(text_of(buf)), 3, path)
         rows = parse_ints(data, starts[:, 0], ends[:, 0], lines, path, "row index")
         cols = parse_ints(data, starts[:, 1], ends[:, 1], lines, path, "column index")
         vals = parse_floats(data, starts[:, 2], ends[:, 2], lines, path)
         value = None
-        if len(vals) and np.all(vals == vals[0]):
-            value, vals = float(vals[0]), None
+    if vals is not None and len(vals) and np.all(vals == vals[0]):
+        value, vals = float(vals[0]), None
     if (value is not None and value == 0) or (vals is not None and np.any(vals == 0)):
         k = 0 if vals is None else int(np.flatnonzero(vals == 0)[0])
         fail(path, int(lines[k]), "a stored zero value is not an edge; remove the line")

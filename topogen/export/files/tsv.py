@@ -220,7 +220,7 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
     meta = dict(meta)
     if len(values) == 1 and None not in values:
         meta["value"] = values.pop()
-    else:
+    elif values:  # weights differ; with no edges at all, keep what topogen.json recorded
         meta.pop("value", None)
     topology = Topology._trusted(layers, meta)
     return (topology, tuple(arrays)) if weights else topology
