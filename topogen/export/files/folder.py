@@ -215,7 +215,9 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
                 w = weights[i]
             return write_tsv_layer(f, layer, text, dialect, w)
     else:
-        compression = None
+        if compression is not None:
+            raise TopogenError(f"compression={compression!r} is for Graph Challenge TSV "
+                               "folders; Matrix Market folders are written plain")
         text = None if value is None else value_text(check_value(value))
 
         def writer(f, layer, i):
