@@ -137,6 +137,8 @@ def tsv_chunks(layer: sp.csr_array, dialect: str, text: bytes | None = None, wei
     indptr, minor, weights = _order(layer, dialect, weights)
     n_major = n_rows if dialect == "rows" else n_cols
     if weights is not None:
+        if not layer.nnz:
+            return
         table, which = _weights_table(np.asarray(weights, dtype=np.float32), dialect)
         tail = b"\t"
     else:

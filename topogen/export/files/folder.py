@@ -401,6 +401,11 @@ def folder_files(folder: str, kind: str, *, compression: str | None = "infer",
     if not found:
         raise TopogenError(f"{folder}: no layer files n<N>-l<k>.{kind} and no {SIDECAR}"
                            + note)
+    for name in sorted(skipped):
+        k = int(LAYER_FILE.match(name).group(2))
+        if k not in found and kind == "tsv":
+            raise TopogenError(f"{folder}: {name} holds layer {k}, which compression="
+                               f"{compression!r} does not read; pass compression='infer'")
     layers = sorted(found)
     for expected, k in enumerate(layers, start=1):
         if k != expected:
