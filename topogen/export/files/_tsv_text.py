@@ -41,7 +41,7 @@ from ._common import (
 #: Line layouts ``write_graph_challenge(dialect=...)`` knows.
 DIALECTS = ("official", "rows")
 #: Bytes of text parsed per chunk by the fast reader (bounds its working memory).
-CHUNK_BYTES = 1 << 23
+CHUNK_BYTES = 1 << 20
 _PAD = 8  # zero bytes before and after the text, so that 8-byte words never fall outside
 
 
@@ -276,6 +276,17 @@ def _fast_chunk(buf, words, lo: int, hi: int, ref):
     return rows, cols, (vstarts, vends)
 
 
+def _line_end(text: np.ndarray, pos: int) -> int:
+    """The end of the line holding ``text[pos - 1]`` (just after its newline)."""
+    step = 256
+    while pos < len(text):
+        nl = np.flatnonzero(text[pos - 1:pos - 1 + step] == 10)
+        if len(nl):
+            return pos + int(nl[0])
+        pos, step = pos + step, step * 2
+    return len(text)
+
+
 def _fast_parse(buf: np.ndarray):
     """The fast path over a whole padded buffer: ``(rows, cols, value_text, fields)`` or None.
 
@@ -293,8 +304,7 @@ def _fast_parse(buf: np.ndarray):
     lo = 0
     while lo < size:
         hi = min(lo + CHUNK_BYTES, size)
-        if hi < size:
-            hi = int(np.flatnonzero(text[hi - 1:] == 10)[0]) + hi  # end after a newline
+        hi = _line_end(text, hi)
         part = _fast_chunk(buf, words, lo, hi, ref)
         if part is None:
             return None
