@@ -166,9 +166,18 @@ def tsv_chunks(layer: sp.csr_array, dialect: str, text: bytes | None = None, wei
 
 
 # ============================================================================ reading
-def padded_buffer(size: int) -> np.ndarray:
-    """A zeroed uint8 buffer with room for ``size`` bytes of text between zero pads."""
-    buf = np.empty(size + 2 * _PAD, dtype=np.uint8)
+def padded_buffer(size: int, reuse: np.ndarray | None = None) -> np.ndarray:
+    """A uint8 buffer with room for ``size`` bytes of text between zero pads.
+
+    ``reuse``, a buffer from an earlier call, is used again when it is large enough (reading
+    layer after layer then touches the same memory instead of faulting in new pages).
+    """
+    if reuse is not None and reuse.base is not None:
+        reuse = reuse.base
+    if reuse is not None and len(reuse) >= size + 2 * _PAD:
+        buf = reuse[:size + 2 * _PAD]
+    else:
+        buf = np.empty(size + 2 * _PAD, dtype=np.uint8)
     buf[:_PAD] = 0
     buf[-_PAD:] = 0
     return buf
@@ -323,12 +332,13 @@ def _fast_parse(buf: np.ndarray):
     return rows, cols, ref, fields
 
 
-def parse_tsv(buf: np.ndarray, shape, path: str):
+def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
     """Parse one layer file held in a :func:`padded_buffer`.
 
     Returns ``(layer, weights, value)``: the canonical boolean layer, its weights as a
-    read-only float32 array in CSR order, and the value if every line carries the same one
-    (else None).  Raises TopogenError naming ``path`` and the line of the first problem.
+    read-only float32 array in CSR order (None unless ``weights``), and the value if every
+    line carries the same one (else None).  Raises TopogenError naming ``path`` and the
+    line of the first problem.
     """
     fast = _fast_parse(buf)
     if fast is not None:
@@ -352,40 +362,49 @@ def parse_tsv(buf: np.ndarray, shape, path: str):
         k = 0 if vals is None else int(np.flatnonzero(vals == 0)[0])
         fail(path, int(lines[k]), "a stored zero value is not an edge; remove the line")
     layer, order = _layer(rows, cols, shape, lines, path)
-    nnz = layer.nnz
+    if not weights:
+        return layer, None, value
     if vals is None:
-        weights = np.full(nnz, np.nan if value is None else value, dtype=np.float32)
+        w = np.full(layer.nnz, np.nan if value is None else value, dtype=np.float32)
     else:
-        weights = vals.astype(np.float32)
+        w = vals.astype(np.float32)
         if order is not None:
-            weights = weights[order]
-    weights.flags.writeable = False
-    return layer, weights, value
+            w = w[order]
+    w.flags.writeable = False
+    return layer, w, value
 
 
 def _layer(rows, cols, shape, lines, path):
-    """``(layer, order)``: the CSR layer and the line index of each of its entries (or None)."""
+    """``(layer, order)``: the CSR layer and the line index of each of its entries (or None).
+
+    The official column-major order is a CSC layer, transposed by SciPy's C routine;
+    topogen's row-major order is the CSR layer itself; any other order is sorted.
+    """
     n_rows, n_cols = shape
     n = len(rows)
     if n and (int(rows.min()) >= 1 and int(rows.max()) <= n_rows
               and int(cols.min()) >= 1 and int(cols.max()) <= n_cols):
-        r = rows.astype(np.int64) - 1
-        c = cols.astype(np.int64) - 1
-        col_major = c * n_rows + r
-        if np.all(col_major[1:] > col_major[:-1]):  # the official order: CSC, then transpose
-            del col_major
-            indptr = np.zeros(n_cols + 1, dtype=np.int64)
-            np.cumsum(np.bincount(c, minlength=n_cols), out=indptr[1:])
+        key = cols.astype(np.int64)
+        key *= n_rows
+        key += rows
+        if np.all(key[1:] > key[:-1]):  # the official order: CSC, then transpose
+            del key
+            indptr = np.searchsorted(cols, np.arange(1, n_cols + 2), side="left")
             itype = np.int32 if max(n_rows, n_cols, n) < 2**31 - 1 else np.int64
-            csc = sp.csc_array((np.arange(n, dtype=itype), r.astype(itype),
-                                indptr.astype(itype)), shape=shape)
+            r = rows.astype(itype)
+            r -= 1
+            csc = sp.csc_array((np.arange(n, dtype=itype), r, indptr.astype(itype)),
+                               shape=shape)
             csr = csc.tocsr()
             return _csr_from_parts(shape, csr.indptr, csr.indices), csr.data
-        del col_major
-        row_major = r * n_cols + c
-        if np.all(row_major[1:] > row_major[:-1]):
-            indptr = np.zeros(n_rows + 1, dtype=np.int64)
-            np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
+        key = rows.astype(np.int64)
+        key *= n_cols
+        key += cols
+        if np.all(key[1:] > key[:-1]):
+            del key
+            indptr = np.searchsorted(rows, np.arange(1, n_rows + 2), side="left")
+            c = cols.astype(np.int64)
+            c -= 1
             return _csr_from_parts(shape, indptr, c), None
     # any other order, or a problem to report: the general builder (sorts, names lines)
     r = rows.astype(np.int64) - 1

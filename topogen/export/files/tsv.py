@@ -87,16 +87,18 @@ def write_graph_challenge(topology: Topology, folder, *, value=None, weights=Non
                  compression=compression)
 
 
-def read_layer_text(path: str, compressed: bool, max_bytes: int) -> np.ndarray:
+def read_layer_text(path: str, compressed: bool, max_bytes: int,
+                    reuse: np.ndarray | None = None) -> np.ndarray:
     """The text of a layer file (gunzipped if ``compressed``) in a padded buffer.
 
     Only regular files are read; a gzip file may not inflate beyond ``max_bytes``.
+    ``reuse`` is a buffer of an earlier call to fill again if it is large enough.
     """
     f, size = open_regular(path)
     with f:
         try:
             if not compressed:
-                buf = padded_buffer(size)
+                buf = padded_buffer(size, reuse)
                 got = f.readinto(memoryview(text_of(buf)))
                 if got != size:
                     fail(path, None, f"read {got} of {size} bytes (the file changed)")
@@ -117,7 +119,7 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int) -> np.ndarray:
                 fail(path, None, f"not a valid gzip file ({exc})")
         except OSError as exc:
             raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
-    buf = padded_buffer(total)
+    buf = padded_buffer(total, reuse)
     text, pos = text_of(buf), 0
     for chunk in chunks:
         text[pos:pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
@@ -194,13 +196,14 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
     crcs = doc["crc32"] if doc is not None else [None] * len(files)
     layers, arrays, values = [], [], set()
     total = 0
+    buf = None
     with Progress(len(files), "reading", enabled=progress) as bar:
         for i, name in enumerate(files):
             path = os.path.join(folder, name)
             shape = (widths[i], widths[i + 1])
             cap = nnz[i] if nnz[i] is not None else min(shape[0] * shape[1], max_edges)
-            buf = read_layer_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1)
-            layer, w, v = parse_tsv(buf, shape, path)
+            buf = read_layer_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1, buf)
+            layer, w, v = parse_tsv(buf, shape, path, weights)
             if nnz[i] is not None and layer.nnz != nnz[i]:
                 fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz[i]} "
                      "(truncated or altered file)")
@@ -209,9 +212,8 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
                 fail(path, None, f"the layers so far hold {total:,} edges, above max_edges="
                      f"{max_edges:,}; pass a larger max_edges=")
             check_crc(path, text_of(buf), crcs[i])
-            del buf
             if value is not None and layer.nnz and (v is None or v != value):
-                _report_value(path, w, value)
+                _report_value(path, value)
             layers.append(layer)
             arrays.append(w)
             values.add(v if layer.nnz else "empty")
@@ -226,7 +228,7 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
     return (topology, tuple(arrays)) if weights else topology
 
 
-def _report_value(path: str, w: np.ndarray, value: float) -> None:
+def _report_value(path: str, value: float) -> None:
     """Raise naming the first line whose weight is not ``value`` (lines in file order)."""
     buf = read_layer_text(path, path.endswith(".gz"), 1 << 62)
     from ._common import parse_fields, parse_floats
