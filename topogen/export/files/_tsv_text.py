@@ -23,6 +23,7 @@ values), so they accept the same files and raise the same errors.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,6 +43,8 @@ from ._common import (
 DIALECTS = ("official", "rows")
 #: Bytes of text parsed per chunk by the fast reader (bounds its working memory).
 CHUNK_BYTES = 1 << 20
+#: Threads the fast reader parses chunks on (pyarrow.csv, the baseline, uses threads too).
+THREADS = min(4, os.cpu_count() or 1)
 _PAD = 8  # zero bytes before and after the text, so that 8-byte words never fall outside
 
 
@@ -296,6 +299,20 @@ def _line_end(text: np.ndarray, pos: int) -> int:
     return len(text)
 
 
+def _map_chunks(buf, words, bounds, ref):
+    """:func:`_fast_chunk` over every chunk, on up to :data:`THREADS` threads (NumPy releases
+    the GIL in its loops, so the chunks run in parallel); None if any chunk is not simple."""
+    threads = min(THREADS, len(bounds))
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(pool.map(lambda b: _fast_chunk(buf, words, b[0], b[1], ref), bounds))
+    else:
+        parts = [_fast_chunk(buf, words, lo, hi, ref) for lo, hi in bounds]
+    return None if any(p is None for p in parts) else parts
+
+
 def _fast_parse(buf: np.ndarray):
     """The fast path over a whole padded buffer: ``(rows, cols, value_text, fields)`` or None.
 
@@ -309,19 +326,17 @@ def _fast_parse(buf: np.ndarray):
     first = bytes(text[:min(size, 128)]).split(b"\n", 1)[0].split(b"\t")
     ref = first[2] if len(first) == 3 and 1 <= len(first[2]) <= 16 else None
     words = _words(buf)
-    parts = []
-    lo = 0
+    bounds, lo = [], 0
     while lo < size:
-        hi = min(lo + CHUNK_BYTES, size)
-        hi = _line_end(text, hi)
-        part = _fast_chunk(buf, words, lo, hi, ref)
-        if part is None:
-            return None
-        if part[2] is not None and ref is not None:  # values differ: start again, keep them
-            ref, parts, lo = None, [], 0
-            continue
-        parts.append(part)
+        hi = _line_end(text, min(lo + CHUNK_BYTES, size))
+        bounds.append((lo, hi))
         lo = hi
+    parts = _map_chunks(buf, words, bounds, ref)
+    if parts is None:
+        return None
+    if ref is not None and any(p[2] is not None for p in parts):  # values differ: keep them
+        ref = None
+        parts = _map_chunks(buf, words, bounds, None)
     if len(parts) == 1:
         rows, cols, fields = parts[0]
     else:
