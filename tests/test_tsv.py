@@ -351,3 +351,28 @@ def test_fifo_layer_file_does_not_hang(tmp_path):
     os.mkfifo(folder / "n4-l1.tsv")
     with pytest.raises(TopogenError, match=r"n4-l1\.tsv: not a regular file"):
         read_graph_challenge(folder)
+
+
+# ---------------------------------------------------------------------------- command line
+def test_cli_value_is_written_and_kept(tmp_path, capsys):
+    from topogen.cli import main
+
+    out = tmp_path / "g"
+    assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
+                 str(out), "--format", "tsv", "--value", "0.03125", "--quiet"]) == 0
+    assert (out / "n4-l1.tsv").read_bytes().split(b"\n")[0] == b"1\t1\t3.125000e-02"
+    # re-exporting keeps the value it was written with, also through .npz
+    assert main(["export", str(out), "-o", str(tmp_path / "x.npz"), "--quiet"]) == 0
+    assert main(["export", str(tmp_path / "x.npz"), "--format", "tsv", "-o",
+                 str(tmp_path / "h"), "--quiet"]) == 0
+    assert read_graph_challenge(tmp_path / "h", value=1 / 32).meta["value"] == 1 / 32
+    assert main(["export", str(out), "--format", "tsv", "-o", str(tmp_path / "k"),
+                 "--value", "0.5", "--quiet"]) == 0
+    assert read_graph_challenge(tmp_path / "k", value=0.5).nnz == 16
+    assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
+                 str(tmp_path / "s"), "--format", "tsv", "--stream", "--value", "0.25",
+                 "--quiet"]) == 0
+    assert read_graph_challenge(tmp_path / "s", value=0.25).nnz == 16
+    assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
+                 str(tmp_path / "s.npz"), "--stream", "--value", "0.25"]) == 2
+    assert "--value applies to tsv and mtx" in capsys.readouterr().err
