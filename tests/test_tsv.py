@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import topogen
 from topogen import TopogenError
 from topogen.export import read_graph_challenge, stream_graph_challenge, write_graph_challenge
-from topogen.export.files import _tsv_text
+from topogen.export.files import _tsv_read, _tsv_write
 from topogen.export.stream import radix_net_layers
 
 
@@ -71,11 +71,11 @@ def test_radix_net_layer_is_written_column_major(tmp_path):
 
 
 def test_official_value_text_refuses_rounding():
-    assert _tsv_text.value_text(1 / 32, "official") == b"3.125000e-02"
-    assert _tsv_text.value_text(0.1, "official") == b"1.000000e-01"
+    assert _tsv_write.value_text(1 / 32, "official") == b"3.125000e-02"
+    assert _tsv_write.value_text(0.1, "official") == b"1.000000e-01"
     with pytest.raises(TopogenError, match=r"value=0\.333.*dialect='rows'"):
-        _tsv_text.value_text(1 / 3, "official")
-    assert _tsv_text.value_text(1 / 3, "rows") == b"0.3333333333333333"
+        _tsv_write.value_text(1 / 3, "official")
+    assert _tsv_write.value_text(1 / 3, "rows") == b"0.3333333333333333"
 
 
 def test_streamed_files_equal_written_files(tmp_path):
@@ -212,7 +212,7 @@ def test_gzip_bomb_and_bad_gzip_refused(tmp_path):
 # ---------------------------------------------------------------------------- fast == general
 def _read(folder, general: bool, monkeypatch):
     if general:
-        monkeypatch.setattr(_tsv_text, "_fast_parse", lambda buf: None)
+        monkeypatch.setattr(_tsv_read, "_fast_parse", lambda buf: None)
     try:
         t, w = read_graph_challenge(folder, weights=True)
         return "ok", t, tuple(x.tolist() for x in w), t.meta
@@ -273,10 +273,10 @@ def test_fast_and_general_readers_agree(tmp_path_factory, monkeypatch, data):
 def test_fast_path_is_taken_for_official_files(tmp_path):
     net = topogen.radix_net([[4, 4]], [1, 1, 1])
     write_graph_challenge(net, tmp_path / "g")
-    buf = _tsv_text.padded_buffer(os.path.getsize(tmp_path / "g" / "n16-l1.tsv"))
-    _tsv_text.text_of(buf)[:] = np.frombuffer((tmp_path / "g" / "n16-l1.tsv").read_bytes(),
+    buf = _tsv_read.padded_buffer(os.path.getsize(tmp_path / "g" / "n16-l1.tsv"))
+    _tsv_read.text_of(buf)[:] = np.frombuffer((tmp_path / "g" / "n16-l1.tsv").read_bytes(),
                                               dtype=np.uint8)
-    rows, cols, ref, fields = _tsv_text._fast_parse(buf)
+    rows, cols, ref, fields = _tsv_read._fast_parse(buf)
     assert ref == b"6.250000e-02" and fields is None
     coo = sp.coo_array(net.layers[0].tocsc())
     assert rows.tolist() == (coo.row + 1).tolist() and cols.tolist() == (coo.col + 1).tolist()
@@ -285,9 +285,9 @@ def test_fast_path_is_taken_for_official_files(tmp_path):
 def test_swar_parses_every_length():
     numbers = [0, 7, 10, 99, 123, 4567, 89012, 345678, 9012345, 99999999, 10000000]
     text = b"".join(b"%d\t1\t1\n" % v for v in numbers)
-    buf = _tsv_text.padded_buffer(len(text))
-    _tsv_text.text_of(buf)[:] = np.frombuffer(text, dtype=np.uint8)
-    rows, cols, ref, _ = _tsv_text._fast_parse(buf)
+    buf = _tsv_read.padded_buffer(len(text))
+    _tsv_read.text_of(buf)[:] = np.frombuffer(text, dtype=np.uint8)
+    rows, cols, ref, _ = _tsv_read._fast_parse(buf)
     assert rows.tolist() == numbers and cols.tolist() == [1] * len(numbers) and ref == b"1"
 
 

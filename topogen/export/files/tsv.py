@@ -17,8 +17,9 @@ from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_path
 from ..._progress import Progress
 from ...topology import Topology, check_topology
 from ._common import check_value, fail
-from ._tsv_text import padded_buffer, parse_tsv, text_of
-from .folder import check_crc, folder_files, open_regular, write_layers
+from ._tsv_read import padded_buffer, parse_tsv, text_of
+from .folder import check_crc, write_layers
+from .listing import folder_files, open_regular
 
 #: Longest line a valid file can hold (two 18-digit indices, a 40-character value, and
 #: separators): bounds what a ``.tsv.gz`` may decompress to.
@@ -75,7 +76,8 @@ def write_graph_challenge(topology: Topology, folder, *, value=None, weights=Non
     >>> write_graph_challenge(net, folder)
     >>> sorted(os.listdir(folder))
     ['n4-l1.tsv', 'n4-l2.tsv', 'topogen.json']
-    >>> open(os.path.join(folder, "n4-l1.tsv")).readlines()[:3]
+    >>> import pathlib
+    >>> pathlib.Path(folder, "n4-l1.tsv").read_text().splitlines(keepends=True)[:3]
     ['1\\t1\\t6.250000e-02\\n', '2\\t1\\t6.250000e-02\\n', '2\\t2\\t6.250000e-02\\n']
     >>> read_graph_challenge(folder) == net
     True
