@@ -93,13 +93,18 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
                     reuse: np.ndarray | None = None) -> np.ndarray:
     """The text of a layer file (gunzipped if ``compressed``) in a padded buffer.
 
-    Only regular files are read; a gzip file may not inflate beyond ``max_bytes``.
+    Only regular files are read; a file may not hold, or a gzip file inflate to, more than
+    ``max_bytes``: what the layer's edges can fill at :data:`MAX_LINE_BYTES` a line.
     ``reuse`` is a buffer of an earlier call to fill again if it is large enough.
     """
     f, size = open_regular(path)
     with f:
         try:
             if not compressed:
+                if size > max_bytes:
+                    fail(path, None, f"{size:,} bytes, more than its edges can fill (at most "
+                         f"{max_bytes:,}); a wrong or altered file, or pass a larger "
+                         "max_edges= if it is a challenge folder's")
                 buf = padded_buffer(size, reuse)
                 got = f.readinto(memoryview(text_of(buf)))
                 if got != size:
