@@ -328,7 +328,7 @@ def test_huge_widths_refused_before_allocating(tmp_path):
     (side / "topogen.json").write_text(json.dumps(doc))
     assert read_graph_challenge(side, max_edges=5).nnz == 1
     (side / "n4-l1.tsv").write_text("1\t1\t1\n" + " " * 200)  # more than 1 edge can fill
-    with pytest.raises(TopogenError, match=r"n4-l1\.tsv: 207 bytes, more than its edges can "
+    with pytest.raises(TopogenError, match=r"n4-l1\.tsv: 206 bytes, more than its edges can "
                        r"fill \(at most 97\)"):
         read_graph_challenge(side)
     (side / "n4-l1.tsv").write_text("1\t1\t1\n")
