@@ -65,17 +65,17 @@ _MASKS = np.array([0] + [(2**64 - 1) << (8 * (8 - k)) & (2**64 - 1) for k in ran
                   dtype=np.uint64)
 
 
-def _swar_ints(words: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """Decimal fields ``buf[starts:ends]`` of 1..8 digits as int32, or None if any is not.
+def _swar_ints(ending: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Decimal fields ``text[starts:ends]`` of 1..8 digits as int32, or None if any is not.
 
-    The 8 bytes ending at each field are read as one word, XOR-ed with ``'0'`` bytes (so
+    ``ending[e]`` is the 8-byte word ending at ``e``: it is XOR-ed with ``'0'`` bytes (so
     digits become 0..9), the bytes before the field cleared, and the digits combined
     pairwise (Lemire's SWAR conversion).  Values above 2**31 - 1 cannot occur (8 digits).
     """
     length = ends - starts
     if len(length) and (int(length.min()) < 1 or int(length.max()) > 8):
         return None
-    w = words[ends - 8]
+    w = ending[ends]
     w ^= _ZERO
     w &= _MASKS[length]
     t = w + _SIX
@@ -95,28 +95,36 @@ _STEPS = [(np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(2561), np.uint64(8)),
           (np.uint64(0x0000FFFF0000FFFF), np.uint64(42949672960001), np.uint64(32))]
 
 
-def _same_text(words, starts, ref: bytes) -> bool:
-    """Whether every field ``buf[starts:starts + len(ref)]`` equals ``ref`` (1..16 bytes)."""
+def _ref_words(ref: bytes):
+    """``(first, last, mask)``: the words a value field equal to ``ref`` (1..16 bytes) has."""
     L = len(ref)
-    padded = np.zeros(L + 2 * _PAD, dtype=np.uint8)
-    padded[_PAD:_PAD + L] = np.frombuffer(ref, dtype=np.uint8)
-    wref = _words(padded)
-    last = words[starts + (L - 8)]
-    if L >= 8:
-        return bool(np.all(last == wref[_PAD + L - 8]) and np.all(words[starts] == wref[_PAD]))
-    mask = _MASKS[L]
-    last &= mask
-    return bool(np.all(last == (wref[_PAD + L - 8] & mask)))
+    padded = np.zeros(L + 16, dtype=np.uint8)
+    padded[8:8 + L] = np.frombuffer(ref, dtype=np.uint8)
+    ending = _words(padded)  # ending[e - 8] is the word ending at padded[e]
+    mask = _MASKS[min(L, 8)]
+    return ending[8] & (_MASKS[8] if L >= 8 else 0), ending[L] & mask, mask
+
+
+def _same_text(ending, vends, L: int, ref_words) -> bool:
+    """Whether every value field ``text[vends - L:vends]`` has the words ``ref_words``."""
+    first, last, mask = ref_words
+    w = ending[vends]
+    if L < 8:
+        w &= mask
+    if not np.all(w == last):
+        return False
+    return L <= 8 or bool(np.all(ending[vends - (L - 8)] == first))
 
 
 def _fast_chunk(buf, words, lo: int, hi: int, ref):
     """Parse ``text[lo:hi]`` (whole lines, tabs only); None where the fast path does not apply.
 
-    Returns ``(rows, cols, values)``: ``values`` is None when every value field equals the
-    bytes ``ref`` (checked as whole words), else the ``(starts, ends)`` of the value fields
-    in ``buf``.
+    Returns ``(rows, cols, values)``: ``values`` is None when every value field equals
+    ``ref`` (a ``(text, words)`` pair; checked as whole words), else the ``(starts, ends)``
+    of the value fields in ``buf``.
     """
     text = buf[_PAD + lo:_PAD + hi]
+    ending = words[lo:]  # ending[e]: the 8 bytes ending at text[e] (the pad covers e < 8)
     seps = np.flatnonzero(text < 33)  # any whitespace or control byte
     n = len(seps) // 3
     if len(seps) != 3 * n or n == 0:
@@ -126,24 +134,25 @@ def _fast_chunk(buf, words, lo: int, hi: int, ref):
     if not (np.all(text[tab1] == 9) and np.all(text[tab2] == 9)
             and np.all(text[newline] == 10)):
         return None
-    for a in (tab1, tab2, newline):
-        a += _PAD + lo
     starts = np.empty(n, dtype=np.int64)
-    starts[0] = _PAD + lo
+    starts[0] = 0
     np.add(newline[:-1], 1, out=starts[1:])
-    rows = _swar_ints(words, starts, tab1)
+    rows = _swar_ints(ending, starts, tab1)
     if rows is None:
         return None
     np.add(tab1, 1, out=starts)
-    cols = _swar_ints(words, starts, tab2)
+    cols = _swar_ints(ending, starts, tab2)
     if cols is None:
         return None
-    tab2 += 1
-    vstarts, vends = tab2, newline
-    if ref is not None and np.all(vends - vstarts == len(ref)) and _same_text(words, vstarts,
-                                                                               ref):
-        return rows, cols, None
-    return rows, cols, (vstarts, vends)
+    tab2 += 1  # the value fields: text[tab2:newline]
+    if ref is not None:
+        L = len(ref[0])
+        np.subtract(newline, tab2, out=starts)
+        if np.all(starts == L) and _same_text(ending, newline, L, ref[1]):
+            return rows, cols, None
+    tab2 += _PAD + lo
+    newline += _PAD + lo
+    return rows, cols, (tab2, newline)
 
 
 def _line_end(text: np.ndarray, pos: int) -> int:
@@ -183,6 +192,7 @@ def _fast_parse(buf: np.ndarray):
         return None
     first = bytes(text[:min(size, 128)]).split(b"\n", 1)[0].split(b"\t")
     ref = first[2] if len(first) == 3 and 1 <= len(first[2]) <= 16 else None
+    ref = None if ref is None else (ref, _ref_words(ref))
     words = _words(buf)
     bounds, lo = [], 0
     while lo < size:
@@ -202,7 +212,7 @@ def _fast_parse(buf: np.ndarray):
         cols = np.concatenate([p[1] for p in parts])
         fields = None if ref is not None else tuple(
             np.concatenate([p[2][k] for p in parts]) for k in (0, 1))
-    return rows, cols, ref, fields
+    return rows, cols, None if ref is None else ref[0], fields
 
 
 def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
