@@ -381,3 +381,11 @@ def test_cli_value_is_written_and_kept(tmp_path, capsys):
     assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
                  str(tmp_path / "s.npz"), "--stream", "--value", "0.25"]) == 2
     assert "--value applies to tsv and mtx" in capsys.readouterr().err
+
+
+def test_bad_meta_value_is_named(tmp_path):
+    net = topogen.radix_net([[2]], [1, 1]).with_meta(value="x")
+    with pytest.raises(TopogenError, match=r"meta\['value'\] must be .* got 'x'; pass value="):
+        write_graph_challenge(net, tmp_path / "a")
+    write_graph_challenge(net, tmp_path / "b", value=0.5)  # an explicit value wins
+    assert read_graph_challenge(tmp_path / "b").meta["value"] == 0.5

@@ -189,8 +189,14 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
             raise TopogenError("pass value= (one weight for every edge) or weights= (one "
                                "array per layer), not both")
         if weights is None:
-            value = meta.get("value", GRAPH_CHALLENGE_VALUE) if value is None else value
-            value = check_value(value)
+            if value is None and "value" in meta:
+                try:
+                    value = check_value(meta["value"])
+                except TopogenError:
+                    raise TopogenError(f"meta['value'] must be the finite nonzero weight the "
+                                       f"topology was read with, got {meta['value']!r}; pass "
+                                       "value=") from None
+            value = check_value(GRAPH_CHALLENGE_VALUE if value is None else value)
             text = tsv_value_text(value, dialect)
             meta["value"] = value
         else:
