@@ -113,8 +113,8 @@ def test_round_trip_keeps_values(tmp_path):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
-@given(st.data(), st.sampled_from(["official", "rows"]))
-def test_per_edge_weights_round_trip(tmp_path_factory, data, dialect):
+@given(st.data(), st.sampled_from(["official", "rows"]), st.sampled_from([None, "gzip"]))
+def test_per_edge_weights_round_trip(tmp_path_factory, data, dialect, compression):
     n0, n1, n2 = (data.draw(st.integers(1, 9)) for _ in range(3))
     seed = data.draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -124,7 +124,7 @@ def test_per_edge_weights_round_trip(tmp_path_factory, data, dialect):
     weights = [np.array(data.draw(st.lists(values, min_size=layer.nnz, max_size=layer.nnz)),
                         dtype=np.float32) for layer in net.layers]
     folder = tmp_path_factory.mktemp("w") / "f"
-    write_graph_challenge(net, folder, weights=weights, dialect=dialect)
+    write_graph_challenge(net, folder, weights=weights, dialect=dialect, compression=compression)
     back, got = read_graph_challenge(folder, weights=True)
     assert back == net
     for w, g in zip(weights, got):
@@ -289,6 +289,31 @@ def test_swar_parses_every_length():
     _tsv_read.text_of(buf)[:] = np.frombuffer(text, dtype=np.uint8)
     rows, cols, ref, _ = _tsv_read._fast_parse(buf)
     assert rows.tolist() == numbers and cols.tolist() == [1] * len(numbers) and ref == b"1"
+
+
+def test_read_memory_does_not_grow_with_depth(tmp_path):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    layers = []
+    for _ in range(6):  # 2048 x 2048, 32 edges a row, rows in random order of columns
+        cols = np.sort(rng.permuted(np.tile(np.arange(2048), (2048, 1)), axis=1)[:, :32], axis=1)
+        layers.append(sp.csr_array((np.ones(2048 * 32, bool), cols.ravel(),
+                                    np.arange(0, 2048 * 32 + 1, 32)), shape=(2048, 2048)))
+    transient = {}
+    for depth in (2, 6):
+        write_graph_challenge(topogen.Topology(layers[:depth]), tmp_path / f"d{depth}")
+        tracemalloc.start()
+        try:
+            net = read_graph_challenge(tmp_path / f"d{depth}")
+            current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert net.depth == depth
+        transient[depth] = peak - current  # what reading needed beyond the result
+    text = os.path.getsize(tmp_path / "d2" / "n2048-l1.tsv")
+    assert transient[6] <= transient[2] + text  # bounded by one layer, not by the depth
+    assert transient[6] <= 8 * text + (4 << 20)
 
 
 # ---------------------------------------------------------------------------- hostile folders

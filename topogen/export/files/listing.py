@@ -47,7 +47,7 @@ def _sidecar_doc(side: str) -> dict:
         if size > SIDECAR_MAX_BYTES:
             raise TopogenError(f"{side}: {size:,} bytes, more than a {SIDECAR} holds "
                                f"(at most {SIDECAR_MAX_BYTES:,}); it is not topogen's")
-        raw = f.read(SIDECAR_MAX_BYTES + 1)
+        raw = f.read(size + 1)  # read(n) allocates n bytes up front: ask for what is there
     try:
         doc = json.loads(raw.decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -116,7 +116,7 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
             chunks, total = [], 0
             try:
                 with gzip.GzipFile(fileobj=f, mode="rb") as gz:
-                    while chunk := gz.read(1 << 24):
+                    while chunk := gz.read(1 << 20):  # read(n) allocates n bytes
                         total += len(chunk)
                         if total > max_bytes:
                             fail(path, None, f"decompresses to more than {max_bytes:,} bytes, "
