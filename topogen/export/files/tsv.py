@@ -36,7 +36,7 @@ def write_graph_challenge(topology: Topology, folder, *, value=None, weights=Non
     ``row<TAB>col<TAB>value``, 1-based ``row`` (source neuron) and ``col`` (target neuron),
     LF, one trailing newline, no header, sorted by column then by row, the value printed as
     C's ``%e`` (``6.250000e-02``).  ``dialect="rows"`` sorts by row then column and prints
-    the value in its shortest exact form (``0.0625``), topogen's layout before 0.3.  ``N`` is
+    the value in its shortest exact form (``0.0625``), topogen's earlier layout.  ``N`` is
     the layer's input width and ``k`` is 1-based.  The folder also gets ``topogen.json``
     (widths, edge counts, value, CRC-32 of each file, ``meta``) so that non-square layers
     read back exactly.  The folder is written atomically.
