@@ -414,3 +414,6 @@ def test_bad_meta_value_is_named(tmp_path):
         write_graph_challenge(net, tmp_path / "a")
     write_graph_challenge(net, tmp_path / "b", value=0.5)  # an explicit value wins
     assert read_graph_challenge(tmp_path / "b").meta["value"] == 0.5
+    # a Graph Challenge network records its weight as meta["weight"]
+    write_graph_challenge(topogen.radix_net([[2]], [1, 1]).with_meta(weight=0.25), tmp_path / "c")
+    assert read_graph_challenge(tmp_path / "c").meta["value"] == 0.25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError
@@ -87,20 +88,27 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
     if family.prepare is not None:
         kwargs = family.prepare(kwargs)
     args_in_order = [kwargs[p.dest] for p in family.params if p.positional]
-    layers = getattr(export, family.stream)(*args_in_order)
+    keywords = {p.dest: kwargs[p.dest] for p in family.params
+                if not p.positional and kwargs[p.dest] is not None}
+    module, _, name = family.stream.rpartition(".")
+    stream = getattr(importlib.import_module(module) if module else export, name)
+    layers = stream(*args_in_order, **keywords)
     from ..topology import make_meta
 
-    meta = make_meta(family.function, kwargs)
+    meta = getattr(layers, "meta", None) or make_meta(family.function, kwargs)
     progress = progress_option(args)
+    depth = getattr(layers, "depth", None)
     if fmt == "npz":
         if args.value is not None:
             raise TopogenError("--value applies to tsv and mtx files; .npz holds the "
                                "structure only")
-        info = export.stream_npz(layers, args.output, meta=meta, progress=progress)
+        info = export.stream_npz(layers, args.output, meta=meta, depth=depth,
+                                 progress=progress)
     else:
         from ..export.stream import stream_layers
 
         info = stream_layers(layers, args.output, kind=fmt, value=args.value, meta=meta,
+                             depth=depth,
                              progress=progress)
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
         f"{args.output}")

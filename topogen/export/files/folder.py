@@ -172,7 +172,8 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
     :func:`topogen.export.write_mtx` and :func:`topogen.export.stream_layers`: each layer is
     written and released before the next is requested.  ``folder`` must already be checked;
     ``prepare(i, raw)``, if given, turns each item of ``layers`` into a canonical CSR layer.
-    ``value`` defaults, for TSV, to ``meta["value"]`` (the value a folder was read with) or
+    ``value`` defaults, for TSV, to ``meta["value"]`` (the value a folder was read with),
+    ``meta["weight"]`` (a Graph Challenge network's weight) or
     :data:`GRAPH_CHALLENGE_VALUE`, and to a pattern file for Matrix Market.  TSV also takes
     ``dialect`` (line layout), ``weights`` (one float array per layer, in CSR order, instead
     of ``value``) and ``compression`` (None or ``"gzip"``).  Returns ``widths``,
@@ -189,13 +190,13 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
             raise TopogenError("pass value= (one weight for every edge) or weights= (one "
                                "array per layer), not both")
         if weights is None:
-            if value is None and "value" in meta:
+            key = next((k for k in ("value", "weight") if k in meta), None)
+            if value is None and key is not None:  # read from a folder, or a challenge net
                 try:
-                    value = check_value(meta["value"])
+                    value = check_value(meta[key])
                 except TopogenError:
-                    raise TopogenError(f"meta['value'] must be the finite nonzero weight the "
-                                       f"topology was read with, got {meta['value']!r}; pass "
-                                       "value=") from None
+                    raise TopogenError(f"meta[{key!r}] must be the finite nonzero weight of "
+                                       f"every edge, got {meta[key]!r}; pass value=") from None
             value = check_value(GRAPH_CHALLENGE_VALUE if value is None else value)
             text = tsv_value_text(value, dialect)
             meta["value"] = value
