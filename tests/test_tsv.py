@@ -370,7 +370,7 @@ def test_deep_or_odd_sidecar_is_one_line_error(tmp_path):
         read_graph_challenge(folder)
     os.remove(folder / "topogen.json")
     os.mkdir(folder / "topogen.json")
-    with pytest.raises(TopogenError, match="not a regular file"):
+    with pytest.raises(TopogenError, match="regular file"):
         read_graph_challenge(folder)
 
 
@@ -379,7 +379,7 @@ def test_fifo_layer_file_does_not_hang(tmp_path):
     folder = tmp_path / "g"
     folder.mkdir()
     os.mkfifo(folder / "n4-l1.tsv")
-    with pytest.raises(TopogenError, match=r"n4-l1\.tsv: not a regular file"):
+    with pytest.raises(TopogenError, match=r"n4-l1\.tsv.*regular file"):
         read_graph_challenge(folder)
 
 

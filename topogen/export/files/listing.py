@@ -23,27 +23,30 @@ SIDECAR_MAX_BYTES = 64 << 20
 
 
 def open_regular(path: str):
-    """Open ``path`` for binary reading if it is a regular file; return ``(file, size)``.
+    """Open ``path`` for binary reading if it is a regular file (same contract as the
+    shared ``_common.open_regular`` of the file-safety work, which should replace it).
 
-    A FIFO, device or folder is refused at once (opened non-blocking, so that a FIFO with
-    no writer cannot hang the reader).
+    Opened non-blocking, so that a FIFO with no writer cannot hang the reader, and checked
+    with ``fstat`` on the open descriptor.  Errors are a TopogenError.
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TopogenError(f"cannot read {path}: not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
         os.close(fd)
-        raise TopogenError(f"cannot read {path}: not a regular file")
-    if hasattr(os, "set_blocking"):
-        os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb"), st.st_size
+        raise
 
 
 def _sidecar_doc(side: str) -> dict:
-    f, size = open_regular(side)
-    with f:
+    with open_regular(side) as f:
+        size = os.fstat(f.fileno()).st_size
         if size > SIDECAR_MAX_BYTES:
             raise TopogenError(f"{side}: {size:,} bytes, more than a {SIDECAR} holds "
                                f"(at most {SIDECAR_MAX_BYTES:,}); it is not topogen's")

@@ -97,8 +97,8 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
     ``max_bytes``: what the layer's edges can fill at :data:`MAX_LINE_BYTES` a line.
     ``reuse`` is a buffer of an earlier call to fill again if it is large enough.
     """
-    f, size = open_regular(path)
-    with f:
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
         try:
             if not compressed:
                 if size > max_bytes:
