@@ -30,8 +30,8 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
 
     Kwak et al. (arXiv:2311.03609) report that RadiX-Nets whose **final radix** (the last
     entry of the last radix list) is 1, 2 or 3 **and** whose final Kronecker width is 1 train
-    inconsistently and to lower accuracy than nets of similar sparsity: the last layer then
-    gives each output neuron only that many inputs.
+    inconsistently and to lower accuracy than nets of similar sparsity: every neuron of the
+    last hidden layer then feeds only that many of the ``N'`` outputs.
 
     Parameters
     ----------
@@ -54,9 +54,9 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
     last = int(radix_lists[-1][-1])
     width = int(kron_widths[-1])
     if last <= 3 and width == 1:
-        return (f"final radix {last} with final Kronecker width 1: each output neuron has "
-                f"only {last} input(s); Kwak et al. (arXiv:2311.03609) found such 'strange "
-                "models' to train inconsistently")
+        return (f"final radix {last} with final Kronecker width 1: every neuron before the "
+                f"last layer feeds only {last} output(s); Kwak et al. (arXiv:2311.03609) found "
+                "such 'strange models' to train inconsistently")
     return None
 
 

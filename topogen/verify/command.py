@@ -121,6 +121,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--layers", choices=("masked", "csr", "bsr", "auto"), default=None,
                    help="storage of the sparse layers: masked dense (default), torch CSR or "
                    "BSR, or auto (CSR where measured faster); same results, other speed")
+    p.add_argument("--init", choices=("real_fan_in", "dense_fan_in"), default=None,
+                   help="initial weight bound from each neuron's real fan-in (default) or "
+                   "from the layer's dense fan-in (a control)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch CPU threads (default: the cores free for this process)")
     p.add_argument("--device", default=None,
@@ -147,7 +150,7 @@ _OPTIONS = {
     "momentum": "momentum", "weight_decay": "weight_decay", "schedule": "schedule",
     "lr_step": "lr_step", "lr_gamma": "lr_gamma", "val_fraction": "val_fraction",
     "patience": "patience", "normalize": "normalize", "layers": "layers",
-    "threads": "threads", "device": "device",
+    "threads": "threads", "device": "device", "init": "init",
 }
 
 

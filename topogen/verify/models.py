@@ -26,7 +26,7 @@ from torch import nn
 from .._checks import TopogenError
 
 __all__ = [
-    "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
+    "INITS", "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
     "choose_layer_kind", "init_fan_in_", "select_device",
 ]
 
@@ -91,18 +91,28 @@ def select_device(device=None):
     return dev
 
 
-def _edge_values(n_out, rows, gain, generator):
+#: Initialisation rules: the real fan-in of each neuron (default) or the dense fan-in
+#: ``n_in`` of its layer (what ``nn.Linear``-style init gives a masked layer; for controls).
+INITS = ("real_fan_in", "dense_fan_in")
+
+
+def _edge_values(n_out, rows, gain, generator, dense_fan_in=None):
     """One initial weight per edge: ``U(-b_j, b_j)`` with ``b_j = gain sqrt(3 / fan_in_j)``.
 
-    ``rows`` holds the target neuron of each edge, in row-major order of ``(out, in)``.
+    ``rows`` holds the target neuron of each edge, in row-major order of ``(out, in)``;
+    ``dense_fan_in`` (the layer's ``n_in``) replaces the real fan-in when given.
     """
-    fan_in = torch.bincount(rows, minlength=n_out).clamp(min=1).to(torch.float32)
+    if dense_fan_in is not None:
+        fan_in = torch.full((n_out,), float(dense_fan_in))
+    else:
+        fan_in = torch.bincount(rows, minlength=n_out).clamp(min=1).to(torch.float32)
     bound = gain * torch.sqrt(3.0 / fan_in)
     u = torch.rand(len(rows), generator=generator, dtype=torch.float32)
     return (2 * u - 1) * bound[rows]
 
 
-def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None):
+def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None,
+                 init: str = "real_fan_in"):
     """In place: ``weight[j, k] ~ U(-b_j, b_j)``, ``b_j = gain * sqrt(3 / fan_in_j)``, masked.
 
     ``fan_in_j`` is the number of True entries in row ``j`` of ``mask`` (all ``in`` columns
@@ -118,6 +128,8 @@ def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None):
     gain : float
         ``sqrt(2)`` before a ReLU (He), 1 for a linear output (LeCun).
     generator : torch.Generator, optional
+    init : {"real_fan_in", "dense_fan_in"}
+        ``"dense_fan_in"`` uses ``fan_in_j = in`` for every row (a control, not a default).
 
     Returns
     -------
@@ -133,14 +145,17 @@ def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None):
     >>> bool(w[0].abs().max() <= 3 ** 0.5) and bool((w[0, 1:] == 0).all())
     True
     """
+    if init not in INITS:
+        raise TopogenError(f"init must be one of {list(INITS)}, got {init!r}")
     with torch.no_grad():
         n_out, n_in = weight.shape
+        dense = n_in if init == "dense_fan_in" else None
         if mask is None:
             rows = torch.arange(n_out).repeat_interleave(n_in)
             weight.copy_(_edge_values(n_out, rows, gain, generator).reshape(n_out, n_in))
         else:
             rows = mask.nonzero()[:, 0].cpu()
-            values = _edge_values(n_out, rows, gain, generator).to(weight.dtype)
+            values = _edge_values(n_out, rows, gain, generator, dense).to(weight.dtype)
             weight.zero_()
             weight[mask.to(weight.device)] = values.to(weight.device)
     return weight
@@ -177,7 +192,7 @@ class MaskedLinear(nn.Linear):
     kind = "masked"
 
     def __init__(self, in_features, out_features, mask=None, *, gain=_RELU_GAIN,
-                 generator=None):
+                 generator=None, init="real_fan_in"):
         super().__init__(in_features, out_features, bias=True)
         if mask is not None:
             if tuple(mask.shape) != (out_features, in_features):
@@ -188,7 +203,7 @@ class MaskedLinear(nn.Linear):
             self.register_buffer("mask", mask.to(torch.bool).clone())
         else:
             self.mask = None
-        init_fan_in_(self.weight, self.mask, gain=gain, generator=generator)
+        init_fan_in_(self.weight, self.mask, gain=gain, generator=generator, init=init)
         with torch.no_grad():
             self.bias.zero_()
 
@@ -281,7 +296,8 @@ class SparseLinear(nn.Module):
 
     kind = "csr"
 
-    def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None):
+    def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None,
+                 init="real_fan_in"):
         super().__init__()
         from ..export import to_torch_sparse_linear
         from ..topology import Topology
@@ -292,7 +308,8 @@ class SparseLinear(nn.Module):
         rank, rows, n_out = _stored_order(self.inner)
         ordered_rows = torch.empty_like(rows)
         ordered_rows[rank] = rows
-        values = _edge_values(n_out, ordered_rows, gain, generator)[rank]
+        dense = self.inner.in_features if init == "dense_fan_in" else None
+        values = _edge_values(n_out, ordered_rows, gain, generator, dense)[rank]
         with torch.no_grad():
             self.inner.values.copy_(values.reshape(self.inner.values.shape))
         self.in_features, self.out_features = self.inner.in_features, self.inner.out_features
@@ -409,7 +426,8 @@ def choose_layer_kind(kind: str, n_in: int, n_out: int, nnz: int, device=None) -
     return "masked"
 
 
-def build_mlp(widths, masks, *, seed: int = 0, device=None, layers: str = "masked"):
+def build_mlp(widths, masks, *, seed: int = 0, device=None, layers: str = "masked",
+              init: str = "real_fan_in"):
     """The verifier's MLP: linear layers with ReLU between them, sparse where masked.
 
     Parameters
@@ -425,6 +443,8 @@ def build_mlp(widths, masks, *, seed: int = 0, device=None, layers: str = "maske
         Storage of the masked layers (dense layers are always plain): :class:`MaskedLinear`,
         :class:`SparseLinear`, :class:`BlockSparseLinear`, or per layer by
         :func:`choose_layer_kind`.  All start from the same weights for the same seed.
+    init : {"real_fan_in", "dense_fan_in"}
+        See :func:`init_fan_in_`.
 
     Returns
     -------
@@ -451,10 +471,11 @@ def build_mlp(widths, masks, *, seed: int = 0, device=None, layers: str = "maske
         kind = "masked" if mask is None else choose_layer_kind(
             layers, widths[i], widths[i + 1], int(mask.sum()), device)
         if kind == "masked":
-            mods.append(MaskedLinear(widths[i], widths[i + 1], mask, gain=gain, generator=gen))
+            mods.append(MaskedLinear(widths[i], widths[i + 1], mask, gain=gain, generator=gen,
+                                     init=init))
         else:
             cls = SparseLinear if kind == "csr" else BlockSparseLinear
-            mods.append(cls(_mask_topology(mask), 0, gain=gain, generator=gen))
+            mods.append(cls(_mask_topology(mask), 0, gain=gain, generator=gen, init=init))
         if not last:
             mods.append(nn.ReLU())
     model = nn.Sequential(*mods)

@@ -77,16 +77,18 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
     """A RadiX-Net joined to ``n_features`` inputs and ``n_classes`` outputs.
 
     The RadiX-Net's first width must be at least ``n_features``: its input rows beyond
-    ``n_features`` are dropped (equivalent to zero-padding the input).  A dense
-    ``width[-1] -> n_classes`` layer is appended.
+    ``n_features`` are dropped (equivalent to zero-padding the input).  With
+    ``output="dense"`` a dense ``width[-1] -> n_classes`` layer is appended; with
+    ``output="radix"`` the RadiX-Net's last layer is the output layer (its last width must be
+    ``n_classes``).
 
     Parameters
     ----------
     radix_lists : list of list of int
     kron_widths : list of int
     n_features, n_classes : int
-    output : {"dense"}
-        The appended output layer.
+    output : {"dense", "radix"}
+        How the outputs are reached.
 
     Returns
     -------
@@ -111,9 +113,14 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
 
     from ..topology import make_meta
 
-    if output != "dense":
-        raise TopogenError(f"output must be 'dense', got {output!r}")
+    if output not in ("dense", "radix"):
+        raise TopogenError(f"output must be 'dense' or 'radix', got {output!r}")
     net = topogen.radix_net([list(x) for x in radix_lists], list(kron_widths))
+    if output == "radix" and net.widths[-1] != n_classes:
+        raise TopogenError(
+            f"with output='radix' the RadiX-Net's last width {net.widths[-1]} must equal the "
+            f"{n_classes} classes; choose N' and the last Kronecker width to give it"
+        )
     if net.widths[0] < n_features:
         raise TopogenError(
             f"the RadiX-Net {list(net.widths)} has {net.widths[0]} inputs, fewer than the "
@@ -121,13 +128,19 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
             f"least {n_features}"
         )
     first = sp.csr_array(net.layers[0][:n_features])
-    last = sp.csr_array(np.ones((net.widths[-1], n_classes), dtype=bool))
+    layers = [first, *net.layers[1:]]
+    join = f"input rows {n_features}..{net.widths[0] - 1} dropped (zero padding)"
+    if net.widths[0] == n_features:
+        join = "inputs as they are"
+    if output == "dense":
+        layers.append(sp.csr_array(np.ones((net.widths[-1], n_classes), dtype=bool)))
+        join += f"; dense {net.widths[-1]} -> {n_classes} output layer"
+    else:
+        join += "; the RadiX-Net's last layer is the output layer"
     params = {"radix": [list(x) for x in radix_lists], "kron_widths": list(kron_widths),
               "radix_widths": list(net.widths), "n_features": n_features,
-              "n_classes": n_classes,
-              "join": f"input rows {n_features}..{net.widths[0] - 1} dropped (zero padding); "
-                      f"dense {net.widths[-1]} -> {n_classes} output layer"}
-    return Topology([first, *net.layers[1:], last], make_meta("radix_with_ends", params))
+              "n_classes": n_classes, "output": output, "join": join}
+    return Topology(layers, make_meta("radix_with_ends", params))
 
 
 def _fit_radix(widths, density, *, sparse_input: bool):

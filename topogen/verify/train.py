@@ -117,8 +117,8 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
               batch_size: int = 64, lr: float = 1e-3, optimizer: str = "adam",
               momentum: float = 0.9, weight_decay: float = 0.0, schedule: str = "constant",
               lr_step: int | None = None, lr_gamma: float = 0.1, val_fraction: float = 0.0,
-              patience: int | None = None, layers: str = "masked", device=None,
-              on_epoch=None) -> dict:
+              patience: int | None = None, layers: str = "masked",
+              init: str = "real_fan_in", device=None, on_epoch=None) -> dict:
     """Train one MLP with fixed masks; return curves, accuracy, parameter counts and time.
 
     Cross-entropy, minibatches drawn by a seeded ``torch.Generator``, the learning-rate
@@ -154,6 +154,9 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
         Early stopping (needs ``val_fraction > 0``).
     layers : {"masked", "csr", "bsr", "auto"}
         Storage of the sparse layers (:func:`topogen.verify.build_mlp`).
+    init : {"real_fan_in", "dense_fan_in"}
+        Initialisation bound from each neuron's real fan-in (default) or from the layer's
+        dense fan-in (a control; :func:`topogen.verify.init_fan_in_`).
     device : str or torch.device, optional
     on_epoch : callable, optional
         ``on_epoch(test_accuracy)`` after every epoch.
@@ -181,7 +184,7 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
     if schedule == "step" and lr_step is None:
         lr_step = max(1, epochs // 3)
     torch.manual_seed(seed)
-    model = build_mlp(widths, masks, seed=seed, device=dev, layers=layers)
+    model = build_mlp(widths, masks, seed=seed, device=dev, layers=layers, init=init)
     linear = [m for m in model if hasattr(m, "enforce_mask")]
     tr, va = _split(len(data.y_train), val_fraction)
     x_all = torch.from_numpy(np.array(data.x_train))
@@ -325,6 +328,7 @@ def verify(
     normalize: str = "standard",
     ends: str = "auto",
     layers: str = "masked",
+    init: str = "real_fan_in",
     threads: int | None = None,
     device=None,
     density_tolerance: float = 0.25,
@@ -365,6 +369,8 @@ def verify(
     layers : {"masked", "csr", "bsr", "auto"}
         Storage of the sparse layers; the same trajectory up to float rounding, different
         speed (docs/benchmarks/verify.md).
+    init : {"real_fan_in", "dense_fan_in"}
+        Weight initialisation (:func:`train_one`).
     threads : int, optional
         torch CPU threads while training (default: :func:`choose_threads`).
     device : str, optional
@@ -398,7 +404,7 @@ def verify(
     call = {k: v for k, v in locals().items() if k not in ("topologies", "progress")}
     import torch
 
-    from .models import LAYER_KINDS, select_device
+    from .models import INITS, LAYER_KINDS, select_device
 
     dev = select_device(device)  # fail early on an unavailable device
     named = _as_named_topologies(topologies)
@@ -413,6 +419,7 @@ def verify(
     _choice("schedule", schedule, SCHEDULES)
     _choice("normalize", normalize, NORMALIZATIONS)
     _choice("layers", layers, LAYER_KINDS)
+    _choice("init", init, INITS)
     momentum = _number("momentum", momentum, high=1.0)
     weight_decay = _number("weight_decay", weight_decay)
     lr_gamma = _number("lr_gamma", lr_gamma, low_open=True)
@@ -471,7 +478,8 @@ def verify(
                         optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                         schedule=schedule, lr_step=lr_step, lr_gamma=lr_gamma,
                         val_fraction=val_fraction, patience=patience, layers=layers,
-                        device=dev, on_epoch=lambda acc, label=label: bar.epoch(acc, label))
+                        init=init, device=dev,
+                        on_epoch=lambda acc, label=label: bar.epoch(acc, label))
                     runs.append(_run_result(fam, seed, plan, topology, out))
                     bar.run_done(f"{label}: test acc {100 * out['test_accuracy']:.2f} % "
                                  f"({out['wall_time']:.1f} s)",
@@ -492,7 +500,11 @@ def verify(
         "lr_gamma": lr_gamma if schedule == "step" else None,
         "val_fraction": val_fraction, "patience": patience, "layers": layers,
         "threads": n_threads, "threads_reason": why_threads, "device": str(dev),
-        "init": "He-uniform with each neuron's real fan-in (gain 1 on the output layer)",
+        "init": init,
+        "init_rule": "He-uniform U(-b, b), b = gain sqrt(3 / fan_in), gain sqrt(2) before a "
+                     "ReLU and 1 on the output layer; fan_in = "
+                     + ("each neuron's real fan-in" if init == "real_fan_in"
+                        else "the layer's dense fan-in n_in"),
         "call": _jsonable(call),
     }
     return VerifyResult(runs=tuple(runs), settings=settings, notes=tuple(notes))
