@@ -5,8 +5,9 @@ with their masks fixed for the whole run, beside a dense network of the same wid
 several seeds, and reports test accuracy (mean and spread), loss curves, parameter counts,
 density and wall time; baselines get the reference topology's edge count in every layer.
 :func:`verify_from` repeats a run from its ``results.json``; :func:`run_preset` runs a
-published experiment (``alford2018``).  It needs the ``train`` extra (``pip install 'topogen[train]'``:
-torch, scikit-learn, mnist1d); torch is imported only when something is trained.
+published experiment (``alford2018``).  It needs the ``train`` extra
+(``pip install 'topogen[train]'``: torch, scikit-learn, mnist1d); torch is imported only
+when something is trained.
 
 >>> from topogen.verify import load_dataset
 >>> load_dataset("digits").n_features

@@ -229,8 +229,9 @@ def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | Non
     ax2.set_ylabel("training loss (mean over seeds)")
     trained = first.settings.get("trained_density")
     if trained is not None:
-        ax2.set_title(f"loss curves; sparse topology trained at density {trained:.4g} "
-                      f"(matched to {first.settings.get('matched_to', '?')})", fontsize=9)
+        ax2.set_title(f"loss curves; sparse nets trained at density {trained:.4g}\n"
+                      f"(edges per layer matched to {first.settings.get('matched_to', '?')})",
+                      fontsize=9)
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
     s = first.settings
