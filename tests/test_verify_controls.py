@@ -282,3 +282,5 @@ def test_alford2018_preset_on_mnist():
     assert runs["radix-net"].layer_kinds == ("csr", "masked", "masked")
     assert min(r.test_accuracy for r in res.runs) > 0.85
     assert res.settings["call"]["preset"] == "alford2018"
+    again = verify_from(json.loads(res.to_json()), progress=False)  # rebuilds the preset
+    assert [r.loss_curve for r in again.runs] == [r.loss_curve for r in res.runs]
