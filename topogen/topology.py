@@ -10,6 +10,7 @@ layout).  Topologies are immutable: every operation returns a new one.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
@@ -234,7 +235,7 @@ class Topology:
     ((2, 3), 2, 8)
     """
 
-    __slots__ = ("_hash", "_layers", "_meta", "_widths")
+    __slots__ = ("_cache", "_hash", "_layers", "_meta", "_widths")
 
     def __init__(self, layers: Sequence, meta: Mapping | None = None):
         if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
@@ -265,6 +266,7 @@ class Topology:
         self._widths = (layers[0].shape[0], *(layer.shape[1] for layer in layers))
         self._meta = meta
         self._hash = None
+        self._cache = {}  # derived values (immutable, so computed once): see _cached
 
     @classmethod
     def _trusted(cls, layers: Sequence[sp.csr_array], meta: Mapping | None = None) -> Topology:
@@ -324,27 +326,85 @@ class Topology:
         """Number of layers ``L``."""
         return len(self._layers)
 
+    def _cached(self, key: str, compute):
+        """``compute()`` once per topology (it is immutable), then the stored value."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
     @property
     def layer_nnz(self) -> tuple[int, ...]:
         """Edges in each layer."""
-        return tuple(int(layer.nnz) for layer in self._layers)
+        return self._cached("layer_nnz", lambda: tuple(int(m.nnz) for m in self._layers))
 
     @property
     def nnz(self) -> int:
         """Total number of edges."""
-        return sum(self.layer_nnz)
+        return self._cached("nnz", lambda: sum(self.layer_nnz))
 
     @property
     def layer_density(self) -> tuple[float, ...]:
         """Edges of each layer over ``n_i * n_(i+1)``."""
         w = self._widths
-        return tuple(nnz / (w[i] * w[i + 1]) for i, nnz in enumerate(self.layer_nnz))
+        return self._cached("layer_density", lambda: tuple(
+            nnz / (w[i] * w[i + 1]) for i, nnz in enumerate(self.layer_nnz)))
 
     @property
     def density(self) -> float:
         """All edges over all possible edges ``sum(n_i * n_(i+1))`` (a dense net has 1.0)."""
         w = self._widths
-        return self.nnz / sum(w[i] * w[i + 1] for i in range(self.depth))
+        return self._cached("density", lambda: self.nnz / sum(
+            w[i] * w[i + 1] for i in range(self.depth)))
+
+    @property
+    def distinct_layers(self) -> tuple[sp.csr_array, ...]:
+        """Each different layer once, in order of first position (see :attr:`layer_index`).
+
+        Deep generated networks repeat a few layers many times (a RadiX-Net of 1920 layers
+        has 12 different ones); analyses that depend on one layer at a time work on these.
+
+        >>> import topogen
+        >>> t = topogen.extended_mixed_radix([[2, 2]] * 3)
+        >>> len(t.distinct_layers), t.layer_index
+        (2, (0, 1, 0, 1, 0, 1))
+        """
+        return self._distinct()[0]
+
+    @property
+    def layer_index(self) -> tuple[int, ...]:
+        """For every layer position, its index in :attr:`distinct_layers`.
+
+        Layers are the same when they are the same object or have equal shape and entries
+        (so repeats are found also after loading from a file, where nothing is shared):
+        ``layers[i]`` equals ``distinct_layers[layer_index[i]]``.
+        """
+        return self._distinct()[1]
+
+    def _distinct(self):
+        return self._cached("distinct", self._find_distinct)
+
+    def _find_distinct(self):
+        by_id: dict = {}  # id(layer) -> distinct index (shared objects, no hashing)
+        by_key: dict = {}  # (shape, nnz, digest) -> distinct indices with that key
+        distinct: list = []
+        index = []
+        for layer in self._layers:
+            k = by_id.get(id(layer))
+            if k is None:
+                key = _content_key(layer)
+                for cand in by_key.get(key, ()):
+                    if _same_layer(distinct[cand], layer):
+                        k = cand
+                        break
+                else:
+                    k = len(distinct)
+                    distinct.append(layer)
+                    by_key.setdefault(key, []).append(k)
+                by_id[id(layer)] = k
+            index.append(k)
+        return tuple(distinct), tuple(index)
 
     # ------------------------------------------------------------------ dunder
     def __eq__(self, other) -> bool:
@@ -506,6 +566,19 @@ class Topology:
     def to_dense(self, dtype=bool) -> list[np.ndarray]:
         """Each layer as a dense NumPy array (for small topologies)."""
         return [layer.toarray().astype(dtype) for layer in self._layers]
+
+
+def _content_key(layer: sp.csr_array) -> tuple:
+    """Shape, edge count and a 128-bit digest of a layer's index arrays."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.ascontiguousarray(layer.indptr, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(layer.indices, dtype=np.int64).tobytes())
+    return (layer.shape, int(layer.nnz), digest.digest())
+
+
+def _same_layer(a: sp.csr_array, b: sp.csr_array) -> bool:
+    return a is b or (a.shape == b.shape and np.array_equal(a.indptr, b.indptr)
+                      and np.array_equal(a.indices, b.indices))
 
 
 def check_topology(name: str, value) -> Topology:
