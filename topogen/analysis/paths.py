@@ -29,6 +29,8 @@ __all__ = [
     "MAX_PATH_MATRIX_ENTRIES",
     "is_path_connected",
     "is_symmetric",
+    "log2_int",
+    "mean_log2",
     "path_count_summary",
     "path_counts",
 ]
@@ -58,23 +60,62 @@ def _primes_below_2_31(count: int) -> list[int]:
 
 
 class _Operators:
-    """Integer transposes of a topology's layers, converted once and shared between repeats."""
+    """Integer transposes of a topology's distinct layers, each converted once.
+
+    Also knows, per layer, whether it maps a constant vector to a constant one (constant
+    in-degree going forward, constant out-degree going backward), which lets a
+    propagation stop as soon as its rows agree (see :func:`_propagate`).
+    """
 
     def __init__(self, topology: Topology):
         self.topology = topology
+        self.distinct = topology.distinct_layers
+        self.index = topology.layer_index
         self._cache: dict = {}
+        self._regular: dict = {}
 
     def get(self, index: int, transpose: bool) -> sp.csr_array:
-        layer = self.topology.layers[index]
-        key = (id(layer), transpose)
+        key = (self.index[index], transpose)
         if key not in self._cache:
+            layer = self.distinct[key[0]]
             m = layer.T if transpose else layer
             self._cache[key] = sp.csr_array(m.astype(np.int64))
         return self._cache[key]
 
+    def constant_degree(self, index: int, forward: bool) -> int | None:
+        """The constant in-degree (forward) or out-degree (backward) of a layer, or None."""
+        key = (self.index[index], forward)
+        if key not in self._regular:
+            layer = self.distinct[key[0]]
+            if forward:
+                deg = np.bincount(layer.indices, minlength=layer.shape[1])
+            else:
+                deg = np.diff(layer.indptr)
+            self._regular[key] = int(deg[0]) if deg.min() == deg.max() else None
+        return self._regular[key]
+
+    def order(self, forward: bool) -> list[int]:
+        order = range(self.topology.depth)
+        return list(order if forward else reversed(order))
+
+    def tail_factors(self, forward: bool) -> list[int | None]:
+        """``out[k]``: the product of the constant degrees of layers ``order[k:]`` (None if
+        one of them is not constant), so that a block whose rows agree before step ``k``
+        ends as that row times ``out[k]``."""
+        order = self.order(forward)
+        out: list[int | None] = [1] * (len(order) + 1)
+        for k in range(len(order) - 1, -1, -1):
+            c = self.constant_degree(order[k], forward)
+            out[k] = None if c is None or out[k + 1] is None else c * out[k + 1]
+        return out
+
 
 def _max_row_nnz(m: sp.csr_array) -> int:
     return int(np.diff(m.indptr).max()) if m.shape[0] and m.nnz else 0
+
+
+def _rows_agree(Y: np.ndarray) -> bool:
+    return Y.shape[0] <= 1 or bool(np.all(Y == Y[:1]))
 
 
 def _propagate(ops: _Operators, X: np.ndarray, *, forward: bool):
@@ -83,32 +124,56 @@ def _propagate(ops: _Operators, X: np.ndarray, *, forward: bool):
     ``forward=True`` returns ``W_(L-1)^T ... W_0^T X`` (X indexed by inputs), and
     ``forward=False`` returns ``W_0 ... W_(L-1) X`` (X indexed by outputs).  The result is
     int64 when a degree bound proves it fits, else an object array of exact Python ints.
+
+    Once the rows of the running block agree and every layer left has a constant in-degree
+    (forward; out-degree backward), the rest is a multiplication by the product of those
+    degrees: a RadiX-Net's total path count costs one step, whatever its depth.
     """
-    order = range(ops.topology.depth)
-    if not forward:
-        order = reversed(order)
-    mats = [ops.get(i, transpose=forward) for i in order]
-    bound = int(np.abs(X).max()) if X.size else 0
-    for m in mats:
+    order = ops.order(forward)
+    tail = ops.tail_factors(forward)
+    n_end = ops.topology.widths[-1] if forward else ops.topology.widths[0]
+    Y = X.astype(np.int64)
+    bound = int(np.abs(Y).max()) if Y.size else 0
+    for k, i in enumerate(order):
+        if tail[k] is not None and _rows_agree(Y):
+            return _broadcast_row(Y[:1].astype(object) * tail[k], n_end)
+        m = ops.get(i, transpose=forward)
         bound *= _max_row_nnz(m)
-    if bound < _INT64_SAFE:
-        Y = X.astype(np.int64)
-        for m in mats:
-            Y = m @ Y
-        return Y
+        if bound >= _INT64_SAFE:  # exact beyond int64: multi-modular from this step on
+            return _propagate_crt(ops, Y, order[k:], tail[k:], forward, n_end)
+        Y = m @ Y
+        bound = int(np.abs(Y).max()) if Y.size else 0
+    return Y
+
+
+def _broadcast_row(row: np.ndarray, n: int) -> np.ndarray:
+    """``n`` copies of ``row``: int64 when its values fit, else exact Python ints."""
+    row = row.reshape(1, -1)
+    if row.dtype == object and all(abs(int(v)) < _INT64_SAFE for v in row.ravel()):
+        row = row.astype(np.int64)
+    return np.repeat(row, n, axis=0)
+
+
+def _propagate_crt(ops, X, order, tail, forward, n_end):
+    """:func:`_propagate` from ``X`` over ``order``, modulo primes, recombined exactly."""
+    bound = int(np.abs(X).max()) if X.size else 0
+    for i in order:
+        bound *= _max_row_nnz(ops.get(i, transpose=forward))
     # Chinese remainder theorem over primes whose product exceeds 2 * bound (signs allowed).
     n_primes = math.ceil((2 * bound).bit_length() / 30) + 1
     primes = _primes_below_2_31(n_primes)
     modulus = math.prod(primes)
-    result = np.zeros(0, dtype=object)
+    result = None
     for p in primes:
-        Y = X.astype(np.int64) % p
-        for m in mats:
-            Y = (m @ Y) % p
+        Y = X % p
+        for k, i in enumerate(order):
+            if tail[k] is not None and _rows_agree(Y):  # exact mod p from here on
+                Y = _broadcast_row(Y[:1] * (tail[k] % p) % p, n_end)
+                break
+            Y = (ops.get(i, transpose=forward) @ Y) % p
         big = modulus // p
-        coef = big * pow(big, -1, p)
-        term = Y.astype(object) * coef
-        result = term if result.size == 0 else result + term
+        term = Y.astype(object) * (big * pow(big, -1, p))
+        result = term if result is None else result + term
     result = result % modulus
     result = np.where(result > modulus // 2, result - modulus, result)
     return result.astype(object)
@@ -160,17 +225,21 @@ def path_counts(topology: Topology, *, max_entries: int = MAX_PATH_MATRIX_ENTRIE
 
 
 def _constant_columns_mod(ops, rng, forward: bool, trials: int) -> bool:
-    """Freivalds: are all entries of (P^T x) [forward] or (P x) [backward] equal mod p?"""
+    """Freivalds: are all entries of (P^T x) [forward] or (P x) [backward] equal mod p?
+
+    As in :func:`_propagate`, a vector that has become constant stays constant through
+    layers of constant in-degree (forward) or out-degree (backward): the rest is skipped.
+    """
     n_start = ops.topology.widths[0] if forward else ops.topology.widths[-1]
-    order = range(ops.topology.depth)
-    if not forward:
-        order = reversed(order)
-    mats = [ops.get(i, transpose=forward) for i in order]
+    order = ops.order(forward)
+    tail = ops.tail_factors(forward)
     for _ in range(trials):
         p = _randprime(rng)
         y = rng.integers(0, p, size=n_start, dtype=np.int64)
-        for m in mats:
-            y = (m @ y) % p
+        for k, i in enumerate(order):
+            if tail[k] is not None and _rows_agree(y):
+                break  # constant now, and constant to the end
+            y = (ops.get(i, transpose=forward) @ y) % p
         if y.size and np.any(y != y[0]):
             return False
     return True
@@ -252,27 +321,60 @@ def is_symmetric(
     )
 
 
+def log2_int(value: int) -> float:
+    """``log2(value)`` of a positive int of any size, without converting it to a float.
+
+    >>> log2_int(2**5000), round(log2_int(3), 6)
+    (5000.0, 1.584963)
+    """
+    value = int(value)
+    if value <= 0:
+        raise TopogenError(f"value must be a positive integer for log2, got {value}")
+    shift = max(value.bit_length() - 64, 0)
+    return math.log2(value >> shift) + shift
+
+
+def mean_log2(total: int, count: int) -> float | None:
+    """``log2(total / count)`` for ints of any size (None when ``total`` is 0)."""
+    return None if total <= 0 else log2_int(total) - log2_int(count)
+
+
 def path_count_summary(topology: Topology, **kwargs) -> dict:
     """Exact total number of paths, mean per input-output pair, and symmetry, at any size.
 
-    The total ``1^T P 1`` is one exact vector propagation (multi-modular beyond int64).
+    The total ``1^T P 1`` is one exact vector propagation (multi-modular beyond int64,
+    and one step for layers of constant in-degree, such as every RadiX-Net's).  Nothing
+    here converts a count to a float: the mean of a non-symmetric network is an exact
+    :class:`fractions.Fraction`, and its base-2 logarithm is given beside it, finite at any
+    depth.
+
+    Parameters
+    ----------
+    topology : Topology
+    **kwargs
+        Passed to :func:`is_symmetric` (``max_entries``, ``trials``, ``seed``, ``method``).
 
     Returns
     -------
     dict
-        ``total`` (int), ``per_pair`` (int if symmetric, else a float mean), ``symmetric``
-        (bool, see :func:`is_symmetric`; ``kwargs`` go to it), ``path_connected`` (bool).
+        ``total`` (int), ``per_pair`` (int if symmetric, else the exact mean as a
+        :class:`fractions.Fraction`), ``per_pair_log2`` (float, ``log2`` of the mean; None
+        when there is no path), ``symmetric`` (bool, see :func:`is_symmetric`) and
+        ``path_connected`` (bool, see :func:`is_path_connected`).
 
     Examples
     --------
     >>> import topogen
     >>> s = path_count_summary(topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1]))
-    >>> s["per_pair"], s["symmetric"], s["path_connected"]
-    (8, True, True)
+    >>> s["per_pair"], s["per_pair_log2"], s["symmetric"], s["path_connected"]
+    (8, 3.0, True, True)
     """
+    from fractions import Fraction
+
     check_topology("topology", topology)
+    ops = _Operators(topology)
     ones = np.ones((topology.widths[0], 1), dtype=np.int64)
-    reach = _propagate(_Operators(topology), ones, forward=True)
+    reach = _propagate(ops, ones, forward=True)
     total = int(sum(int(v) for v in reach.ravel()))
     pairs = topology.widths[0] * topology.widths[-1]
     symmetric = is_symmetric(topology, **kwargs)
@@ -280,19 +382,34 @@ def path_count_summary(topology: Topology, **kwargs) -> dict:
         per_pair = total // pairs
         connected = per_pair > 0
     else:
-        per_pair = total / pairs
+        per_pair = Fraction(total, pairs)
         connected = is_path_connected(topology)
-    return {"total": total, "per_pair": per_pair, "symmetric": symmetric,
-            "path_connected": bool(connected)}
+    return {"total": total, "per_pair": per_pair, "per_pair_log2": mean_log2(total, pairs),
+            "symmetric": symmetric, "path_connected": bool(connected)}
 
 
 def is_path_connected(topology: Topology, *, max_bytes: int = 2**28) -> bool:
     """Whether every input reaches every output by at least one path.
 
-    Method: reachability sets of inputs are propagated as bit sets (64 inputs per uint64
-    word): the set of output ``t`` is the OR of the sets of its sources, one
-    ``numpy.bitwise_or.reduceat`` per layer.  Inputs are taken in chunks so that one layer's
-    gathered words stay under ``max_bytes``; time is ``O(nnz * n_0 / 64)``.
+    Method: first two ``O(nnz)`` rejections (an input without out-edges or an output without
+    in-edges; the outputs reached from input 0).  Then reachability sets of inputs are
+    propagated as bit sets (64 inputs per uint64 word): the set of output ``t`` is the OR of
+    the sets of its sources, one ``numpy.bitwise_or.reduceat`` per layer.  Inputs are taken
+    in chunks so that the words of one layer (one row per neuron or per edge, whichever is
+    more) stay under ``max_bytes``: memory is ``O(max_bytes + nnz + max width)`` at any
+    size, time ``O((nnz + max width) * n_0 / 64)``.  Once every neuron of a layer is
+    reached by the same inputs and every layer left has no target without sources, the
+    answer is known without going on.
+
+    Parameters
+    ----------
+    topology : Topology
+    max_bytes : int
+        Memory for the bit sets of one chunk of inputs (default 256 MiB).
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -304,27 +421,40 @@ def is_path_connected(topology: Topology, *, max_bytes: int = 2**28) -> bool:
     """
     check_topology("topology", topology)
     max_bytes = check_int("max_bytes", max_bytes, minimum=1)
+    layers = topology.layers
+    if np.diff(layers[0].indptr).min() == 0:  # an input with no edge reaches nothing
+        return False
+    if np.bincount(layers[-1].indices, minlength=layers[-1].shape[1]).min() == 0:
+        return False
     n0 = topology.widths[0]
-    # row t of each transpose lists the sources of t; shared (repeated) layers transposed once
-    transposed = {id(layer): sp.csr_array(layer.T) for layer in topology.layers}
-    csc = [transposed[id(layer)] for layer in topology.layers]
-    max_nnz = max(m.nnz for m in csc)
-    words_per_chunk = max(1, min(math.ceil(n0 / 64), max_bytes // (8 * max(max_nnz, 1))))
-    for start_word in range(0, math.ceil(n0 / 64), words_per_chunk):
-        words = min(words_per_chunk, math.ceil(n0 / 64) - start_word)
+    # row t of each transpose lists the sources of t; distinct layers transposed once
+    transposed = [sp.csr_array(layer.T) for layer in topology.distinct_layers]
+    csc = [transposed[k] for k in topology.layer_index]
+    if not _reaches_all(csc, 0):
+        return False
+    # tail[k]: every layer from k on gives every target at least one source
+    fed = [bool(np.diff(m.indptr).min() > 0) for m in transposed]
+    tail = [True] * (len(csc) + 1)
+    for k in range(len(csc) - 1, -1, -1):
+        tail[k] = tail[k + 1] and fed[topology.layer_index[k]]
+    rows = max(max(m.nnz for m in csc), max(topology.widths), 1)
+    n_words = math.ceil(n0 / 64)
+    words_per_chunk = max(1, min(n_words, max_bytes // (8 * rows)))
+    for start_word in range(0, n_words, words_per_chunk):
+        words = min(words_per_chunk, n_words - start_word)
         lo = start_word * 64
         hi = min(n0, lo + 64 * words)
         # state[i] = bit set of the inputs lo..hi-1 that reach neuron i of the current layer
         state = np.zeros((n0, words), dtype=np.uint64)
         k = np.arange(lo, hi)
         state[k, (k - lo) // 64] = np.left_shift(np.uint64(1), ((k - lo) % 64).astype(np.uint64))
-        for m in csc:
-            gathered = state[m.indices]
+        for step, m in enumerate(csc):
+            if tail[step] and _rows_agree(state):
+                break  # every later neuron is reached by exactly these inputs
             nxt = np.zeros((m.shape[0], words), dtype=np.uint64)
             has = np.diff(m.indptr) > 0
-            if gathered.shape[0]:
-                red = np.bitwise_or.reduceat(gathered, m.indptr[:-1][has], axis=0)
-                nxt[has] = red
+            if m.nnz:
+                nxt[has] = np.bitwise_or.reduceat(state[m.indices], m.indptr[:-1][has], axis=0)
             state = nxt
         full = np.full(words, np.uint64(2**64 - 1), dtype=np.uint64)
         n_last = hi - lo - 64 * (words - 1)
@@ -332,3 +462,18 @@ def is_path_connected(topology: Topology, *, max_bytes: int = 2**28) -> bool:
         if not np.all(state == full[None, :]):
             return False
     return True
+
+
+def _reaches_all(csc: list, source: int) -> bool:
+    """Whether input ``source`` reaches every output (one boolean vector, ``O(nnz)``)."""
+    reached = np.zeros(csc[0].shape[1], dtype=bool)
+    reached[source] = True
+    for m in csc:
+        has = np.diff(m.indptr) > 0
+        nxt = np.zeros(m.shape[0], dtype=bool)
+        if m.nnz:
+            nxt[has] = np.logical_or.reduceat(reached[m.indices], m.indptr[:-1][has])
+        reached = nxt
+        if not reached.any():
+            return False
+    return bool(reached.all())
