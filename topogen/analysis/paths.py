@@ -27,12 +27,14 @@ from ..topology import Topology, check_topology
 __all__ = [
     "EXACT_SYMMETRY_COST",
     "MAX_PATH_MATRIX_ENTRIES",
+    "SYMMETRY_ERROR",
     "is_path_connected",
     "is_symmetric",
     "log2_int",
     "mean_log2",
     "path_count_summary",
     "path_counts",
+    "symmetry_error_bound",
 ]
 
 #: Largest number of entries (``n_0 * n_k`` for any ``k``) that :func:`path_counts` builds;
@@ -44,8 +46,13 @@ MAX_PATH_MATRIX_ENTRIES = 2**24
 #: 1024-neuron Graph Challenge net: about a minute exactly, well under a second randomized).
 EXACT_SYMMETRY_COST = 2**27
 
+#: Error probability the randomized :func:`is_symmetric` stays below by default.
+SYMMETRY_ERROR = 1e-20
+
 _INT64_SAFE = 2**62
 _PRIME_LOW, _PRIME_HIGH = 2**30, 2**31 - 1
+#: pi(2**31) - pi(2**30): the primes :func:`_randprime` draws from (uniformly).
+_PRIMES_IN_RANGE = 105_097_565 - 54_400_028
 
 
 def _primes_below_2_31(count: int) -> list[int]:
@@ -246,7 +253,8 @@ def _constant_columns_mod(ops, rng, forward: bool, trials: int) -> bool:
 
 
 def _randprime(rng: np.random.Generator) -> int:
-    """A random prime in [2**30, 2**31) drawn from ``rng`` (sympy's randprime is not seeded)."""
+    """A uniformly random prime in [2**30, 2**31) drawn from ``rng`` (sympy's randprime is
+    not seeded): odd candidates are uniform and rejected until prime."""
     from sympy import isprime
 
     while True:
@@ -259,7 +267,7 @@ def is_symmetric(
     topology: Topology,
     *,
     max_entries: int = MAX_PATH_MATRIX_ENTRIES,
-    trials: int = 4,
+    trials: int | None = None,
     seed=0,
     method: str = "auto",
 ) -> bool:
@@ -272,19 +280,28 @@ def is_symmetric(
     ``[2**30, 2**31)``: with a random vector ``x`` mod ``p``, ``P^T x`` is constant iff all
     columns of ``P`` agree and ``P y`` is constant iff all rows agree (both mod ``p``); a matrix
     with equal rows and equal columns is constant.  Each product is ``L`` sparse
-    matrix-vector products, ``O(nnz)`` time and ``O(max width)`` memory.  A symmetric network
-    always passes; a non-symmetric one passes a trial with probability below ``1/p + k/10**7``
-    where ``k = log2(max count)/30`` bounds how many such primes can divide a difference of
-    counts, so the default 4 trials err with probability below ``10**-20`` for any network of
-    fewer than ``10**6`` layers.
+    matrix-vector products, ``O(nnz)`` time and ``O(max width)`` memory (and stops early
+    once the vector is constant and the layers left have constant degrees).
+
+    Error bound: a symmetric network always passes.  For a non-symmetric one, some column
+    (or row) difference ``d`` of ``P`` is a nonzero integer vector with entries below
+    ``2**B``, ``B`` = the sum over layers of ``log2`` of the largest out-degree.  A trial
+    passes only if ``p`` divides every entry of ``d`` (at most ``B // 30`` of the
+    50,697,537 primes in the range divide a nonzero entry; the prime is uniform among them)
+    or ``d . x = 0 (mod p)`` (probability ``1/p``).  So ``t`` trials pass with probability at
+    most ``(2**-30 + (B // 30) / 50697537) ** t``: :func:`symmetry_error_bound`.  By
+    default (``trials=None``) enough trials are run to push it below
+    :data:`SYMMETRY_ERROR` (``10**-20``): 3 while ``B < 300``, 4 while ``B < 15000`` (a
+    1000-layer net of degree 2 has ``B = 1000``), more beyond.
 
     Parameters
     ----------
     topology : Topology
     max_entries : int
         Largest path matrix computed exactly (see :func:`path_counts`).
-    trials : int
-        Rounds of the randomized test (each with a new prime and vector).
+    trials : int or None
+        Rounds of the randomized test (each with a new prime and vector); None: enough for
+        an error probability below :data:`SYMMETRY_ERROR`.
     seed : int, Generator or None
         Seed of the randomized test (fixed by default, so answers repeat).
     method : {"auto", "exact", "randomized"}
@@ -303,7 +320,8 @@ def is_symmetric(
     True
     """
     check_topology("topology", topology)
-    trials = check_int("trials", trials, minimum=1)
+    if trials is not None:
+        trials = check_int("trials", trials, minimum=1)
     if method not in ("auto", "exact", "randomized"):
         raise TopogenError(
             f"method must be 'auto', 'exact' or 'randomized', got {method!r}"
@@ -314,11 +332,48 @@ def is_symmetric(
     if method == "exact" or (method == "auto" and fits and cheap):
         P = path_counts(topology, max_entries=max_entries)
         return bool(np.all(P == P.flat[0]))
+    if trials is None:
+        trials = _trials_for(topology, SYMMETRY_ERROR)
     ops = _Operators(topology)
     rng = as_rng(seed)
     return _constant_columns_mod(ops, rng, True, trials) and _constant_columns_mod(
         ops, rng, False, trials
     )
+
+
+def _count_bits(topology: Topology) -> float:
+    """``B``: ``log2`` of a bound on every path count (product of largest out-degrees)."""
+    per = [math.log2(max(int(np.diff(m.indptr).max()), 1)) for m in topology.distinct_layers]
+    return sum(per[k] for k in topology.layer_index)
+
+
+def _trial_error(topology: Topology) -> float:
+    return 2.0**-30 + (int(_count_bits(topology)) // 30) / _PRIMES_IN_RANGE
+
+
+def symmetry_error_bound(topology: Topology, trials: int) -> float:
+    """Probability bound that ``trials`` randomized trials pass a non-symmetric network.
+
+    See :func:`is_symmetric` for the argument.
+
+    >>> import topogen
+    >>> t = topogen.extended_mixed_radix([[2] * 10] * 100)  # B = 1000 bits
+    >>> symmetry_error_bound(t, 3) < 1e-20, symmetry_error_bound(t, 4) < 1e-20
+    (False, True)
+    """
+    check_topology("topology", topology)
+    trials = check_int("trials", trials, minimum=1)
+    return min(1.0, _trial_error(topology)) ** trials
+
+
+def _trials_for(topology: Topology, target: float) -> int:
+    eps = _trial_error(topology)
+    if eps >= 0.5:
+        raise TopogenError(
+            "the network's path counts are too long (over 10**8 bits) for the randomized "
+            "symmetry test to reach its error bound; use method='exact'"
+        )
+    return max(1, math.ceil(math.log(target) / math.log(eps)))
 
 
 def log2_int(value: int) -> float:
