@@ -299,8 +299,11 @@ def spectrum(
     obj : Topology or 2-D matrix
     ax : matplotlib.axes.Axes, optional
     k : int, optional
-        Leading singular values per layer (default: all, or the 100 largest for layers too
-        large for a dense decomposition, see :func:`topogen.analysis.spectrum`).
+        Leading singular values per layer (default: all, or the :data:`LEADING_VALUES` (16)
+        largest for layers too large for a dense decomposition, computed by ARPACK with the
+        settings of :func:`topogen.analysis.spectral_gap`, see
+        :func:`topogen.analysis.spectrum`; each leading value costs about one more Lanczos
+        vector of products).
     layers : sequence of int, optional
         Which layers (default: all distinct ones, at most 10).
     color : color, optional
@@ -372,19 +375,25 @@ def spectrum(
     return fig
 
 
-#: Leading singular values drawn for layers too large for a full dense spectrum.
-LEADING_VALUES = 100
+#: Leading singular values drawn for layers too large for a full dense spectrum (the cap
+#: that keeps a 100000-wide layer's plot near the cost of ``topogen info``: 100 values took
+#: 170 s there, against seconds for the two that ``spectral_gap`` needs).
+LEADING_VALUES = 16
 
 
 def _layer_values(spectrum_fn, layer, k, method):
-    """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest."""
+    """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest.
+
+    The solver settings (tolerance, Lanczos vectors) are those of
+    :func:`topogen.analysis.spectral_gap`: ``tol=None`` picks the shared default.
+    """
     try:
-        return np.asarray(spectrum_fn(layer, k=k, method=method), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=k, method=method, tol=None), dtype=float)
     except TopogenError:
         if k is not None:
             raise
         lead = min(LEADING_VALUES, min(layer.shape) - 1)
-        return np.asarray(spectrum_fn(layer, k=lead, method=method), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=lead, method=method, tol=None), dtype=float)
 
 
 def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_entries: int = 2**20):

@@ -17,10 +17,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import TopogenError, check_int, check_widths
+from ._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_max_edges, check_widths
 from ._version import __version__
 
-__all__ = ["Topology", "make_meta"]
+__all__ = ["MAX_NETWORKX_ITEMS", "Topology", "make_meta"]
+
+#: Largest ``nodes + edges`` that :meth:`Topology.to_networkx` builds by default (networkx
+#: takes a few hundred bytes per item: about 1 GB).
+MAX_NETWORKX_ITEMS = 2**22
 
 
 def make_meta(generator: str, params: Mapping, seed=None) -> dict:
@@ -449,7 +453,7 @@ class Topology:
         meta.update(updates)
         return Topology._trusted(self._layers, meta)
 
-    def kron(self, widths: Sequence[int]) -> Topology:
+    def kron(self, widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
         """Widen every layer by a Kronecker product with a dense net of ``widths``.
 
         Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``: neuron ``b * n_i + r`` of the
@@ -459,11 +463,23 @@ class Topology:
         >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
         >>> t.widths, t.nnz
         ((2, 6), 6)
+
+        ``max_edges`` caps what is built (each distinct widened layer once, see
+        :func:`topogen._checks.check_max_edges`).
         """
         widths = check_widths("widths", widths, length=self.depth + 1)
-        layers = [
-            kron_ones(widths[i], widths[i + 1], layer) for i, layer in enumerate(self._layers)
-        ]
+        keys = {(self.layer_index[i], widths[i], widths[i + 1]) for i in range(self.depth)}
+        d = self.distinct_layers
+        check_max_edges(
+            sum(a * b * d[k].nnz for k, a, b in keys), max_edges, "Topology.kron",
+            neurons=sum(a * d[k].shape[0] + b * d[k].shape[1] for k, a, b in keys))
+        cache: dict = {}
+        layers = []
+        for i, layer in enumerate(self._layers):
+            key = (self.layer_index[i], widths[i], widths[i + 1])
+            if key not in cache:
+                cache[key] = kron_ones(widths[i], widths[i + 1], layer)
+            layers.append(cache[key])
         meta = {"generator": "kron", "params": {"widths": list(widths)}, "base": self._meta}
         return Topology._trusted(layers, meta)
 
@@ -539,17 +555,27 @@ class Topology:
         return Topology._trusted(layers, {"generator": "permute", "base": self._meta})
 
     # ------------------------------------------------------------------ conversion
-    def to_networkx(self):
+    def to_networkx(self, *, max_items: int = MAX_NETWORKX_ITEMS):
         """A layered :class:`networkx.DiGraph`.
 
         Nodes are ``(layer, index)`` with node attribute ``layer``; edges go from
-        ``(i, row)`` to ``(i + 1, column)`` of layer ``i``.  Meant for small topologies.
+        ``(i, row)`` to ``(i + 1, column)`` of layer ``i``.  Meant for small topologies:
+        refused (TopogenError) when ``nodes + edges`` exceeds ``max_items`` (default
+        :data:`MAX_NETWORKX_ITEMS`).
 
         >>> import numpy as np
         >>> G = Topology([np.ones((2, 2))]).to_networkx()
         >>> G.number_of_nodes(), G.number_of_edges(), G.nodes[(1, 0)]["layer"]
         (4, 4, 1)
         """
+        max_items = check_int("max_items", max_items, minimum=1)
+        items = sum(self._widths) + self.nnz
+        if items > max_items:
+            raise TopogenError(
+                f"to_networkx would build {items:,} nodes and edges, above max_items="
+                f"{max_items:,}; pass a larger max_items= if you have the memory (a few "
+                "hundred bytes each), or analyse the Topology directly"
+            )
         import networkx as nx
 
         G = nx.DiGraph()
@@ -563,8 +589,36 @@ class Topology:
         G.graph.update(widths=self._widths, meta=self.meta)
         return G
 
-    def to_dense(self, dtype=bool) -> list[np.ndarray]:
-        """Each layer as a dense NumPy array (for small topologies)."""
+    def to_dense(self, dtype=bool, *, max_entries: int = DEFAULT_MAX_EDGES) -> list[np.ndarray]:
+        """Each layer as a dense NumPy array (for small topologies).
+
+        Parameters
+        ----------
+        dtype : numpy dtype
+            Of the arrays.
+        max_entries : int
+            Refuse (TopogenError) before allocating more than this many entries in all;
+            repeated layers are separate arrays here, so every position counts.
+
+        Returns
+        -------
+        list of numpy.ndarray
+
+        Examples
+        --------
+        >>> Topology([np.eye(2)]).to_dense(int)[0].tolist()
+        [[1, 0], [0, 1]]
+        """
+        max_entries = check_int("max_entries", max_entries, minimum=1)
+        w = self._widths
+        cells = sum(w[i] * w[i + 1] for i in range(self.depth))
+        if cells > max_entries:
+            mib = cells * np.dtype(dtype).itemsize / 2**20
+            raise TopogenError(
+                f"to_dense would allocate {cells:,} entries ({mib:,.0f} "
+                f"MiB), above max_entries={max_entries:,}; pass a larger max_entries= if you "
+                "have the memory, or use the sparse layers"
+            )
         return [layer.toarray().astype(dtype) for layer in self._layers]
 
 
