@@ -46,12 +46,13 @@ MESSAGE_LIMIT = 1000
 def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """``text`` itself, or its start and end around a note of how much was left out.
 
-    >>> shorten("a" * 50 + "b" * 50, 40)
-    'aaaaaaaaaa ... (80 characters left out) ... bbbbbbbbbb'
+    >>> shorten("a" * 50 + "b" * 50, 50)
+    'aaaaaaa ... (86 characters left out) ... bbbbbbb'
     """
     if len(text) <= limit:
         return text
-    keep = max(limit - 16, 2) // 2 - 2
+    widest = len(f" ... ({len(text):,} characters left out) ... ")
+    keep = max((limit - widest) // 2, 1)
     cut = len(text) - 2 * keep
     return f"{text[:keep]} ... ({cut:,} characters left out) ... {text[len(text) - keep:]}"
 

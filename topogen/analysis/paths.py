@@ -161,8 +161,16 @@ def _broadcast_row(row: np.ndarray, n: int) -> np.ndarray:
     return np.repeat(row, n, axis=0)
 
 
+#: Entries of one batch of residues in :func:`_propagate_crt` (int64: 128 MiB).
+_CRT_BATCH_ENTRIES = 2**24
+
+
 def _propagate_crt(ops, X, order, tail, forward, n_end):
-    """:func:`_propagate` from ``X`` over ``order``, modulo primes, recombined exactly."""
+    """:func:`_propagate` from ``X`` over ``order``, modulo primes, recombined exactly.
+
+    The residues of several primes travel side by side as columns of one block (one sparse
+    product per layer for the whole batch: entries stay below ``max row nnz * 2**31``).
+    """
     bound = int(np.abs(X).max()) if X.size else 0
     for i in order:
         bound *= _max_row_nnz(ops.get(i, transpose=forward))
@@ -170,17 +178,23 @@ def _propagate_crt(ops, X, order, tail, forward, n_end):
     n_primes = math.ceil((2 * bound).bit_length() / 30) + 1
     primes = _primes_below_2_31(n_primes)
     modulus = math.prod(primes)
-    result = None
-    for p in primes:
-        Y = X % p
+    n_rows = max([X.shape[0], n_end] + [ops.get(i, transpose=forward).shape[0] for i in order])
+    per_batch = max(1, _CRT_BATCH_ENTRIES // max(1, n_rows * X.shape[1]))
+    cols = X.shape[1]
+    result = np.zeros((n_end, cols), dtype=object)
+    for start in range(0, len(primes), per_batch):
+        batch = primes[start:start + per_batch]
+        mods = np.repeat(np.array(batch, dtype=np.int64), cols)  # one prime per column
+        Y = np.tile(X, (1, len(batch))) % mods
         for k, i in enumerate(order):
-            if tail[k] is not None and _rows_agree(Y):  # exact mod p from here on
-                Y = _broadcast_row(Y[:1] * (tail[k] % p) % p, n_end)
+            if tail[k] is not None and _rows_agree(Y):  # exact mod every p from here on
+                factor = np.repeat(np.array([tail[k] % p for p in batch], np.int64), cols)
+                Y = _broadcast_row(Y[:1] * factor % mods, n_end)
                 break
-            Y = (ops.get(i, transpose=forward) @ Y) % p
-        big = modulus // p
-        term = Y.astype(object) * (big * pow(big, -1, p))
-        result = term if result is None else result + term
+            Y = (ops.get(i, transpose=forward) @ Y) % mods
+        for j, p in enumerate(batch):
+            big = modulus // p
+            result += Y[:, j * cols:(j + 1) * cols].astype(object) * (big * pow(big, -1, p))
     result = result % modulus
     result = np.where(result > modulus // 2, result - modulus, result)
     return result.astype(object)
