@@ -357,7 +357,9 @@ def bipartite_ramanujan(
         ``True``: ``m -> n`` (out-degree 2, in-degree ``d``).
     check : bool
         Compute the layer's second singular value (:func:`topogen.analysis.spectral_gap`) and
-        raise if it exceeds the bound (that is, if ``graph`` is not Ramanujan).
+        raise if it certainly exceeds the bound (that is, if ``graph`` is not Ramanujan);
+        ``meta["params"]["is_ramanujan"]`` records the verdict (None if the value is within
+        the solver's error of the bound).
     max_edges : int
         Refuse before allocating if the layer would have more edges.
 
@@ -401,7 +403,8 @@ def bipartite_ramanujan(
 
         gap = spectral_gap(N, tol=1e-10)  # Lanczos estimates from below: converge fully
         params["lambda2"] = gap.lambda2
-        if not gap.is_ramanujan:
+        params["is_ramanujan"] = gap.is_ramanujan  # None: within rounding of the bound
+        if gap.is_ramanujan is False:
             raise TopogenError(
                 f"the incidence layer has second singular value {gap.lambda2:.6g} above the "
                 f"Ramanujan bound sqrt(d - 1) + 1 = {bound:.6g}: the {d}-regular graph is not "
