@@ -372,7 +372,8 @@ def spectrum(
     Returns
     -------
     numpy.ndarray or list of numpy.ndarray
-        Values in descending order.
+        Values in descending order.  For a Topology, one read-only array per layer,
+        computed once per distinct layer (:attr:`Topology.distinct_layers`).
 
     Raises
     ------
@@ -393,7 +394,10 @@ def spectrum(
     if isinstance(obj, Topology):
         if graph:
             raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
-        return [spectrum(layer, k, method=method, tol=tol) for layer in obj.layers]
+        values = [spectrum(layer, k, method=method, tol=tol) for layer in obj.distinct_layers]
+        for v in values:
+            v.flags.writeable = False  # shared by the positions of a repeated layer
+        return [values[i] for i in obj.layer_index]  # repeated layers computed once
     if graph:
         A = _as_graph(obj)
         return _graph_eigenvalues(A, k, _pick_method(method, A.shape), _tol(tol, True))
@@ -470,8 +474,9 @@ def spectral_gap(
     if isinstance(obj, Topology):
         if graph:
             raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
-        return [spectral_gap(layer, method=method, tol=tol, certify=certify)
-                for layer in obj.layers]
+        gaps = [spectral_gap(layer, method=method, tol=tol, certify=certify)
+                for layer in obj.distinct_layers]
+        return [gaps[i] for i in obj.layer_index]  # repeated layers computed once
     if not isinstance(certify, bool):
         raise TopogenError(f"certify must be True or False, got {certify!r}")
     if graph:
