@@ -1,6 +1,7 @@
 """Deep and huge networks (issue 10): analysis time and peak memory, before and after.
 
 Run:  python benchmarks/bench_scale.py [--baseline DIR] [--timeout S] [--markdown FILE]
+                                       [--only TEXT]
 
 Each case runs in a fresh subprocess (so peak resident memory is its own) with this
 checkout first on ``PYTHONPATH``; with ``--baseline DIR`` (an older checkout of topogen, such
@@ -129,10 +130,13 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="older topogen checkout to compare")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--only", help="run only the cases whose name contains this")
     args = parser.parse_args()
     rows = ["| case | after (s) | after peak RSS (MiB) | before (s) | before peak RSS (MiB) "
             "| ratio |", "|---|---|---|---|---|---|"]
     for name, code, compare in CASES:
+        if args.only and args.only not in name:
+            continue
         after = run_case(code, ROOT, args.timeout)
         before = run_case(code, args.baseline, args.timeout) if (
             args.baseline and compare) else None
