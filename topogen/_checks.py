@@ -46,6 +46,16 @@ MESSAGE_LIMIT = 1000
 def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """``text`` itself, or its start and end around a note of how much was left out.
 
+    Parameters
+    ----------
+    text : str
+    limit : int
+        Longest result.
+
+    Returns
+    -------
+    str
+
     >>> shorten("a" * 50 + "b" * 50, 50)
     'aaaaaaa ... (86 characters left out) ... bbbbbbb'
     """
@@ -76,6 +86,18 @@ def fmt_value(value, limit: int = 80, *, items: int = 4) -> str:
 
     A sequence longer than ``items`` shows its first items and its length; a sequence whose
     items are all equal is written ``[item] * n``; the text is cut at ``limit`` characters.
+
+    Parameters
+    ----------
+    value : object
+    limit : int
+        Longest result.
+    items : int
+        Items shown of a long sequence.
+
+    Returns
+    -------
+    str
 
     >>> fmt_value(list(range(1000)))
     '[0, 1, 2, 3, ... (1000 items)]'
@@ -123,6 +145,19 @@ def _all_equal(seq) -> bool:
 
 def call_repr(name: str, params: dict, limit: int = 200) -> str:
     """``name(key=value, ...)`` with every value abbreviated (:func:`fmt_value`).
+
+    Parameters
+    ----------
+    name : str
+        Function name.
+    params : dict
+        Keyword arguments.
+    limit : int
+        Longest result.
+
+    Returns
+    -------
+    str
 
     >>> call_repr("radix_net", {"radix_lists": [[2] * 12] * 160, "widths": [16] * 1921})
     'radix_net(radix_lists=[[2] * 12] * 160, widths=[16] * 1921)'
@@ -222,6 +257,22 @@ def check_max_edges(n_edges: int, max_edges, what: str, *, neurons: int = 0) -> 
     pointers and per-neuron work arrays), so that huge widths with few edges are refused
     too.  Callers that want the figure without the check use :func:`allocation`.
 
+    Parameters
+    ----------
+    n_edges : int
+        Edges to be allocated (each distinct layer once).
+    max_edges : int
+        The cap (``>= 1``).
+    what : str
+        What is being built, for the message (abbreviated if long).
+    neurons : int
+        Row pointers and per-neuron work entries to be allocated.
+
+    Raises
+    ------
+    TopogenError
+        If ``n_edges + neurons > max_edges``, naming both and the memory it would take.
+
     >>> check_max_edges(10, 100, "a layer", neurons=20)
     >>> check_max_edges(10, 100, "dense([10**9, 1])", neurons=10**9 + 1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -244,6 +295,14 @@ def allocation(n_edges: int, neurons: int = 0) -> int:
 
     One byte of data and four of int32 column index per edge, eight bytes per neuron entry
     (int64 row pointers and work arrays).
+
+    Parameters
+    ----------
+    n_edges, neurons : int
+
+    Returns
+    -------
+    int
 
     >>> allocation(2**20) / 2**20
     5.0
@@ -279,6 +338,20 @@ def rng_and_seed(seed) -> tuple[np.random.Generator, int]:
     int drawn from it (so the same Generator state gives the same result); an int is used
     as it is.  Either way the recorded int, passed again as ``seed=``, rebuilds the same
     topology (the ``meta["seed"]`` convention of ARCHITECTURE.md).
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    (numpy.random.Generator, int)
+        The generator to draw from and the seed to record.
+
+    Raises
+    ------
+    TopogenError
+        For a negative int or another type.
 
     >>> rng, s = rng_and_seed(None)
     >>> isinstance(s, int) and int(rng.integers(100)) == int(as_rng(s).integers(100))

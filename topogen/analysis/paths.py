@@ -370,6 +370,17 @@ def symmetry_error_bound(topology: Topology, trials: int) -> float:
 
     See :func:`is_symmetric` for the argument.
 
+    Parameters
+    ----------
+    topology : Topology
+    trials : int
+        Rounds of Freivalds' test, each with a new random prime and vector.
+
+    Returns
+    -------
+    float
+        ``(2**-30 + (B // 30) / 50697537) ** trials``, ``B`` the bit bound of the counts.
+
     >>> import topogen
     >>> t = topogen.extended_mixed_radix([[2] * 10] * 100)  # B = 1000 bits
     >>> symmetry_error_bound(t, 3) < 1e-20, symmetry_error_bound(t, 4) < 1e-20
@@ -393,6 +404,16 @@ def _trials_for(topology: Topology, target: float) -> int:
 def log2_int(value: int) -> float:
     """``log2(value)`` of a positive int of any size, without converting it to a float.
 
+    Parameters
+    ----------
+    value : int
+        Positive.
+
+    Returns
+    -------
+    float
+        Exact to double precision (the top 64 bits, then the shift).
+
     >>> log2_int(2**5000), round(log2_int(3), 6)
     (5000.0, 1.584963)
     """
@@ -404,7 +425,22 @@ def log2_int(value: int) -> float:
 
 
 def mean_log2(total: int, count: int) -> float | None:
-    """``log2(total / count)`` for ints of any size (None when ``total`` is 0)."""
+    """``log2(total / count)`` for ints of any size (None when ``total`` is 0).
+
+    Parameters
+    ----------
+    total, count : int
+        A count and the positive number it is spread over.
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> mean_log2(2**3000, 8)
+    2997.0
+    """
     return None if total <= 0 else log2_int(total) - log2_int(count)
 
 

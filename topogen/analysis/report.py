@@ -292,6 +292,18 @@ def spectra_sample(n_distinct: int, max_spectra: int | None) -> list[int]:
     The first ``ceil(max_spectra / 2)`` distinct layers, then the others spread evenly over
     the remaining ones (the last one included), so the choice is reproducible.
 
+    Parameters
+    ----------
+    n_distinct : int
+        Number of distinct layers (:attr:`topogen.Topology.distinct_layers`).
+    max_spectra : int or None
+        Most spectra to compute; None for all.
+
+    Returns
+    -------
+    list of int
+        Indices into the distinct layers, ascending.
+
     >>> spectra_sample(120, 8), spectra_sample(3, 8)
     ([0, 1, 2, 3, 33, 62, 90, 119], [0, 1, 2])
     """

@@ -93,6 +93,8 @@ def uniform_layer(
     n_edges : int
         ``0 <= n_edges <= n_in * n_out``.
     seed : int, numpy.random.Generator or None
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
     max_edges : int
         Refuse before allocating if the layer would take more (edges, plus one per neuron
         of either side, plus the cell mask of a more than half full layer).

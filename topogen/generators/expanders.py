@@ -136,6 +136,8 @@ def biregular_layer(
         multiple of ``n_in``.
     seed : int, numpy.random.Generator or None
         Same seed, same layer.
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
     max_edges : int
         Refuse before allocating if the layer would take more (edges plus one per neuron
         of either side; a more than half full layer also counts its cell mask).
@@ -254,6 +256,8 @@ def prabhu_layer(
     in_degree : int
         ``D``, the ``expandSize`` of the paper's code, ``1 <= D <= n_in``.
     seed : int, numpy.random.Generator or None
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
     max_edges : int
         Refuse before allocating if the layer would take more (edges plus one per neuron
         of either side; the sampler's work arrays are bounded by these).
