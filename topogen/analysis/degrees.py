@@ -12,7 +12,7 @@ import numpy as np
 
 from ..topology import Topology, check_topology
 
-__all__ = ["LayerDegrees", "degrees", "density", "is_regular"]
+__all__ = ["LayerDegrees", "degrees", "density", "is_regular", "layer_degrees"]
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,28 @@ def degrees(topology: Topology) -> list[LayerDegrees]:
     ([6, 6, 6], [2, 2, 2], True)
     """
     check_topology("topology", topology)
-    distinct = [_layer_degrees(layer) for layer in topology.distinct_layers]
+    distinct = [layer_degrees(layer) for layer in topology.distinct_layers]
     return [distinct[k] for k in topology.layer_index]
 
 
-def _layer_degrees(layer) -> LayerDegrees:
-    """Degrees of one layer; read-only, as repeated layers share one LayerDegrees."""
+def layer_degrees(layer) -> LayerDegrees:
+    """Degrees of one layer, as read-only arrays (repeated layers share one LayerDegrees).
+
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array
+        A canonical layer, such as ``Topology.layers[i]``.
+
+    Returns
+    -------
+    LayerDegrees
+
+    Examples
+    --------
+    >>> import topogen
+    >>> layer_degrees(topogen.mixed_radix([3, 2]).layers[0]).in_degree.tolist()
+    [3, 3, 3, 3, 3, 3]
+    """
     out_deg = np.diff(layer.indptr).astype(np.int64)
     in_deg = np.bincount(layer.indices, minlength=layer.shape[1]).astype(np.int64)
     out_deg.flags.writeable = False
@@ -97,7 +113,7 @@ def is_regular(topology: Topology) -> bool:
     True
     """
     check_topology("topology", topology)
-    return all(_layer_degrees(layer).regular for layer in topology.distinct_layers)
+    return all(layer_degrees(layer).regular for layer in topology.distinct_layers)
 
 
 def density(topology: Topology) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 from .._checks import TopogenError, check_int
 from .._progress import Progress
 from ..topology import Topology, check_topology
-from .degrees import _layer_degrees
+from .degrees import layer_degrees
 from .paths import log2_int, path_count_summary
 
 __all__ = ["DEFAULT_MAX_SPECTRA", "EXACT_SYMMETRY_ENTRIES", "LayerReport", "Report", "analyze"]
@@ -431,7 +431,7 @@ def analyze(
 
 
 def _degree_summary(layer) -> dict:
-    d = _layer_degrees(layer)
+    d = layer_degrees(layer)
     return {
         "out_degree": (int(d.out_degree.min()), int(d.out_degree.max())),
         "in_degree": (int(d.in_degree.min()), int(d.in_degree.max())),

@@ -41,6 +41,17 @@ import scipy.sparse as sp
 
 from .._checks import TopogenError, check_int, check_matrix
 from ..topology import Topology
+from ._certify import (
+    DENSE_RTOL,
+    SINGLE_ABOVE,
+    SINGLE_RTOL,
+    close,
+    components,
+    gram_interval,
+    graph_bipartite,
+    layer_components,
+    verdict,
+)
 
 __all__ = [
     "CERTIFY_TOL",
@@ -73,12 +84,6 @@ GRAPH_SPARSE_TOL = 1e-8
 #: the solve is repeated 1000 times tighter (from the last Ritz vector) until the band lies
 #: on one side of the bound or this tolerance is reached (see :func:`spectral_gap`).
 CERTIFY_TOL = 1e-12
-#: Relative accuracy assumed of a dense LAPACK value (``eps * n`` with room to spare).
-DENSE_RTOL = 1e-10
-#: Relative rounding of the float32 products used under loose tolerances (see
-#: ``_gram_operator``), added to the error band of such an estimate.
-SINGLE_RTOL = 1e-6
-_SINGLE_ABOVE = 1e-5  # float32 products only for tolerances at least this loose
 
 
 def ramanujan_bound(d_out: int, d_in: int | None = None) -> float:
@@ -292,14 +297,14 @@ def _top_gram_eigs(W: sp.csr_array, k: int, project=None, tol=SPARSE_TOL, v0=Non
     """
     from scipy.sparse.linalg import eigsh
 
-    op = _gram_operator(W, project, single=bool(tol) and tol >= _SINGLE_ABOVE)
+    op = _gram_operator(W, project, single=bool(tol) and tol >= SINGLE_ABOVE)
     n = op.shape[0]
     v0 = _v0(n) if v0 is None else np.asarray(v0, dtype=np.float64)
     if project is not None:
         v0 = v0 - project * (project @ v0)
     # 20 Lanczos vectors: fewest products at 10**6 under loose tolerances; tight solves at
     # the edge of a continuous spectrum converge faster with more (60: 1.6x, measured)
-    ncv = min(n, max(2 * k + 1, 20 if tol >= _SINGLE_ABOVE else 60))
+    ncv = min(n, max(2 * k + 1, 20 if tol >= SINGLE_ABOVE else 60))
     out = eigsh(op, k=k, which="LA", v0=v0, tol=tol, ncv=ncv, return_eigenvectors=vectors)
     vals, vecs = out if vectors else (out, None)
     order = np.argsort(vals)[::-1]
@@ -486,48 +491,6 @@ def spectral_gap(
     return _layer_gap(W, _pick_method(method, W.shape), _tol(tol, False), certify)
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-7 * max(1.0, abs(a), abs(b))
-
-
-def _verdict(low: float, high: float, bound: float) -> bool | None:
-    """True if the whole interval is within the bound, False if above it, else None."""
-    if high <= bound:
-        return True
-    if low > bound:
-        return False
-    return None
-
-
-def _gram_interval(theta: float, tol: float, scale: float) -> tuple[float, float]:
-    """Where a singular value lies whose squared Lanczos estimate is ``theta``.
-
-    A Ritz value never exceeds the eigenvalue it approximates from below (Cauchy
-    interlacing), and ARPACK stops when the residual is at most ``tol * theta``, which bounds
-    the distance to an eigenvalue (Parlett, *The Symmetric Eigenvalue Problem*, Thm 4.5.1).
-    ``scale`` (the top eigenvalue) sizes the rounding of float32 products under loose
-    tolerances.
-    """
-    rounding = (SINGLE_RTOL if tol >= _SINGLE_ABOVE else 1e-13) * scale
-    low = max(theta - rounding, 0.0)
-    high = theta * (1.0 + max(tol, 1e-15)) + rounding
-    return math.sqrt(low), math.sqrt(high)
-
-
-def _components(A: sp.csr_array) -> int:
-    """Connected components of an undirected graph given by a symmetric support."""
-    from scipy.sparse.csgraph import connected_components
-
-    return int(connected_components(A, directed=False)[0]) if A.shape[0] else 0
-
-
-def _layer_components(W: sp.csr_array, out_deg, in_deg) -> int:
-    """Components with at least one edge of the bipartite graph of ``W`` (exact)."""
-    B = sp.bmat([[None, W], [W.T, None]], format="csr")
-    isolated = int((out_deg == 0).sum() + (in_deg == 0).sum())
-    return _components(B) - isolated
-
-
 def _sparse_layer_values(W, regular, degrees, tol, v0=None):
     """``(s1, s2, s2_low, s2_high, ritz_vector)`` by ARPACK on the Gram matrix."""
     n_in, n_out = W.shape
@@ -542,7 +505,7 @@ def _sparse_layer_values(W, regular, degrees, tol, v0=None):
     else:
         (top, theta), vec = (float(v) for v in _top_gram_eigs(W, 2, tol=tol)), None
         s1 = math.sqrt(top)
-    low, high = _gram_interval(theta, tol, s1 * s1)
+    low, high = gram_interval(theta, tol, s1 * s1)
     return s1, math.sqrt(theta), low, high, vec
 
 
@@ -570,20 +533,20 @@ def _layer_gap(W: sp.csr_array, method: str, tol: float, certify: bool = True) -
         method = "dense"
     else:
         s1, s2, low, high, vec = _sparse_layer_values(W, regular, degrees, tol)
-        while (certify and bound is not None and _verdict(low, high, bound) is None
+        while (certify and bound is not None and verdict(low, high, bound) is None
                and tol > CERTIFY_TOL):
             # the estimate cannot tell: solve 1000x tighter from its Ritz vector, then decide
             tol = max(tol * 1e-3, CERTIFY_TOL)
             s1, s2, low, high, vec = _sparse_layer_values(W, regular, degrees, tol, vec)
         notes.append(f"ARPACK (tol={tol:g}): lambda2 is a Lanczos estimate from below, "
                      f"within [{low:.12g}, {high:.12g}]")
-    n_comp = _layer_components(W, out_deg, in_deg) if W.nnz else 0
+    n_comp = layer_components(W, out_deg, in_deg) if W.nnz else 0
     if n_comp > 1:
         notes.append(f"the layer is disconnected ({n_comp} components): lambda2 = lambda1, "
                      "no expansion")
         if regular:  # every component has top singular value sqrt(d_out d_in)
             s2 = low = high = s1
-    is_ram = None if bound is None else _verdict(low, high, bound)
+    is_ram = None if bound is None else verdict(low, high, bound)
     if bound is not None and is_ram is None:
         notes.append(f"Ramanujan undecided: lambda2 lies in [{low:.12g}, {high:.12g}], which "
                      f"contains the bound {bound:.12g}")
@@ -617,7 +580,7 @@ def _normalized_second(W, out_deg, in_deg, method, tol) -> tuple[float, float]:
     side_deg = out_deg if W.shape[0] <= W.shape[1] else in_deg
     top = np.sqrt(side_deg) / np.linalg.norm(np.sqrt(side_deg))
     theta = float(_top_gram_eigs(N, 1, top, tol)[0])
-    return _gram_interval(theta, tol, 1.0)
+    return gram_interval(theta, tol, 1.0)
 
 
 def _graph_ends(A, method, tol):
@@ -646,15 +609,6 @@ def _graph_second(ends, err, bipartite):
     return lam2, low, high
 
 
-def _graph_bipartite(A, n_comp, lam1, smallest) -> bool:
-    """Connected: exactly (its double cover splits in two); otherwise -lambda1 in the spectrum."""
-    if n_comp == 1:
-        support = sp.csr_array((np.ones(A.nnz), A.indices, A.indptr), shape=A.shape)
-        cover = sp.bmat([[None, support], [support, None]], format="csr")
-        return _components(cover) == 2
-    return A.shape[0] > 1 and lam1 > 0 and _close(smallest, -lam1)
-
-
 def _graph_gap(A: sp.csr_array, method: str, tol: float, certify: bool = True) -> SpectralGap:
     n = A.shape[0]
     deg = np.asarray(A.sum(axis=1)).ravel()
@@ -670,13 +624,13 @@ def _graph_gap(A: sp.csr_array, method: str, tol: float, certify: bool = True) -
     bound = None
     if regular and degrees[0][0] >= 1:
         bound = 2.0 * math.sqrt(max(degrees[0][0] - 1, 0))
-    n_comp = _components(A)
+    n_comp = components(A)
     ends, err = _graph_ends(A, method, tol)
     lam1 = float(ends[0])
-    bipartite = _graph_bipartite(A, n_comp, lam1, float(ends[-1]))
+    bipartite = graph_bipartite(A, n_comp, lam1, float(ends[-1]))
     lam2, low, high = _graph_second(ends, err, bipartite)
     while (certify and method == "sparse" and bound is not None and tol > CERTIFY_TOL
-           and _verdict(low, high, bound) is None):
+           and verdict(low, high, bound) is None):
         tol = max(tol * 1e-3, CERTIFY_TOL)  # the estimate cannot tell: solve tighter
         ends, err = _graph_ends(A, method, tol)
         lam1 = float(ends[0])
@@ -694,13 +648,13 @@ def _graph_gap(A: sp.csr_array, method: str, tol: float, certify: bool = True) -
         alg = 0.0
         if regular:  # another component has eigenvalue d = lambda1
             lam2 = low = high = lam1
-    elif lam2 and _close(lam2, lam1):
+    elif lam2 and close(lam2, lam1):
         notes.append("a nontrivial eigenvalue has |lambda| = lambda1")
     if not regular:
         notes.append("the graph is not regular: no Ramanujan bound")
     if np.any(loops):
         notes.append("the graph has loops (counted in the degrees as stored on the diagonal)")
-    is_ram = None if bound is None else _verdict(low, high, bound)
+    is_ram = None if bound is None else verdict(low, high, bound)
     if bound is not None and is_ram is None:
         notes.append(f"Ramanujan undecided: lambda2 lies in [{low:.12g}, {high:.12g}], which "
                      f"contains the bound {bound:.12g}")
