@@ -20,6 +20,9 @@ def add_command(sub, common) -> None:
     p.add_argument("--format", help="output format (default: from the output name)")
     p.add_argument("--from", dest="input_format", metavar="FORMAT",
                    help="input format (default: from the input name)")
+    p.add_argument("--value", type=float, default=None, metavar="X",
+                   help="weight written on every edge of a tsv or mtx output (default: the "
+                   "value the input was written with, else 1/16 for tsv)")
     p.set_defaults(handler=cmd_export)
 
 
@@ -32,6 +35,8 @@ def cmd_export(args) -> int:
     options = {}
     if (args.format or "").lower() in ("tsv", "mtx"):  # the folder writers show progress
         options["progress"] = progress_option(args)
+    if args.value is not None:
+        options["value"] = args.value
     topogen.save(topology, args.output, format=args.format, **options)
     say(args, f"wrote {topology!r} to {args.output}")
     return 0

@@ -40,6 +40,9 @@ def add_command(sub, common) -> None:
         fp.add_argument("--format", help="file format (default: from the file name)")
         fp.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse larger topologies (default {DEFAULT_MAX_EDGES:,})")
+        fp.add_argument("--value", type=float, default=None, metavar="X",
+                        help="weight written on every edge of a tsv or mtx file (default "
+                        "1/16 for tsv, none for mtx)")
         if family.stream:
             fp.add_argument("--stream", action="store_true",
                             help="build and write one layer at a time (memory for one layer, "
@@ -60,7 +63,8 @@ def cmd_generate(args) -> int:
         return 0
     import topogen
 
-    topogen.save(topology, args.output, format=args.format)
+    options = {} if args.value is None else {"value": args.value}
+    topogen.save(topology, args.output, format=args.format, **options)
     say(args, f"wrote {topology!r} to {args.output}")
     return 0
 
@@ -95,12 +99,16 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
     progress = progress_option(args)
     depth = getattr(layers, "depth", None)
     if fmt == "npz":
+        if args.value is not None:
+            raise TopogenError("--value applies to tsv and mtx files; .npz holds the "
+                               "structure only")
         info = export.stream_npz(layers, args.output, meta=meta, depth=depth,
                                  progress=progress)
     else:
         from ..export.stream import stream_layers
 
-        info = stream_layers(layers, args.output, kind=fmt, meta=meta, depth=depth,
+        info = stream_layers(layers, args.output, kind=fmt, value=args.value, meta=meta,
+                             depth=depth,
                              progress=progress)
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
         f"{args.output}")

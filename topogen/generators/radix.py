@@ -29,10 +29,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges, check_radices, check_widths
+from .._checks import (
+    DEFAULT_MAX_EDGES,
+    TopogenError,
+    call_repr,
+    check_max_edges,
+    check_radices,
+    check_widths,
+    fmt_value,
+)
 from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
 
-__all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net"]
+__all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_size"]
 
 
 def radix_layer(n: int, radix: int, nu: int):
@@ -81,7 +89,7 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
         raise TopogenError(
             "radix_lists must be a sequence of radix lists such as [[2, 2, 2], [4, 2]], got "
-            f"{radix_lists!r}"
+            f"{fmt_value(radix_lists)}"
         )
     if len(radix_lists) == 0:
         raise TopogenError("radix_lists must hold at least one radix list, e.g. [[2, 2, 2]]")
@@ -101,20 +109,69 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     return lists
 
 
-def _build(lists, widths, max_edges, generator, params) -> Topology:
-    n_prime = math.prod(lists[0])
-    plan = []  # (radix, nu) per layer
+def _plan(lists) -> list[tuple[int, int]]:
+    """``(radix, nu)`` of every layer."""
+    plan = []
     for lst in lists:
         nu = 1
         for radix in lst:
             plan.append((radix, nu))
             nu *= radix
+    return plan
+
+
+def _size(lists, widths) -> dict:
+    n_prime = math.prod(lists[0])
+    plan = _plan(lists)
     if widths is None:
         widths = (1,) * (len(plan) + 1)
-    n_edges = sum(
-        widths[i] * n_prime * radix * widths[i + 1] for i, (radix, _) in enumerate(plan)
-    )
-    check_max_edges(n_edges, max_edges, f"{generator}({params})")
+    keys = {(radix, nu, widths[i], widths[i + 1]) for i, (radix, nu) in enumerate(plan)}
+    bases = {(radix, nu) for radix, nu, a, b in keys if (a, b) != (1, 1)}
+    edges = [n_prime * radix * a * b for radix, _, a, b in keys]
+    return {
+        "edges": sum(widths[i] * n_prime * r * widths[i + 1] for i, (r, _) in enumerate(plan)),
+        "distinct_layers": len(keys),
+        "allocated_edges": sum(edges) + sum(n_prime * radix for radix, _ in bases),
+        "allocated_neurons": sum(n_prime * (a + b) for _, _, a, b in keys)
+        + 2 * n_prime * len(bases),
+        "largest_layer_edges": max(edges),
+    }
+
+
+def radix_net_size(radix_lists: Sequence[Sequence[int]], widths: Sequence[int]) -> dict:
+    """How big :func:`radix_net` would be, without building it.
+
+    Parameters
+    ----------
+    radix_lists, widths
+        As for :func:`radix_net` (checked the same way).
+
+    Returns
+    -------
+    dict
+        ``edges`` (all layers), ``distinct_layers``, ``allocated_edges`` and
+        ``allocated_neurons`` (what building it in memory allocates, shared layers once:
+        the figures :func:`radix_net` checks against ``max_edges``) and
+        ``largest_layer_edges`` (what a layer-by-layer writer holds at once).
+
+    Examples
+    --------
+    >>> s = radix_net_size([[2] * 12] * 160, [16] * 1921)
+    >>> s["edges"], s["distinct_layers"], s["allocated_edges"]
+    (4026531840, 12, 25264128)
+    """
+    lists = _check_radix_lists(radix_lists)
+    return _size(lists, _check_net_widths(lists, widths))
+
+
+def _build(lists, widths, max_edges, generator, params) -> Topology:
+    n_prime = math.prod(lists[0])
+    plan = _plan(lists)
+    if widths is None:
+        widths = (1,) * (len(plan) + 1)
+    size = _size(lists, widths)  # shared layers are built once and counted once
+    check_max_edges(size["allocated_edges"], max_edges, call_repr(generator, params),
+                    neurons=size["allocated_neurons"])
     cache: dict = {}
     layers = []
     for i, (radix, nu) in enumerate(plan):
@@ -212,6 +269,18 @@ def extended_mixed_radix(
     return _build(lists, None, max_edges, "extended_mixed_radix", params)
 
 
+def _check_net_widths(lists, widths) -> tuple[int, ...]:
+    n_layers = sum(len(lst) for lst in lists)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise TopogenError(f"widths must be a sequence of {n_layers + 1} integers >= 1")
+    if len(widths) != n_layers + 1:
+        raise TopogenError(
+            f"widths must have one entry more than the number of radices ({n_layers}), so "
+            f"{n_layers + 1} entries, got {len(widths)}: {fmt_value(list(widths))}"
+        )
+    return check_widths("widths", widths)
+
+
 def radix_net(
     radix_lists: Sequence[Sequence[int]],
     widths: Sequence[int],
@@ -255,14 +324,6 @@ def radix_net(
     [0, 3, 4, 7, 8, 11]
     """
     lists = _check_radix_lists(radix_lists)
-    n_layers = sum(len(lst) for lst in lists)
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
-        raise TopogenError(f"widths must be a sequence of {n_layers + 1} integers >= 1")
-    if len(widths) != n_layers + 1:
-        raise TopogenError(
-            f"widths must have one entry more than the number of radices ({n_layers}), so "
-            f"{n_layers + 1} entries, got {len(widths)}: {list(widths)!r}"
-        )
-    widths = check_widths("widths", widths)
+    widths = _check_net_widths(lists, widths)
     params = {"radix_lists": [list(x) for x in lists], "widths": list(widths)}
     return _build(lists, widths, max_edges, "radix_net", params)
