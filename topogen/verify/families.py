@@ -24,6 +24,7 @@ from .._checks import (
     check_max_edges,
     check_widths,
 )
+from .._primes import primes_in
 from ..topology import Topology, _csr_from_parts, make_meta
 
 __all__ = [
@@ -158,10 +159,6 @@ def _x_net(widths, layer_densities, seed=None):
     return Topology._trusted(layers, make_meta("x_net", {"widths": list(widths)}, None))
 
 
-def _primes_1_mod_4(limit: int) -> list[int]:
-    return [n for n in range(5, limit + 1, 4) if all(n % k for k in range(2, int(n**0.5) + 1))]
-
-
 def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
     """Ramanujan graphs topogen can build with at most ``max_vertices`` vertices.
 
@@ -177,10 +174,10 @@ def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
     import topogen
 
     out = []
-    for q in _primes_1_mod_4(max_vertices):
+    for q in primes_in(5, max_vertices + 1, mod4=1):
         out.append((f"paley({q})", q, (q - 1) // 2, lambda q=q: topogen.paley(q)))
-    for q in _primes_1_mod_4(int(max_vertices ** (1 / 3)) + 2):
-        for p in _primes_1_mod_4(4 * max_vertices):
+    for q in primes_in(5, int(max_vertices ** (1 / 3)) + 3, mod4=1):
+        for p in primes_in(5, 4 * max_vertices + 1, mod4=1):
             if p == q:
                 continue
             n = q * (q * q - 1) // (2 if pow(p, (q - 1) // 2, q) == 1 else 1)
