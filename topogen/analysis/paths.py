@@ -21,7 +21,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, as_rng, check_int
+from .._checks import TopogenError, as_rng, check_int, check_option
 from .._primes import largest_primes_below, random_prime
 from ..topology import Topology, check_topology
 
@@ -315,10 +315,7 @@ def is_symmetric(
     check_topology("topology", topology)
     if trials is not None:
         trials = check_int("trials", trials, minimum=1)
-    if method not in ("auto", "exact", "randomized"):
-        raise TopogenError(
-            f"method must be 'auto', 'exact' or 'randomized', got {method!r}"
-        )
+    method = check_option("method", method, ("auto", "exact", "randomized"))
     n0 = topology.widths[0]
     fits = n0 * max(topology.widths) <= check_int("max_entries", max_entries, minimum=1)
     cheap = n0 * topology.nnz <= EXACT_SYMMETRY_COST

@@ -36,6 +36,7 @@ from .._checks import (
     check_int,
     check_matrix,
     check_max_edges,
+    check_option,
     check_widths,
     fmt_value,
     rng_and_seed,
@@ -341,8 +342,7 @@ def x_net(
     widths = check_widths("widths", widths)
     if len(widths) < 2:
         raise TopogenError(f"widths must have at least 2 entries, got {fmt_value(widths)}")
-    if method not in ("biregular", "prabhu"):
-        raise TopogenError(f"method must be 'biregular' or 'prabhu', got {method!r}")
+    method = check_option("method", method, ("biregular", "prabhu"))
     n_layers = len(widths) - 1
     if (degree is None) == (density is None):
         raise TopogenError("give exactly one of degree= (fan-in per neuron) or density=")

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import TopogenError
+from .._checks import TopogenError, check_option
 
 __all__ = [
     "INITS", "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
@@ -145,8 +145,7 @@ def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None,
     >>> bool(w[0].abs().max() <= 3 ** 0.5) and bool((w[0, 1:] == 0).all())
     True
     """
-    if init not in INITS:
-        raise TopogenError(f"init must be one of {list(INITS)}, got {init!r}")
+    init = check_option("init", init, INITS)
     with torch.no_grad():
         n_out, n_in = weight.shape
         dense = n_in if init == "dense_fan_in" else None
@@ -415,8 +414,7 @@ def choose_layer_kind(kind: str, n_in: int, n_out: int, nnz: int, device=None) -
     >>> choose_layer_kind("auto", 784, 300, 23520), choose_layer_kind("auto", 64, 64, 400)
     ('csr', 'masked')
     """
-    if kind not in LAYER_KINDS:
-        raise TopogenError(f"layers must be one of {list(LAYER_KINDS)}, got {kind!r}")
+    kind = check_option("layers", kind, LAYER_KINDS)
     if kind != "auto":
         return kind
     on_cpu = device is None or torch.device(device).type == "cpu"

@@ -29,7 +29,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .._checks import TopogenError, check_widths
+from .._checks import TopogenError, check_option, check_widths
 from ..topology import Topology
 
 __all__ = ["Plan", "make_plan", "radix_with_ends", "strange_note"]
@@ -113,8 +113,7 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
 
     from ..topology import make_meta
 
-    if output not in ("dense", "radix"):
-        raise TopogenError(f"output must be 'dense' or 'radix', got {output!r}")
+    output = check_option("output", output, ("dense", "radix"))
     net = topogen.radix_net([list(x) for x in radix_lists], list(kron_widths))
     if output == "radix" and net.widths[-1] != n_classes:
         raise TopogenError(
@@ -174,8 +173,7 @@ def make_plan(data, named: dict, hidden, families: list, density, ends: str) -> 
     """Decide widths, ends and matched edge counts; fit the RadiX-Net if asked."""
     n_in, n_out = data.n_features, data.n_classes
     notes: list = []
-    if ends not in ("auto", "dense", "sparse"):
-        raise TopogenError(f"ends must be 'auto', 'dense' or 'sparse', got {ends!r}")
+    ends = check_option("ends", ends, ("auto", "dense", "sparse"))
     if named:
         shapes = {t.widths for t in named.values()}
         if len(shapes) > 1:
