@@ -73,13 +73,13 @@ def test_verify_options_use_the_one_form():
     from topogen.verify.data import load_dataset
     from topogen.verify.plan import radix_with_ends
 
-    with pytest.raises(TopogenError, match="^dataset must be one of 'digits', 'mnist1d', "
-                                           "'mnist' or 'fashion-mnist', got 'cifar'$"):
+    with pytest.raises(TopogenError, match=r"^dataset must be one of 'digits', 'mnist1d', "
+                                           r"'mnist' or 'fashion-mnist', got 'cifar'$"):
         load_dataset("cifar")
-    with pytest.raises(TopogenError, match="^normalize must be one of 'standard', 'scale' or "
-                                           "'none', got 'z'$"):
+    with pytest.raises(TopogenError, match=r"^normalize must be one of 'standard', 'scale' or "
+                                           r"'none', got 'z'$"):
         load_dataset("digits", normalize="z")
-    with pytest.raises(TopogenError, match="^output must be one of 'dense' or 'radix', got 'x'$"):
+    with pytest.raises(TopogenError, match=r"^output must be one of 'dense' or 'radix', got 'x'$"):
         radix_with_ends([[2]], [1, 1], 4, 2, output="x")
 
 
