@@ -63,6 +63,31 @@ def register_family(name: str, build: Callable, description: str = "", *, random
                     replace: bool = False) -> Family:
     """Add a family to :data:`FAMILIES` (``replace=True`` to overwrite one).
 
+    Parameters
+    ----------
+    name : str
+        Non-empty key used by ``verify(families=...)`` and ``--families``.
+    build : callable
+        ``build(widths, layer_densities, seed) -> Topology``: ``widths`` are the sparse
+        core's, ``layer_densities`` one target density per layer.
+    description : str, default ""
+        One line for tables and ``--help``.
+    random : bool, default True
+        Whether the topology depends on the seed (then every seed builds its own).
+    replace : bool, default False
+        Overwrite a family of the same name instead of refusing.
+
+    Returns
+    -------
+    Family
+        The entry added.
+
+    Raises
+    ------
+    TopogenError
+        For an empty or non-string name, a name taken (without ``replace``), or a
+        ``build`` that is not callable.
+
     Examples
     --------
     >>> import topogen
@@ -166,6 +191,18 @@ def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
     ``= 1 mod 4``: ``(q-1)/2``-regular, Ramanujan) and LPS graphs ``X^{p,q}`` (``p + 1``-
     regular on ``q(q^2-1)/2`` or ``q(q^2-1)`` vertices; Lubotzky, Phillips & Sarnak 1988).
 
+    Parameters
+    ----------
+    max_vertices : int
+        Largest number of vertices listed.
+
+    Returns
+    -------
+    list of tuple
+        ``(name, n_vertices, degree, builder)``, Paley graphs first in increasing ``q``;
+        ``builder()`` returns the graph's adjacency (:func:`topogen.paley`,
+        :func:`topogen.lps`).
+
     Examples
     --------
     >>> [(name, n, d) for name, n, d, _ in ramanujan_catalogue(60)][:3]
@@ -199,6 +236,20 @@ def kron_graph(widths, layer_densities, seed=None) -> Topology:
     numerically: LPS graphs with ``q <= 2 sqrt(p)`` repeat generators, and collapsing the
     repeats lowers the degree).  The realised density is what it is and is reported by the
     verifier.  Deterministic: ``seed`` is ignored.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0 .. n_L``; the graph's size must divide every width.
+    layer_densities : sequence of float
+        Target density per layer; their mean picks the graph.
+    seed : ignored
+        Accepted for the family interface (``build(widths, layer_densities, seed)``).
+
+    Returns
+    -------
+    Topology
+        ``meta["params"]["graph"]`` names the graph used.
 
     Raises
     ------

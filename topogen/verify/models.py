@@ -207,6 +207,18 @@ class MaskedLinear(nn.Linear):
             self.bias.zero_()
 
     def forward(self, x):
+        """``x @ (weight * mask).T + bias``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(..., in_features)`` inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(..., out_features)``.
+        """
         w = self.weight if self.mask is None else self.weight * self.mask
         return torch.nn.functional.linear(x, w, self.bias)
 
@@ -316,6 +328,18 @@ class SparseLinear(nn.Module):
             self.to(device)
 
     def forward(self, x):
+        """The sparse product of the wrapped layer, plus its bias.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(batch, in_features)`` inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(batch, out_features)``.
+        """
         return self.inner(x)
 
     @property
