@@ -428,9 +428,7 @@ def verify(
     n_threads, why_threads = choose_threads(threads)
     seed_list = _seeds(seeds)
     fams = [families] if isinstance(families, str) else list(families)
-    for f in fams:
-        if f not in FAMILIES:
-            raise TopogenError(f"unknown family {f!r}; registered: {list(FAMILIES)}")
+    fams = [check_option("families", f, list(FAMILIES)) for f in fams]
     for name, t in named.items():
         _check_layers(name, t)
     if isinstance(dataset, Dataset):
