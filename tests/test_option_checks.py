@@ -94,3 +94,13 @@ def test_missing_dataset_package_is_an_import_error(monkeypatch, module, dataset
     with pytest.raises(ImportError, match=r"pip install 'topogen\[train\]'") as info:
         load_dataset(dataset)
     assert not isinstance(info.value, ValueError)
+
+
+def test_missing_torch_is_an_import_error_naming_the_extra(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "topogen.verify.models", raising=False)
+    with pytest.raises(ImportError, match=r"pip install 'topogen\[train\]'"):
+        importlib.import_module("topogen.verify.models")

@@ -20,10 +20,11 @@ float rounding (tested).
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
-from .._checks import TopogenError, check_option
+from .._checks import TopogenError, check_option, require
+
+torch = require("torch", "train")  # ImportError naming the extra when torch is missing
+nn = torch.nn
 
 __all__ = [
     "INITS", "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
