@@ -39,14 +39,12 @@ from ._common import (  # noqa: F401
     GRAPH_CHALLENGE_VALUE,
     SMALL_MAX_EDGES,
     TABLE_MAX,
-    check_regular,
     format_lines,
-    load_json,
     parse_fields,
     parse_floats,
     parse_ints,
-    read_bytes,
 )
+from ._guard import check_regular, load_json, read_bytes
 from .edgelist import read_edgelist, write_edgelist
 from .folder import LAYER_FILE, SIDECAR, atomic_folder, layer_file_name  # noqa: F401
 from .graphml import read_graphml, write_graphml

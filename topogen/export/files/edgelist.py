@@ -7,15 +7,8 @@ import os
 from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, check_topology
-from ._common import (
-    SMALL_MAX_EDGES,
-    check_read_size,
-    check_small,
-    fail,
-    open_regular,
-    short,
-    widths_meta,
-)
+from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._guard import check_read_size, fail, open_regular
 from .graphml import check_file_size, edges_to_layers, to_nx
 
 _HEADER = (b"# topogen edgelist widths: ", b"# meta: ", b"# edges: ")

@@ -24,11 +24,11 @@ from ...topology import check_meta
 from ._common import (
     GRAPH_CHALLENGE_VALUE,
     check_value,
-    fail,
     format_pairs,
     row_chunks,
     value_text,
 )
+from ._guard import fail
 from ._tsv_write import DIALECTS, tsv_chunks
 from ._tsv_write import value_text as tsv_value_text
 from .listing import LAYER_FILE, SIDECAR, folder_files  # noqa: F401  (re-exported)
@@ -87,7 +87,7 @@ def topogen_files(folder: str) -> set[str] | None:
 
     None if ``folder`` has no readable ``topogen.json`` of the layers format.
     """
-    from ._common import load_json, read_bytes  # here: the import block is the readers'
+    from ._guard import load_json, read_bytes  # here: the import block is the readers'
 
     side = os.path.join(folder, SIDECAR)
     try:

@@ -11,7 +11,8 @@ import numpy as np
 from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, _csr_from_parts, check_topology
-from ._common import SMALL_MAX_EDGES, check_small, fail, open_regular, short, widths_meta
+from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._guard import fail, open_regular
 
 #: Largest file per edge of ``max_edges`` that the GraphML and edge-list readers parse.
 FILE_BYTES_PER_EDGE = 256

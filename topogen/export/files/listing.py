@@ -12,7 +12,7 @@ import os
 import re
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError
-from ._common import open_regular  # the one shared check; tsv.py imports it from here
+from ._guard import open_regular  # the one shared check; tsv.py imports it from here
 
 #: Name of the side file of a one-file-per-layer folder.
 SIDECAR = "topogen.json"

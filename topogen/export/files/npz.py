@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, _canonical_problem, _csr_from_parts, check_topology
-from ._common import check_read_size, load_json, open_regular, short
+from ._common import short
+from ._guard import check_read_size, load_json, open_regular
 
 _NPZ_MAGIC = "topogen-npz"
 _NPZ_VERSION = 1
