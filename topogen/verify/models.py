@@ -230,7 +230,13 @@ class MaskedLinear(nn.Linear):
             self.weight.mul_(self.mask)
 
     def weight_dense(self):
-        """The effective ``(out, in)`` weight (masked entries 0)."""
+        """The effective ``(out, in)`` weight (masked entries 0).
+
+        Returns
+        -------
+        torch.Tensor
+            Dense ``(out_features, in_features)``, differentiable.
+        """
         return self.weight if self.mask is None else self.weight * self.mask
 
     @property
@@ -354,11 +360,23 @@ class SparseLinear(nn.Module):
         return self.inner.bias
 
     def weight_sparse(self):
-        """The weight as a sparse ``(out, in)`` tensor sharing ``values`` (block order for BSR)."""
+        """The weight as a sparse ``(out, in)`` tensor sharing ``values`` (block order for BSR).
+
+        Returns
+        -------
+        torch.Tensor
+            Sparse CSR or BSR ``(out_features, in_features)``.
+        """
         return self.inner.weight()
 
     def weight_dense(self):
-        """The ``(out, in)`` weight in the order of the layer's inputs and outputs."""
+        """The ``(out, in)`` weight in the order of the layer's inputs and outputs.
+
+        Returns
+        -------
+        torch.Tensor
+            Dense ``(out_features, in_features)``, zero off the edges.
+        """
         return self.inner.weight_dense()
 
     def enforce_mask(self):
