@@ -181,6 +181,8 @@ class MaskedLinear(nn.Linear):
     gain : float
         See :func:`init_fan_in_`.
     generator : torch.Generator, optional
+    init : {"real_fan_in", "dense_fan_in"}, default "real_fan_in"
+        See :func:`init_fan_in_`.
 
     Examples
     --------
@@ -303,6 +305,8 @@ class SparseLinear(nn.Module):
         See :func:`init_fan_in_`.
     generator : torch.Generator, optional
     device : torch.device, optional
+    init : {"real_fan_in", "dense_fan_in"}, default "real_fan_in"
+        See :func:`init_fan_in_`.
 
     Examples
     --------
@@ -320,6 +324,7 @@ class SparseLinear(nn.Module):
         from ..export import to_torch_sparse_linear
         from ..topology import Topology
 
+        init = check_option("init", init, INITS)
         layer = _layer_of(topology, index)
         one = Topology([layer])
         self.inner = to_torch_sparse_linear(one, self.kind, gain=gain, seed=0)[0]
