@@ -93,7 +93,24 @@ def _host() -> str:
 
 
 def temp_prefix(name: str) -> str:
-    """``.{name}.{host}.{pid}.``: the prefix of this process's temporaries for ``name``."""
+    """``.{name}.{host}.{pid}.``: the prefix of this process's temporaries for ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Base name of the target file or folder (no directory part).
+
+    Returns
+    -------
+    str
+        The prefix; host characters outside ``[A-Za-z0-9-]`` become ``-``.
+
+    Examples
+    --------
+    >>> import os
+    >>> temp_prefix("a.tsv").endswith(f".{os.getpid()}.")
+    True
+    """
     return f".{name}.{_host()}.{os.getpid()}."
 
 
@@ -114,7 +131,28 @@ def remove_stale(folder: str, name: str) -> list[str]:
     folder moved aside) written on this host by a process that no longer exists are
     touched; a live writer's, another host's or any other file is left alone.  A stale
     ``.old`` folder is put back as ``name`` if ``name`` is missing (the writer died between
-    its two renames), else deleted.  Returns the names removed or restored.
+    its two renames), else deleted.  Errors (an unreadable folder, a failed removal) are
+    ignored: this is cleanup, never the cause of a failed write.
+
+    Parameters
+    ----------
+    folder : str
+        Folder holding the target.
+    name : str
+        Base name of the target file or folder.
+
+    Returns
+    -------
+    list of str
+        The entries of ``folder`` removed or restored.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> open(os.path.join(folder, ".x.tsv.otherhost.1.abcd.tmp"), "w").close()
+    >>> remove_stale(folder, "x.tsv")  # another host's temporary is left alone
+    []
     """
     pattern = re.compile(re.escape(f".{name}.{_host()}.") + r"(\d+)\.[A-Za-z0-9_]{1,16}\."
                          r"(tmp|old)$")
@@ -141,14 +179,37 @@ def remove_stale(folder: str, name: str) -> list[str]:
 
 
 def default_mode(directory: bool = False) -> int:
-    """The mode ``open()`` / ``mkdir()`` would give a new file or folder under the umask."""
+    """The mode ``open()`` / ``mkdir()`` would give a new file or folder under the umask.
+
+    Parameters
+    ----------
+    directory : bool, default False
+        True for a folder (``0o777`` less the umask), False for a file (``0o666`` less it).
+
+    Returns
+    -------
+    int
+        Permission bits, e.g. ``0o644`` under the common umask ``0o022``.
+
+    Examples
+    --------
+    >>> default_mode() & ~0o666
+    0
+    """
     umask = os.umask(0)
     os.umask(umask)
     return (0o777 if directory else 0o666) & ~umask
 
 
 def fsync_dir(folder: str) -> None:
-    """Flush a folder's entries to disk (best effort; not every filesystem allows it)."""
+    """Flush a folder's entries to disk (best effort; not every filesystem allows it).
+
+    Parameters
+    ----------
+    folder : str
+        Folder whose entries (new names, renames) to make durable; an ``OSError`` from
+        opening or syncing it is ignored.
+    """
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -163,6 +224,27 @@ def atomic_file(path: str, *, makedirs: bool = False):
 
     If the body raises (SIGINT and SIGTERM included), the temporary file is removed and
     ``path`` is left as it was; temporaries of dead writers of ``path`` are removed first.
+
+    Parameters
+    ----------
+    path : str
+        Target file; an existing regular file or link there is replaced.
+    makedirs : bool, default False
+        Create the missing parent folders first.
+
+    Yields
+    ------
+    file object
+        The temporary file, opened ``"wb"`` with the default mode (:func:`default_mode`).
+
+    Raises
+    ------
+    TopogenError
+        If the parent folder does not exist (and ``makedirs`` is False), or ``path`` is a
+        folder, FIFO, device or socket.
+
+    Examples
+    --------
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "x.txt")
@@ -210,6 +292,29 @@ def _check_file_target(path: str) -> None:
 
 
 def write_text_atomic(path: str, text: str, *, makedirs: bool = False) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_file`).
+
+    Parameters
+    ----------
+    path : str
+        Target file.
+    text : str
+        Content, encoded as UTF-8.
+    makedirs : bool, default False
+        Create the missing parent folders first.
+
+    Raises
+    ------
+    TopogenError
+        As :func:`atomic_file`: a missing folder, or a target that is not a regular file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "sub", "x.txt")
+    >>> write_text_atomic(path, "héllo", makedirs=True)
+    >>> open(path, encoding="utf-8").read()
+    'héllo'
+    """
     with atomic_file(path, makedirs=makedirs) as f:
         f.write(text.encode("utf-8"))
