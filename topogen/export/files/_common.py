@@ -1,7 +1,6 @@
 """Shared helpers of the file formats: vectorised text formatting and parsing, checks.
 
-The names here are public so that the format modules share them; the module itself is
-private (its name starts with an underscore), as SciPy's ``_sputils`` is.
+Public names in a private module (as SciPy's ``_sputils``), shared by the format modules.
 """
 
 from __future__ import annotations
@@ -33,6 +32,11 @@ def format_lines(columns, separators) -> np.ndarray:
     any constant tail and the newline.  Vectorised: all fields are laid side by side in an
     ``(n_lines, width)`` byte matrix, numbers right-aligned, and the valid bytes (no leading
     zeros) are picked out in row-major order.
+
+    Parameters
+    ----------
+    columns : sequence of equal-length 1-D arrays of non-negative ints
+    separators : sequence of bytes, one per column
 
     >>> format_lines([np.array([1, 10]), np.array([7, 3])], [b"\\t", b"\\t0.5\\n"]).tobytes()
     b'1\\t7\\t0.5\\n10\\t3\\t0.5\\n'
@@ -85,6 +89,12 @@ def format_pairs(rows, cols, n_rows: int, n_cols: int, sep: bytes, tail: bytes):
 
     For widths up to :data:`TABLE_MAX` each side is one lookup in a table of the strings of
     all numbers, so a line costs two fixed-size copies and a NUL filter.
+
+    Parameters
+    ----------
+    rows, cols : 1-D int arrays of 1-based numbers, at most ``n_rows`` and ``n_cols``
+    n_rows, n_cols : int, the layer shape (sizes of the lookup tables)
+    sep, tail : bytes, written after the row and after the column (the tail ends the line)
     """
     if max(n_rows, n_cols) > TABLE_MAX:
         return format_lines([rows, cols], [sep, tail])
@@ -102,6 +112,12 @@ def row_chunks(layer: sp.csr_array, base: int = 0, chunk_edges: int = CHUNK_EDGE
     """Yield ``(rows, cols)`` (plus ``base``) of a CSR layer in row-major order, in chunks.
 
     Indices come as uint32 where they fit, so that a chunk of text costs little memory.
+
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array with sorted indices
+    base : int, default 0, added to every index (1 for the 1-based text formats)
+    chunk_edges : int, default CHUNK_EDGES, edges per chunk (whole rows; empty ones skipped)
     """
     indptr = layer.indptr
     n_rows = layer.shape[0]
@@ -135,6 +151,14 @@ def parse_fields(buf: bytes, n_fields: int, path: str, first_line: int = 1, extr
     1-based line numbers in the file (``first_line`` is that of the first line of ``buf``).
     Trailing blank lines are ignored; any other line with another number of fields raises a
     TopogenError naming ``path`` and the line.
+
+    Parameters
+    ----------
+    buf : bytes (a missing final newline is added)
+    n_fields : int, fields required on every line
+    path : str, file name for error messages
+    first_line : int, default 1
+    extra_ws : bytes, default b"", bytes that also separate fields (besides whitespace)
     """
     data = np.frombuffer(buf, dtype=np.uint8)
     if len(data) and data[-1] != 10:
@@ -180,7 +204,13 @@ def _line_text(data, newlines, index) -> str:
 
 
 def parse_ints(data, starts, ends, lines, path, what: str) -> np.ndarray:
-    """Decimal non-negative integers of one field per line, validated, as int64."""
+    """Decimal non-negative integers of one field per line, validated, as int64.
+
+    Parameters
+    ----------
+    data, starts, ends, lines : from :func:`parse_fields`, ``starts``/``ends`` of one column
+    path, what : str, file and field name (``"row"``) for the error naming a bad line
+    """
     length = ends - starts
     n = len(length)
     if n == 0:
@@ -216,7 +246,13 @@ def _token(data, start, end) -> str:
 
 
 def parse_floats(data, starts, ends, lines, path, what: str = "value") -> np.ndarray:
-    """The float value of one field per line; each distinct string is parsed once."""
+    """The float value of one field per line; each distinct string is parsed once.
+
+    Parameters
+    ----------
+    data, starts, ends, lines, path : as for :func:`parse_ints` (non-finite is an error)
+    what : str, default "value", the field name in error messages
+    """
     length = ends - starts
     n = len(length)
     if n == 0:
@@ -259,7 +295,14 @@ def parse_floats(data, starts, ends, lines, path, what: str = "value") -> np.nda
 
 
 def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
-    """A canonical layer from 0-based edges, checking range and duplicates (line numbers)."""
+    """A canonical layer from 0-based edges, checking range and duplicates (line numbers).
+
+    Parameters
+    ----------
+    rows, cols : 1-D int64 arrays of 0-based edge ends, in any order
+    shape : (n_rows, n_cols)
+    lines, path : line number of each edge and the file name, for error messages
+    """
     n_rows, n_cols = shape
     for arr, limit, what in ((rows, n_rows, "row"), (cols, n_cols, "column")):
         bad = np.flatnonzero((arr < 0) | (arr >= limit))
@@ -287,6 +330,12 @@ def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
 
 # ============================================================================ checks
 def check_value(value) -> float:
+    """``value`` as a float if a finite nonzero number (not a bool), else TopogenError.
+
+    Parameters
+    ----------
+    value : number, the edge value of a Graph Challenge file
+    """
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -297,10 +346,24 @@ def check_value(value) -> float:
 
 
 def value_text(value: float) -> bytes:
+    """Shortest round-tripping text (``repr``) of an edge value, as bytes.
+
+    Parameters
+    ----------
+    value : float
+    """
     return repr(float(value)).encode()
 
 
 def check_small(topology: Topology, max_edges, what: str) -> None:
+    """Raise TopogenError if ``topology`` has more than ``max_edges`` edges.
+
+    Parameters
+    ----------
+    topology : Topology
+    max_edges : int, the largest edge count allowed (at least 1)
+    what : str, the format name in the message (``"GraphML"``)
+    """
     max_edges = check_int("max_edges", max_edges, minimum=1)
     if topology.nnz > max_edges:
         raise TopogenError(f"{what} is meant for small topologies: this one has "
@@ -309,6 +372,13 @@ def check_small(topology: Topology, max_edges, what: str) -> None:
 
 
 def widths_meta(widths_text, meta_text, path):
+    """``(widths, meta)`` from a file's JSON attributes; widths checked (>= 2, each >= 1).
+
+    Parameters
+    ----------
+    widths_text, meta_text : str or bytes, JSON (``meta_text`` may be empty: ``{}``)
+    path : str, file name for error messages
+    """
     widths = load_json(widths_text, path, "the widths attribute")
     meta = load_json(meta_text, path, "the meta attribute") if meta_text else {}
     if not (isinstance(widths, list) and len(widths) >= 2 and all(
@@ -318,6 +388,12 @@ def widths_meta(widths_text, meta_text, path):
 
 
 def short(value, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for error messages."""
+    """``repr(value)`` cut to ``limit`` characters (``...`` included), for error messages.
+
+    Parameters
+    ----------
+    value : object
+    limit : int, default 60
+    """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
