@@ -15,7 +15,29 @@ from ..._checks import TopogenError, check_int
 
 
 def fail(path, line, message):
-    """Raise a :class:`TopogenError` naming ``path`` (and ``line`` when known)."""
+    """Raise a :class:`TopogenError` naming ``path`` (and ``line`` when known).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File the error is about.
+    line : int or None
+        1-based line number, or None when the error is not about one line.
+    message : str
+        What is wrong and, where it helps, what would work.
+
+    Raises
+    ------
+    TopogenError
+        Always, reading ``"{path}, line {line}: {message}"``.
+
+    Examples
+    --------
+    >>> fail("a.tsv", 3, "expected 3 fields, got 2")
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: a.tsv, line 3: expected 3 fields, got 2
+    """
     where = f"{path}, line {line}" if line is not None else str(path)
     raise TopogenError(f"{where}: {message}")
 
@@ -36,6 +58,23 @@ def check_regular(path) -> int:
     Every reader calls this (or :func:`open_regular`) before opening a file, so that a FIFO
     can never make a reader hang and a device can never feed it endless bytes.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to check; a symbolic link is followed.
+
+    Returns
+    -------
+    int
+        Size of the file in bytes.
+
+    Raises
+    ------
+    TopogenError
+        If ``path`` is missing, unreadable or not a regular file (naming what it is).
+
+    Examples
+    --------
     >>> import tempfile
     >>> check_regular(tempfile.mkdtemp())
     Traceback (most recent call last):
@@ -60,6 +99,30 @@ def open_regular(path):
     for a writer) and checked with ``fstat`` on the open descriptor, so a name swapped
     between a check and the open cannot slip a FIFO or a device in.  Errors (missing file,
     permission, symbolic link loop, not a regular file) are a :class:`TopogenError`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to open.
+
+    Returns
+    -------
+    io.BufferedReader
+        The file, open for blocking binary reads; the caller closes it.
+
+    Raises
+    ------
+    TopogenError
+        If ``path`` cannot be opened or is not a regular file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> _ = open(path, "wb").write(b"1 2")
+    >>> with open_regular(path) as f:
+    ...     f.read()
+    b'1 2'
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -81,7 +144,23 @@ def open_regular(path):
 
 
 def read_bytes(path: str) -> bytes:
-    """The bytes of a regular file (see :func:`open_regular`); errors are TopogenError."""
+    """The bytes of a regular file (see :func:`open_regular`); errors are TopogenError.
+
+    Parameters
+    ----------
+    path : str
+        File to read whole.
+
+    Returns
+    -------
+    bytes
+        Its content.
+
+    Raises
+    ------
+    TopogenError
+        If the file is missing, not a regular file, or a read fails.
+    """
     with open_regular(path) as f:
         try:
             return f.read()
@@ -90,7 +169,36 @@ def read_bytes(path: str) -> bytes:
 
 
 def load_json(data, path, what: str = "JSON"):
-    """``json.loads`` whose every failure (bad UTF-8, syntax, nesting too deep) is one line."""
+    """``json.loads`` whose every failure (bad UTF-8, syntax, nesting too deep) is one line.
+
+    Parameters
+    ----------
+    data : str, bytes or bytearray
+        JSON text; bytes are decoded as UTF-8.
+    path : str
+        File the text comes from, for the message.
+    what : str, default "JSON"
+        What the text is (``"the meta attribute"``), for the message.
+
+    Returns
+    -------
+    object
+        The parsed value.
+
+    Raises
+    ------
+    TopogenError
+        ``"{path}: {what} is not valid JSON (...)"``, or nested too deeply.
+
+    Examples
+    --------
+    >>> load_json(b'{"widths": [2, 3]}', "t.npz")
+    {'widths': [2, 3]}
+    >>> load_json("[1,", "t.npz", "the widths attribute")
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: t.npz: the widths attribute is not valid JSON (...)
+    """
     try:
         return json.loads(data.decode() if isinstance(data, (bytes, bytearray)) else data)
     except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
@@ -115,6 +223,26 @@ def check_read_size(path, n_neurons: int, n_edges: int, max_edges, line=None) ->
     default); each neuron costs :data:`NEURON_BYTES`, so a tiny file cannot ask for
     gigabytes of empty rows or columns.
 
+    Parameters
+    ----------
+    path : str
+        File whose header declared the sizes, for the message.
+    n_neurons : int
+        Rows plus columns of every layer the file declares.
+    n_edges : int
+        Edges (stored entries) the file declares.
+    max_edges : int
+        The size cap, in edges (at least 1), as the readers' ``max_edges=``.
+    line : int, optional
+        Line of the declaration, for the message.
+
+    Raises
+    ------
+    TopogenError
+        If ``8 * n_neurons + 5 * n_edges`` bytes exceed ``5 * max_edges``.
+
+    Examples
+    --------
     >>> check_read_size("x.mtx", 200_000_004, 1, 2**28)
     Traceback (most recent call last):
     ...
