@@ -32,6 +32,29 @@ def mtx_header(buf, path: str):
 
     ``buf`` is any bytes-like object with ``find`` (the memory map of the file): only the
     header lines are copied.
+
+    Parameters
+    ----------
+    buf : bytes or mmap.mmap
+        The file's bytes.
+    path : str
+        File name for error messages.
+
+    Returns
+    -------
+    tuple
+        ``field`` (``"pattern"``, ``"real"``, ``"integer"`` or ``"double"``), ``symmetry``
+        (``"general"`` or ``"symmetric"``), ``shape`` ``(rows, cols)``, the declared entry
+        count, the byte offset of the first entry line and its 1-based line number.
+
+    Raises
+    ------
+    TopogenError
+        On a header that is not ``coordinate`` Matrix Market of those fields and
+        symmetries, or a missing or malformed size line (naming the line).
+
+    >>> mtx_header(b"%%MatrixMarket matrix coordinate pattern general\\n% c\\n2 3 1\\n1 1\\n", "a")
+    ('pattern', 'general', (2, 3), 1, 59, 4)
     """
     end = buf.find(b"\n", 0, 1 << 16)
     first = bytes(buf[: end if end >= 0 else min(len(buf), 200)]).decode("ascii", "replace")
@@ -66,7 +89,18 @@ def mtx_header(buf, path: str):
 
 
 def line_of(buf, offset: int) -> int:
-    """The 1-based line number of byte ``offset`` (for error messages only)."""
+    """The 1-based line number of byte ``offset`` (for error messages only).
+
+    Parameters
+    ----------
+    buf : bytes or mmap.mmap
+        The file's bytes.
+    offset : int
+        Byte offset into ``buf``.
+
+    >>> line_of(b"a\\nb\\nc", 4)
+    3
+    """
     return buf[:offset].count(b"\n") + 1 if offset > 0 else 1
 
 
@@ -97,7 +131,27 @@ def _line_text(buf, line: int) -> str:
 
 
 def library_error(path, exc, declared, buf, dims):
-    """A TopogenError from SciPy's Matrix Market parser error (which names the line)."""
+    """A TopogenError from SciPy's Matrix Market parser error (which names the line).
+
+    Parameters
+    ----------
+    path : str
+        File name for the message.
+    exc : Exception
+        What :func:`scipy.io.mmread` raised (``"Line N: ..."``).
+    declared : int
+        Entry count of the size line.
+    buf : bytes or mmap.mmap
+        The file's bytes, to quote the offending index.
+    dims : (int, int)
+        Declared ``(rows, cols)``.
+
+    Raises
+    ------
+    TopogenError
+        Always: an out-of-range index, a truncated file, too many entries, or the parser's
+        own message, with the line where known.
+    """
     text = str(exc).strip()
     m = _LINE.match(text)
     line, text = (int(m.group(1)), m.group(2)) if m else (None, text)
@@ -121,7 +175,25 @@ def library_error(path, exc, declared, buf, dims):
 
 @contextlib.contextmanager
 def mapped(f, path):
-    """The open file ``f`` as a read-only memory map (only the pages used are read)."""
+    """The open file ``f`` as a read-only memory map (only the pages used are read).
+
+    Parameters
+    ----------
+    f : file object
+        Open binary file with a ``fileno``.
+    path : str
+        File name for error messages.
+
+    Yields
+    ------
+    mmap.mmap
+        The map, closed on exit.
+
+    Raises
+    ------
+    TopogenError
+        If the file is empty or cannot be mapped.
+    """
     if os.fstat(f.fileno()).st_size == 0:
         fail(path, 1, "the file is empty, not a Matrix Market file")
     try:
@@ -134,7 +206,20 @@ def mapped(f, path):
 
 def parser_input(f, buf):
     """What SciPy reads: the open file itself (by its ``/proc/self/fd`` name, so that the
-    C++ reader opens the very file checked here), or the map with a final newline added."""
+    C++ reader opens the very file checked here), or the map with a final newline added.
+
+    Parameters
+    ----------
+    f : file object
+        The open file, as checked.
+    buf : mmap.mmap
+        Its map (from :func:`mapped`).
+
+    Returns
+    -------
+    str or file-like
+        A ``/proc/self/fd/N`` path, or an object whose ``read`` ends with a newline.
+    """
     proc = f"/proc/self/fd/{f.fileno()}"
     if buf[-1:] == b"\n" and os.path.exists(proc):
         return proc
@@ -175,6 +260,13 @@ class EntryLines:
         self._kept = None
 
     def keep(self, kept):
+        """Index later lookups through ``kept`` (the entries left after a filter).
+
+        Parameters
+        ----------
+        kept : 1-D int array
+            For each entry of the filtered arrays, its index among the parser's entries.
+        """
         self._kept = kept
 
     def __getitem__(self, k):
@@ -214,7 +306,18 @@ def _ordered(rows, cols) -> bool:
 
 
 def has_nul(buf, start: int) -> bool:
-    """Whether the bytes from ``start`` hold a NUL (a parallel byte minimum)."""
+    """Whether the bytes from ``start`` hold a NUL (a parallel byte minimum).
+
+    Parameters
+    ----------
+    buf : bytes or mmap.mmap
+        The file's bytes.
+    start : int
+        First byte offset to scan (the body, after the header).
+
+    >>> has_nul(b"\\0 header\\n1 1\\n", 1), has_nul(b"1 1\\n\\0", 0)
+    (False, True)
+    """
     data = np.frombuffer(buf, dtype=np.uint8)[start:]
     lows = _in_parallel(lambda lo, hi, d=data: int(d[lo:hi].min(initial=1)), len(data),
                         1 << 24)
@@ -228,7 +331,25 @@ def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> s
     Checks the index range and finds duplicate edges; ``lines[k]`` is the line number of
     entry ``k`` (looked up only for an error message).  Entries already sorted by row and
     column (every file topogen writes) cost a few passes over int32 differences; others are
-    sorted first.  ``checked=True`` says the parser has already checked the column range.
+    sorted first.
+
+    Parameters
+    ----------
+    rows, cols : 1-D int arrays
+        0-based entry indices, in the parser's order.
+    shape : (int, int)
+        ``(n_rows, n_cols)`` of the layer.
+    lines : sequence of int
+        ``lines[k]`` is the line number of entry ``k`` (e.g. an :class:`EntryLines`).
+    path : str
+        File name for error messages.
+    checked : bool, default False
+        True if the parser has already checked the column range.
+
+    Raises
+    ------
+    TopogenError
+        On an index out of range or a duplicate edge, naming the line(s).
     """
     n_rows, n_cols = shape
     n = len(rows)
