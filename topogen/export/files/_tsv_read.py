@@ -33,6 +33,24 @@ def padded_buffer(size: int, reuse: np.ndarray | None = None) -> np.ndarray:
 
     ``reuse``, a buffer from an earlier call, is used again when it is large enough (reading
     layer after layer then touches the same memory instead of faulting in new pages).
+
+    Parameters
+    ----------
+    size : int
+        Bytes of text the buffer must hold.
+    reuse : numpy.ndarray, optional
+        Buffer (or a view of one) returned by an earlier call.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array of ``size`` + 16 bytes, the first and last 8 zero; the text goes in
+        :func:`text_of` of it.
+
+    >>> buf = padded_buffer(3)
+    >>> text_of(buf)[:] = np.frombuffer(b"1 2", dtype=np.uint8)
+    >>> len(buf), bytes(text_of(buf))
+    (19, b'1 2')
     """
     if reuse is not None and reuse.base is not None:
         reuse = reuse.base
@@ -46,7 +64,18 @@ def padded_buffer(size: int, reuse: np.ndarray | None = None) -> np.ndarray:
 
 
 def text_of(buf: np.ndarray) -> np.ndarray:
-    """The text inside a :func:`padded_buffer`."""
+    """The text inside a :func:`padded_buffer`.
+
+    Parameters
+    ----------
+    buf : numpy.ndarray
+        A buffer from :func:`padded_buffer`.
+
+    Returns
+    -------
+    numpy.ndarray
+        A writable view of its bytes between the pads.
+    """
     return buf[_PAD:len(buf) - _PAD]
 
 
@@ -221,8 +250,32 @@ def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
 
     Returns ``(layer, weights, value)``: the canonical boolean layer, its weights as a
     read-only float32 array in CSR order (None unless ``weights``), and the value if every
-    line carries the same one (else None).  Raises TopogenError naming ``path`` and the
-    line of the first problem.
+    line carries the same one (else None).
+
+    Parameters
+    ----------
+    buf : numpy.ndarray
+        A :func:`padded_buffer` holding the file's text (lines ``row<TAB>col<TAB>value``,
+        1-based indices).
+    shape : (int, int)
+        ``(n_rows, n_cols)`` the layer must have.
+    path : str
+        File name for error messages.
+    weights : bool, default True
+        Also return the per-edge values as float32 weights.
+
+    Raises
+    ------
+    TopogenError
+        Naming ``path`` and the line of the first malformed line, bad number, index out of
+        range or duplicate edge.
+
+    >>> text = b"1\\t2\\t0.5\\n2\\t1\\t0.5\\n"
+    >>> buf = padded_buffer(len(text))
+    >>> text_of(buf)[:] = np.frombuffer(text, dtype=np.uint8)
+    >>> layer, w, value = parse_tsv(buf, (2, 2), "l.tsv")
+    >>> layer.toarray().astype(int).tolist(), w.tolist(), value
+    ([[0, 1], [1, 0]], [0.5, 0.5], 0.5)
     """
     fast = _fast_parse(buf)
     if fast is not None:
