@@ -34,6 +34,23 @@ def value_text(value: float, dialect: str) -> bytes:
     The official ``%e`` keeps 7 significant digits; a value it cannot hold exactly is
     refused rather than silently rounded.
 
+    Parameters
+    ----------
+    value : float
+        The constant edge value.
+    dialect : {"official", "rows"}
+        Line layout (see :data:`DIALECTS`).
+
+    Returns
+    -------
+    bytes
+        The text, without separators.
+
+    Raises
+    ------
+    TopogenError
+        If ``dialect="official"`` and ``%e`` would change the value.
+
     >>> value_text(1 / 16, "official"), value_text(1 / 16, "rows")
     (b'6.250000e-02', b'0.0625')
     """
@@ -76,7 +93,15 @@ def _weights_table(weights: np.ndarray, dialect: str):
 def number_table(n: int, tail: bytes) -> np.ndarray:
     """``str(k) + tail`` for ``1 <= k <= n`` as rows of a NUL-padded ``(n, width)`` table.
 
-    Digits are right-aligned after leading NUL bytes, which the writer drops.
+    Digits are right-aligned after leading NUL bytes, which the writer drops.  Cached (16
+    tables) and read-only.
+
+    Parameters
+    ----------
+    n : int
+        Largest number (a layer's row or column count).
+    tail : bytes
+        Written after each number (a tab, or a tab, value and newline).
 
     >>> number_table(10, b"\\t")[[0, 9]].tobytes()
     b'\\x001\\t10\\t'
@@ -124,8 +149,32 @@ def tsv_chunks(layer: sp.csr_array, dialect: str, text: bytes | None = None, wei
                chunk_edges: int = CHUNK_EDGES):
     """Yield the TSV text of a canonical layer as uint8 arrays of about ``chunk_edges`` lines.
 
-    ``text`` is the value written on every line; ``weights`` (aligned with the layer's CSR
-    order) gives one value per edge instead.
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array
+        Canonical layer (sorted indices); rows are sources, columns targets.
+    dialect : {"official", "rows"}
+        Line order: by column then row (official), or by row then column.
+    text : bytes, optional
+        Value written on every line (from :func:`value_text`); used when ``weights`` is None.
+    weights : array_like, optional
+        One nonzero finite value per edge, in the layer's CSR order, written as float32.
+    chunk_edges : int, default CHUNK_EDGES
+        About this many lines per chunk (whole rows or columns).
+
+    Yields
+    ------
+    numpy.ndarray
+        uint8 text of consecutive lines, ``row<TAB>col<TAB>value<LF>``, 1-based.
+
+    Raises
+    ------
+    TopogenError
+        If a weight is zero or not finite, or (official) not exact in ``%e``.
+
+    >>> layer = sp.csr_array(np.array([[0, 1], [1, 1]], dtype=bool))
+    >>> b"".join(c.tobytes() for c in tsv_chunks(layer, "official", b"0.5"))
+    b'2\\t1\\t0.5\\n1\\t2\\t0.5\\n2\\t2\\t0.5\\n'
     """
     n_rows, n_cols = layer.shape
     indptr, minor, weights = _order(layer, dialect, weights)
