@@ -200,6 +200,23 @@ def load(path, *, format: str | None = None, **options) -> Topology:
     The format comes from the name (``.npz``, ``.graphml``, ``.edgelist``, ``.mtx``) or, for
     a folder, from its ``topogen.json`` or its ``n{N}-l{k}.tsv`` / ``.mtx`` files.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File or folder name.
+    format : {"npz", "tsv", "mtx", "graphml", "edgelist"}, optional
+        Overrides the format read from the name (aliases: ``"graph_challenge"``,
+        ``"matrixmarket"``, ``"edges"``).
+    **options
+        Passed to the reader, e.g. ``max_edges=`` (every format), ``weights=`` and
+        ``value=`` (TSV), ``progress=`` (TSV, Matrix Market); one the reader does not take
+        is a TopogenError.
+
+    Returns
+    -------
+    Topology
+        The network read.
+
     Raises
     ------
     TopogenError
