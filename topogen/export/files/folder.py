@@ -48,6 +48,16 @@ def atomic_folder(path: str):
     and the old one deleted.  If the body raises (SIGINT and SIGTERM included), the
     temporary folder is deleted and ``path`` is untouched; temporaries that dead writers of
     ``path`` left behind are removed first (see :func:`topogen._io.remove_stale`).
+
+    Parameters
+    ----------
+    path : str
+        Folder to write (its parent must exist); the body fills the yielded temporary one.
+
+    Raises
+    ------
+    TopogenError
+        If the parent is missing, or ``path`` is a file or holds entries topogen did not write.
     """
     path = os.path.abspath(path)
     parent = os.path.dirname(path)
@@ -86,6 +96,10 @@ def topogen_files(folder: str) -> set[str] | None:
     """The names topogen wrote in ``folder`` (its ``topogen.json`` and the files it lists).
 
     None if ``folder`` has no readable ``topogen.json`` of the layers format.
+
+    Parameters
+    ----------
+    folder : str
     """
     from ._guard import load_json, read_bytes  # here: the import block is the readers'
 
@@ -135,6 +149,15 @@ def _check_replaceable(path: str) -> None:
 
 # ============================================================================ layer files
 def sidecar(kind: str, topology_widths, layer_nnz, files, meta, **extra) -> bytes:
+    """The ``topogen.json`` of a layers folder, as indented JSON bytes.
+
+    Parameters
+    ----------
+    kind : {"tsv", "mtx"}
+    topology_widths, layer_nnz, files : neurons per boundary, edges and file name per layer
+    meta : dict, the topology's metadata
+    **extra : further keys (``value``, ``dialect``, ``crc32``), written before ``meta``
+    """
     doc = {"format": "topogen-layers", "version": 1, "kind": kind,
            "widths": list(map(int, topology_widths)), "layer_nnz": list(map(int, layer_nnz)),
            "files": list(files), **extra, "meta": meta}
@@ -142,7 +165,17 @@ def sidecar(kind: str, topology_widths, layer_nnz, files, meta, **extra) -> byte
 
 
 def layer_file_name(kind: str, n_in: int, index: int, compression: str | None = None) -> str:
-    """``n{n_in}-l{index + 1}.{kind}``: the Graph Challenge naming (1-based layer numbers)."""
+    """``n{n_in}-l{index + 1}.{kind}``: the Graph Challenge naming (1-based layer numbers).
+
+    Parameters
+    ----------
+    kind : {"tsv", "mtx"}
+    n_in, index : int, the layer's input neurons (rows) and 0-based index
+    compression : {None, "gzip"}, optional; ``"gzip"`` appends ``.gz``
+
+    >>> layer_file_name("tsv", 1024, 0), layer_file_name("tsv", 1024, 1, "gzip")
+    ('n1024-l1.tsv', 'n1024-l2.tsv.gz')
+    """
     return f"n{n_in}-l{index + 1}.{kind}" + (".gz" if compression == "gzip" else "")
 
 
@@ -164,7 +197,12 @@ def write_layer_file(folder: str, name: str, writer, layer,
                      compression: str | None = None) -> tuple[int, int]:
     """Write one layer file with ``writer(f, layer)``; return its text size and CRC-32.
 
-    With ``compression="gzip"`` the text is gzip-compressed; size and CRC are the text's.
+    Parameters
+    ----------
+    folder, name : str, the file is ``folder/name``
+    writer : callable, ``writer(f, layer)`` writes the text to ``f``
+    layer : scipy.sparse.csr_array
+    compression : {None, "gzip"}, optional; size and CRC are still the plain text's
     """
     path = os.path.join(folder, name)
     with open(path, "wb") as raw:
@@ -183,6 +221,14 @@ def write_layer_file(folder: str, name: str, writer, layer,
 
 
 def check_crc(path: str, buf: bytes, crc) -> None:
+    """Raise TopogenError naming ``path`` unless ``crc`` is None or the CRC-32 of ``buf``.
+
+    Parameters
+    ----------
+    path : str
+    buf : bytes, the file's uncompressed content
+    crc : int or None, as recorded in ``topogen.json``
+    """
     if crc is not None and zlib.crc32(buf) != crc:
         fail(path, None, f"the contents differ from the CRC-32 recorded in {SIDECAR} (the "
              "file was altered or truncated)")
@@ -190,8 +236,13 @@ def check_crc(path: str, buf: bytes, crc) -> None:
 
 def write_tsv_layer(f, layer: sp.csr_array, text: bytes | None, dialect: str = "official",
                     weights=None) -> int:
-    """Write ``layer`` as Graph Challenge TSV lines carrying ``text`` (or per-edge
-    ``weights``) in the line order of ``dialect``; return the bytes."""
+    """Write ``layer`` as Graph Challenge TSV lines; return the bytes written.
+
+    Parameters
+    ----------
+    f : binary file object
+    layer, text, dialect, weights : as for ``_tsv_write.tsv_chunks``
+    """
     written = 0
     for out in tsv_chunks(layer, dialect, text, weights):
         f.write(memoryview(out))
@@ -200,7 +251,14 @@ def write_tsv_layer(f, layer: sp.csr_array, text: bytes | None, dialect: str = "
 
 
 def write_mtx_layer(f, layer: sp.csr_array, text: bytes | None) -> int:
-    """Write ``layer`` as a Matrix Market file (pattern if ``text`` is None); return the bytes."""
+    """Write ``layer`` as a Matrix Market file; return the bytes written.
+
+    Parameters
+    ----------
+    f : binary file object
+    layer : scipy.sparse.csr_array
+    text : bytes or None, the value of every entry (None: a ``pattern`` file)
+    """
     field = "pattern" if text is None else "real"
     header = (f"%%MatrixMarket matrix coordinate {field} general\n"
               f"% written by topogen: row = source neuron, column = target neuron\n"
@@ -223,14 +281,28 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
 
     The one writing loop behind :func:`topogen.export.write_graph_challenge`,
     :func:`topogen.export.write_mtx` and :func:`topogen.export.stream_layers`: each layer is
-    written and released before the next is requested.  ``folder`` must already be checked;
-    ``prepare(i, raw)``, if given, turns each item of ``layers`` into a canonical CSR layer.
-    ``value`` defaults, for TSV, to ``meta["value"]`` (the value a folder was read with),
-    ``meta["weight"]`` (a Graph Challenge network's weight) or
-    :data:`GRAPH_CHALLENGE_VALUE`, and to a pattern file for Matrix Market.  TSV also takes
-    ``dialect`` (line layout), ``weights`` (one float array per layer, in CSR order, instead
-    of ``value``) and ``compression`` (None or ``"gzip"``).  Returns ``widths``,
+    written and released before the next is requested.  Returns ``widths``,
     ``layer_nnz``, ``nnz`` and ``bytes`` (text written).
+
+    Parameters
+    ----------
+    layers : iterable of canonical CSR layers (or of items ``prepare`` turns into them)
+    folder : str, already checked
+    kind : {"tsv", "mtx"}
+    value : float, optional
+        Weight of every edge.  TSV default: ``meta["value"]`` (the value a folder was read
+        with), ``meta["weight"]`` or :data:`GRAPH_CHALLENGE_VALUE`; mtx: a pattern file.
+    meta : dict, optional
+    depth, progress : layer count for the progress bar, and whether to show it
+    prepare : callable, optional; ``prepare(i, raw)`` returns layer ``i`` in canonical CSR
+    dialect : {"official", "rows"}, default "official"; TSV line layout
+    weights : sequence of float arrays, optional; TSV per-edge values in CSR order
+    compression : {None, "gzip"}, optional; TSV only
+
+    Raises
+    ------
+    TopogenError
+        On a bad option, no layers, layers that do not chain, or a failed write.
     """
     meta = check_meta(meta)
     if kind == "tsv":
