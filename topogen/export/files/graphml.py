@@ -26,6 +26,22 @@ def write_graphml(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES)
     graph attributes ``widths`` and ``meta`` hold JSON.  Gephi, yEd, igraph and networkx open
     it.  Meant for small topologies (at most ``max_edges`` edges).
 
+    Parameters
+    ----------
+    topology : Topology
+        The network to write.
+    path : str or os.PathLike
+        The ``.graphml`` file; an existing file is replaced atomically.
+    max_edges : int, default 1,000,000
+        Largest edge count written; a larger topology is refused (use ``.npz``, Matrix
+        Market or Graph Challenge TSV for those).
+
+    Raises
+    ------
+    TopogenError
+        If ``topology`` has more than ``max_edges`` edges, or the write fails (the old file
+        is then untouched).
+
     Examples
     --------
     >>> import os, tempfile, networkx as nx, topogen
@@ -52,6 +68,24 @@ def to_nx(topology: Topology):
     """The ``networkx.DiGraph`` that GraphML and edge lists hold: nodes ``"layer:index"``.
 
     Nodes are added layer by layer and edges row by row, so networkx writes them sorted.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes ``"{layer}:{index}"`` with ``layer`` and ``index`` attributes, the graph
+        attributes ``widths`` and ``meta`` as JSON text.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> G = to_nx(topogen.radix_net([[2]], [1, 1]))
+    >>> G.number_of_nodes(), G.number_of_edges(), G.graph["widths"]
+    (4, 4, '[2, 2]')
     """
     import networkx as nx
 
@@ -66,7 +100,32 @@ def to_nx(topology: Topology):
 
 
 def check_file_size(path, size: int, max_edges: int, what: str) -> None:
-    """Refuse a GraphML or edge-list file too big for ``max_edges`` before parsing it."""
+    """Refuse a GraphML or edge-list file too big for ``max_edges`` before parsing it.
+
+    Parameters
+    ----------
+    path : str
+        The file, for the message.
+    size : int
+        Its size in bytes.
+    max_edges : int
+        The reader's size cap; files above :data:`FILE_BYTES_PER_EDGE` bytes per edge of it
+        are refused.
+    what : str
+        Format name for the message (``"GraphML"``, ``"an edge list"``).
+
+    Raises
+    ------
+    TopogenError
+        If ``size`` exceeds the limit.
+
+    Examples
+    --------
+    >>> check_file_size("big.graphml", 10**6, 1000, "GraphML")
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: big.graphml: GraphML is meant for small topologies: ...
+    """
     limit = FILE_BYTES_PER_EDGE * max_edges
     if size > limit:
         raise TopogenError(f"{path}: {what} is meant for small topologies: the file has "
@@ -76,7 +135,33 @@ def check_file_size(path, size: int, max_edges: int, what: str) -> None:
 
 
 def edges_to_layers(edges, widths, path) -> list:
-    """Canonical layers from ``(u, v)`` node-label pairs, every label and edge validated."""
+    """Canonical layers from ``(u, v)`` node-label pairs, every label and edge validated.
+
+    Parameters
+    ----------
+    edges : sequence of (str, str)
+        Edges between labels ``"{layer}:{index}"``, each from layer ``i`` to ``i + 1``.
+    widths : list of int
+        Neurons per layer, already checked.
+    path : str
+        File name for error messages.
+
+    Returns
+    -------
+    list of scipy.sparse.csr_array
+        One canonical layer per consecutive pair of widths.
+
+    Raises
+    ------
+    TopogenError
+        On a malformed or out-of-range label, an edge that skips or goes back a layer, or
+        a duplicate edge.
+
+    Examples
+    --------
+    >>> [l.toarray().astype(int).tolist() for l in edges_to_layers([("0:1", "1:0")], [2, 1], "g")]
+    [[[0], [1]]]
+    """
     us = [u for u, _ in edges]
     vs = [v for _, v in edges]
     src_l, src = _node_ids(us, path, widths)
