@@ -49,6 +49,30 @@ def check_declared(where: str, widths, nnz, max_edges) -> None:
 
     Reading allocates a row pointer per source neuron and an index per edge, so both the
     edges and the neurons of all layers are counted against the cap.
+
+    Parameters
+    ----------
+    where : str
+        The sidecar or folder that declared the sizes, for the message.
+    widths : list of int
+        Neurons per layer boundary (``len(nnz) + 1`` of them).
+    nnz : list of int or None
+        Declared edges per layer; None where not declared (challenge folders).
+    max_edges : int
+        The size cap (at least 1), as the readers' ``max_edges=``.
+
+    Raises
+    ------
+    TopogenError
+        If the source neurons or the edges exceed ``max_edges``, or a layer declares more
+        edges than its ``widths[i] * widths[i + 1]`` cells.
+
+    Examples
+    --------
+    >>> check_declared("t.json", [4, 4], [17], 100)
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: t.json: layer 1 declares 17 edges but is only 4 x 4
     """
     from ..._checks import check_int
 
@@ -73,9 +97,34 @@ def folder_files(folder: str, kind: str, *, compression: str | None = "infer",
     Returns ``(widths, layer_nnz, files, meta, doc)`` (``layer_nnz`` and ``doc`` are None
     for a folder without ``topogen.json``).  Everything declared (widths, edge counts,
     layer numbers in file names) is checked against ``max_edges`` and against the files
-    present before anything is allocated.  ``compression`` says which TSV files to take:
-    ``None`` plain ``.tsv`` only, ``"gzip"`` ``.tsv.gz`` only, ``"infer"`` either (one per
-    layer).
+    present before anything is allocated.
+
+    Parameters
+    ----------
+    folder : str
+        The folder to list.
+    kind : {"tsv", "mtx"}
+        Layer file suffix; a ``topogen.json`` of another kind is an error.
+    compression : {"infer", None, "gzip"}, default "infer"
+        Which TSV files to take: ``None`` plain ``.tsv`` only, ``"gzip"`` ``.tsv.gz``
+        only, ``"infer"`` either (one per layer).
+    max_edges : int, default DEFAULT_MAX_EDGES
+        Size cap checked against the declared sizes (:func:`check_declared`).
+
+    Raises
+    ------
+    TopogenError
+        On an invalid ``topogen.json``, a missing or doubled layer file, widths that
+        disagree, or sizes above the cap.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> for k in (1, 2):
+    ...     open(os.path.join(d, f"n4-l{k}.tsv"), "w").close()
+    >>> folder_files(d, "tsv")
+    ([4, 4, 4], None, ['n4-l1.tsv', 'n4-l2.tsv'], {}, None)
     """
     if compression not in (None, "gzip", "infer"):
         raise TopogenError(f"compression must be None, 'gzip' or 'infer', got {compression!r}")
