@@ -33,6 +33,23 @@ def write_mtx(topology: Topology, folder, *, value=None, progress: bool | None =
     any Matrix Market reader (GraphBLAS, ``fast_matrix_market``) read them.  The folder also
     gets ``topogen.json`` (widths, edge counts, ``meta``).
 
+    Parameters
+    ----------
+    topology : Topology
+        The network to write.
+    folder : str or os.PathLike
+        Folder to create or replace (only an empty one, or one topogen wrote).
+    value : float, optional
+        Finite nonzero value on every entry (a ``real`` file); None writes ``pattern``.
+    progress : bool, optional
+        Show a progress bar over the layers; None shows one when stderr is a terminal.
+
+    Raises
+    ------
+    TopogenError
+        For a bad ``value``, a folder holding other files, or a failed write (the old
+        folder is then untouched).
+
     Examples
     --------
     >>> import os, tempfile, scipy.io, topogen

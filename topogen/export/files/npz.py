@@ -34,6 +34,18 @@ class NpzWriter:
         self.layer_nnz: list[int] = []
 
     def add(self, layer: sp.csr_array) -> None:
+        """Append the next layer's ``indptr_{i}`` and ``indices_{i}``.
+
+        Parameters
+        ----------
+        layer : scipy.sparse.csr_array
+            Canonical layer whose rows are the previous layer's columns.
+
+        Raises
+        ------
+        TopogenError
+            If ``layer`` does not chain with the previous one.
+        """
         i = len(self.layer_nnz)
         if self.widths and layer.shape[0] != self.widths[-1]:
             raise TopogenError(
@@ -55,6 +67,28 @@ class NpzWriter:
             self._zf.fp = None
 
     def close(self, meta) -> None:
+        """Write ``format``, ``version``, ``widths``, ``layer_nnz`` and ``meta``; close.
+
+        Parameters
+        ----------
+        meta : dict
+            The topology's metadata, stored as JSON bytes.
+
+        Raises
+        ------
+        TopogenError
+            If no layer was added.
+
+        Examples
+        --------
+        >>> import io, numpy as np, scipy.sparse as sp
+        >>> buf = io.BytesIO()
+        >>> w = NpzWriter(buf)
+        >>> w.add(sp.csr_array(np.eye(2, dtype=bool)))
+        >>> w.close({"name": "eye"})
+        >>> sorted(np.load(io.BytesIO(buf.getvalue())).files)[:3], w.widths
+        (['format', 'indices_0', 'indptr_0'], [2, 2])
+        """
         if not self.layer_nnz:
             raise TopogenError("no layers were given: a topology needs at least one layer")
         meta_bytes = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -71,6 +105,18 @@ def save_npz(topology: Topology, path) -> None:
 
     The file is an uncompressed NumPy zip with ``widths``, ``layer_nnz``, ``meta`` (JSON as
     bytes), and ``indptr_{i}`` / ``indices_{i}`` (CSR of layer ``i``).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network to write.
+    path : str or os.PathLike
+        The ``.npz`` file; an existing file is replaced atomically.
+
+    Raises
+    ------
+    TopogenError
+        If the write fails (the old file is then untouched).
 
     Examples
     --------
