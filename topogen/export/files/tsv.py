@@ -96,7 +96,36 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
 
     Only regular files are read; a file may not hold, or a gzip file inflate to, more than
     ``max_bytes``: what the layer's edges can fill at :data:`MAX_LINE_BYTES` a line.
-    ``reuse`` is a buffer of an earlier call to fill again if it is large enough.
+
+    Parameters
+    ----------
+    path : str
+        The layer file.
+    compressed : bool
+        True for a ``.tsv.gz`` file.
+    max_bytes : int
+        Largest text accepted, in bytes (after decompression).
+    reuse : numpy.ndarray, optional
+        A buffer of an earlier call, filled again if it is large enough.
+
+    Returns
+    -------
+    numpy.ndarray
+        A :func:`~topogen.export.files._tsv_read.padded_buffer` holding the text.
+
+    Raises
+    ------
+    TopogenError
+        If the file is not a regular file, is larger than ``max_bytes`` (or inflates to
+        more), is not valid gzip, changes while read, or cannot be read.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "n2-l1.tsv")
+    >>> _ = open(path, "wb").write(b"1\\t2\\t0.5\\n")
+    >>> bytes(text_of(read_layer_text(path, False, 100)))
+    b'1\\t2\\t0.5\\n'
     """
     with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
