@@ -125,8 +125,38 @@ def stream_graph_challenge(layers, folder, *, value=None, meta=None,
 
     The streaming form of :func:`topogen.export.write_graph_challenge`: peak memory is one
     layer plus a text chunk, whatever the depth; the files are byte for byte those of
-    :func:`~topogen.export.write_graph_challenge` (the official layout by default).  See
-    :func:`stream_layers` for the parameters and the returned summary.
+    :func:`~topogen.export.write_graph_challenge` (the official layout by default).
+
+    Parameters
+    ----------
+    layers : Topology or iterable of 2-D matrices
+        Layers whose consecutive shapes chain, e.g. :func:`radix_net_layers`; each is
+        written and released before the next is requested.
+    folder : str or os.PathLike
+        The folder to create (replaced only if it is a topogen folder).
+    value : float, optional
+        Weight on every edge; default ``meta["value"]``, else 1/16.
+    meta : dict, optional
+        Stored in ``topogen.json`` (default: the Topology's own ``meta``).
+    depth : int, optional
+        Number of layers, for the progress bar.
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+    dialect : {"official", "rows"}, default "official"
+        Line layout (see :func:`topogen.export.write_graph_challenge`).
+    compression : {None, "gzip"}, optional
+        ``"gzip"`` writes ``.tsv.gz`` files.
+
+    Returns
+    -------
+    dict
+        ``widths``, ``layer_nnz``, ``nnz`` and ``bytes`` (text written), as
+        :func:`stream_layers`.
+
+    Raises
+    ------
+    TopogenError
+        As :func:`stream_layers`: bad options, layers that do not chain, a failed write.
 
     Examples
     --------
@@ -148,6 +178,31 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
     Each layer's CSR arrays go into the zip as they arrive; ``widths``, ``layer_nnz`` and
     ``meta`` follow at the end.  :func:`topogen.load` reads the file back (that needs memory
     for all layers).
+
+    Parameters
+    ----------
+    layers : Topology or iterable of 2-D matrices
+        Layers whose consecutive shapes chain; each is written and released before the
+        next is requested.
+    path : str or os.PathLike
+        The ``.npz`` file, replaced atomically once complete.
+    meta : dict, optional
+        Stored as JSON (default: the Topology's own ``meta``, else ``{}``).
+    depth : int, optional
+        Number of layers, for the progress bar (``len(layers)`` if it has one).
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+
+    Returns
+    -------
+    dict
+        ``widths``, ``layer_nnz``, ``nnz`` and ``bytes`` (the file's size).
+
+    Raises
+    ------
+    TopogenError
+        For layers that are not 2-D matrices or do not chain, no layers, or a failed
+        write (the old file is then untouched).
 
     Examples
     --------
