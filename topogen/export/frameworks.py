@@ -622,7 +622,13 @@ def _sparse_linear_kwargs(torch, topology, layout, *, bias, dtype, gain, permute
 def to_jax_bcoo(topology: Topology, *, dtype=None, layout: str = "in_out") -> list:
     """Each layer as a ``jax.experimental.sparse.BCOO`` matrix, ``(in, out)`` by default.
 
-    ``x @ W`` with a BCOO ``W`` is the sparse layer; ``layout="out_in"`` transposes.
+    ``x @ W`` with a BCOO ``W`` is the sparse layer.  Needs the ``jax`` extra.
+
+    Parameters
+    ----------
+    topology : Topology
+    dtype : jax dtype, optional; the values' dtype (default ``jnp.float32``), all 1
+    layout : {"in_out", "out_in"}, default "in_out"; ``"out_in"`` gives ``(out, in)``
 
     Examples
     --------
@@ -662,6 +668,11 @@ def to_tf_sparse(topology: Topology, *, dtype=None) -> list:
     ``tf.sparse.sparse_dense_matmul(x, W)`` (``x`` of shape ``(batch, n_i)``) is the layer;
     ``tf.sparse.to_dense(W)`` is the mask for a ``Dense`` layer's ``kernel``.  Indices are in
     row-major (canonical) order, as TensorFlow requires.
+
+    Parameters
+    ----------
+    topology : Topology
+    dtype : tf.DType, optional; the values' dtype (default ``tf.float32``), all 1
 
     Examples
     --------
