@@ -135,7 +135,7 @@ def stream_graph_challenge(layers, folder, *, value=None, meta=None,
     folder : str or os.PathLike
         The folder to create (replaced only if it is a topogen folder).
     value : float, optional
-        Weight on every edge; default ``meta["value"]``, else 1/16.
+        Weight on every edge; default ``meta["value"]`` or ``meta["weight"]``, else 1/16.
     meta : dict, optional
         Stored in ``topogen.json`` (default: the Topology's own ``meta``).
     depth : int, optional
