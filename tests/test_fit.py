@@ -139,3 +139,12 @@ def test_as_dict_is_json_able():
     fit = fit_radix_net([64, 64, 64], 0.25)[0]
     data = json.loads(json.dumps(fit.as_dict()))
     assert data["radix_lists"] == [list(x) for x in fit.radix_lists]
+
+
+def test_fit_multipliers_name_and_deprecated_alias():
+    fit = topogen.fit_radix_net([64, 128, 64], 0.25)[0]
+    assert [w // fit.n_prime for w in fit.widths] == list(fit.multipliers)
+    assert fit.as_dict()["multipliers"] == list(fit.multipliers)
+    assert fit.build() == topogen.radix_net([list(x) for x in fit.radix_lists], fit.multipliers)
+    with pytest.warns(FutureWarning, match="multipliers"):
+        assert fit.kron_widths == fit.multipliers

@@ -291,8 +291,8 @@ def block_structure(topology: Topology, blocks=None) -> BlockStructure:
     topology : Topology
         The network.
     blocks : sequence of int, optional
-        ``B_0..B_L``.  Default: read from ``meta`` of a RadiX-Net (``params["widths"]``,
-        the Kronecker widths) and verified; otherwise found by trying the divisors of each
+        ``B_0..B_L``.  Default: read from ``meta`` of a RadiX-Net (``params["multipliers"]``,
+        or ``params["widths"]`` in files written before topogen named them multipliers) and verified; otherwise found by trying the divisors of each
         width, largest first, and keeping the largest that every layer at that width admits.
 
     Returns
@@ -344,7 +344,8 @@ def _blocks_from_meta(topology: Topology):
     meta = topology.meta
     if meta.get("generator") not in ("radix_net", "kron"):
         return None
-    widths = meta.get("params", {}).get("widths")
+    params = meta.get("params", {})
+    widths = params.get("multipliers", params.get("widths"))  # "widths": older files
     if not isinstance(widths, list) or len(widths) != len(topology.widths):
         return None
     if not all(isinstance(b, int) and b >= 1 for b in widths):

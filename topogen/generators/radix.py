@@ -11,14 +11,15 @@ already have:
   after its layer: ``nu_k = N_1 * ... * N_(k-1)``;
 * in the layer of radix ``N_k``, neuron ``r`` connects to neurons ``(r - j * nu_k) mod N'``
   for ``j = 0 .. N_k - 1`` (row = source, column = target);
-* the RadiX-Net widens layer ``i`` by ``kron(ones((B_i, B_(i+1))), M_i)``, so neuron
+* the RadiX-Net widens layer ``i`` by ``kron(ones((B_i, B_(i+1))), M_i)`` (``B`` the
+  Kronecker *multipliers*: layer ``i`` has ``B_i * N'`` neurons), so neuron
   ``b * N' + r`` of the widened layer is copy ``b`` of neuron ``r``.
 
 Every neuron of a mixed-radix layer has in- and out-degree ``N_k``, the layer has density
 ``N_k / N'``, and the layers of one full system multiply to the all-ones matrix: every input
 reaches every output by exactly one path (the digits of ``r - s`` in the mixed radix).
 
-Layers that repeat (the same radix at the same place value, and the same Kronecker widths)
+Layers that repeat (the same radix at the same place value, and the same multipliers)
 are built once and shared, which Topology's immutability makes safe.
 """
 
@@ -32,7 +33,9 @@ import numpy as np
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges, check_radices, check_widths
 from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
 
-__all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net"]
+__all__ = [
+    "extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_layer_nnz",
+]
 
 
 def radix_layer(n: int, radix: int, nu: int):
@@ -101,7 +104,76 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     return lists
 
 
-def _build(lists, widths, max_edges, generator, params) -> Topology:
+def _check_radix_net(radix_lists, multipliers):
+    """Validated radix lists and multipliers (default all 1) of a RadiX-Net."""
+    lists = _check_radix_lists(radix_lists)
+    n_layers = sum(len(lst) for lst in lists)
+    if multipliers is None:
+        return lists, (1,) * (n_layers + 1)
+    if isinstance(multipliers, (str, bytes)) or not isinstance(
+        multipliers, (Sequence, np.ndarray)
+    ):
+        raise TopogenError(
+            f"multipliers must be a sequence of {n_layers + 1} integers >= 1, got {multipliers!r}"
+        )
+    if len(multipliers) != n_layers + 1:
+        raise TopogenError(
+            f"multipliers must have one entry more than the number of radices ({n_layers}), "
+            f"so {n_layers + 1} entries, got {len(multipliers)}: {list(multipliers)!r}"
+        )
+    return lists, check_widths("multipliers", multipliers)
+
+
+def _plan(lists) -> list[tuple[int, int]]:
+    """``(radix, place value)`` of every layer of the radix lists, in order."""
+    plan = []
+    for lst in lists:
+        nu = 1
+        for radix in lst:
+            plan.append((radix, nu))
+            nu *= radix
+    return plan
+
+
+def radix_net_layer_nnz(
+    radix_lists: Sequence[Sequence[int]], multipliers: Sequence[int] | None = None
+) -> tuple[int, ...]:
+    """The exact edge count of every layer of ``radix_net(radix_lists, multipliers)``.
+
+    Nothing is built: layer ``i`` has ``B_i * N' * N_k * B_(i+1)`` edges.  The command line
+    checks a streamed RadiX-Net with it (memory per layer, bytes on disk) before writing.
+
+    Parameters
+    ----------
+    radix_lists, multipliers
+        As for :func:`radix_net`.
+
+    Returns
+    -------
+    tuple of int
+        Edges per layer (Python ints, exact at any size).
+
+    Raises
+    ------
+    TopogenError
+        For arguments :func:`radix_net` refuses (other than the size cap).
+
+    Examples
+    --------
+    >>> radix_net_layer_nnz([[2, 2]], [1, 3, 2])
+    (24, 48)
+    >>> sum(radix_net_layer_nnz([[32, 32]] * 60))  # the Graph Challenge 1024 x 120 shape
+    3932160
+    """
+    lists, multipliers = _check_radix_net(radix_lists, multipliers)
+    n_prime = math.prod(lists[0])
+    return tuple(
+        multipliers[i] * n_prime * radix * multipliers[i + 1]
+        for i, (radix, _) in enumerate(_plan(lists))
+    )
+
+
+def _build(lists, multipliers, max_edges, generator, params) -> Topology:
     n_prime = math.prod(lists[0])
     plan = []  # (radix, nu) per layer
     for lst in lists:
@@ -109,8 +181,9 @@ def _build(lists, widths, max_edges, generator, params) -> Topology:
         for radix in lst:
             plan.append((radix, nu))
             nu *= radix
-    if widths is None:
-        widths = (1,) * (len(plan) + 1)
+    if multipliers is None:
+        multipliers = (1,) * (len(plan) + 1)
+    widths = multipliers  # B_i: layer i has B_i * N' neurons
     n_edges = sum(
         widths[i] * n_prime * radix * widths[i + 1] for i, (radix, _) in enumerate(plan)
     )
@@ -214,37 +287,49 @@ def extended_mixed_radix(
 
 def radix_net(
     radix_lists: Sequence[Sequence[int]],
-    widths: Sequence[int],
+    multipliers: Sequence[int] | None = None,
     *,
     max_edges: int = DEFAULT_MAX_EDGES,
+    widths: Sequence[int] | None = None,
 ) -> Topology:
     """The RadiX-Net: an extended mixed-radix topology widened by a dense network.
 
     Layer ``i`` is ``kron(ones((B_i, B_(i+1))), M_i)`` where ``M_i`` is layer ``i`` of
-    :func:`extended_mixed_radix` and ``B = widths``; it has ``B_i * N'`` neurons and each has
-    out-degree ``N_k * B_(i+1)``.  Neuron ``b * N' + r`` is copy ``b`` of neuron ``r``.
-    Every input reaches every output by exactly
-    ``prod(product of each list after the first) * prod(widths[1:-1])`` paths
+    :func:`extended_mixed_radix` and ``B = multipliers``; it has ``B_i * N'`` neurons and
+    each has out-degree ``N_k * B_(i+1)``.  Neuron ``b * N' + r`` is copy ``b`` of neuron
+    ``r``.  Every input reaches every output by exactly
+    ``prod(product of each list after the first) * prod(multipliers[1:-1])`` paths
     (Robinett & Kepner 2019, Theorem 1), and layer density is ``N_k / N'``.
+
+    The paper calls ``B`` the widths of a dense network; here ``widths`` always means neuron
+    counts (``Topology.widths == tuple(B_i * N')``), so the Kronecker factors are the
+    *multipliers* of ``N'``.  ``topogen generate radix-net --multipliers`` is the same
+    argument, with the same default.
 
     Parameters
     ----------
     radix_lists : sequence of sequences of int
         The numeral systems, as for :func:`extended_mixed_radix`.
-    widths : sequence of int
-        Kronecker widths ``B_0 .. B_L``, one more than the total number of radices.
+    multipliers : sequence of int, optional
+        Kronecker multipliers ``B_0 .. B_L`` (integers >= 1), one more than the total number
+        of radices; layer ``i`` has ``B_i * N'`` neurons.  Default all 1: the extended
+        mixed-radix topology itself.
     max_edges : int
         Refuse before allocating if the topology would have more edges.
+    widths : sequence of int, optional
+        Deprecated name of ``multipliers`` (a ``FutureWarning``); it will be removed.
 
     Returns
     -------
     Topology
+        Widths ``B_i * N'``; ``meta["params"]`` records ``radix_lists`` and ``multipliers``.
 
     Raises
     ------
     TopogenError
-        For invalid radix lists (see :func:`extended_mixed_radix`), widths of the wrong length
-        or below 1, or a topology larger than ``max_edges``.
+        For invalid radix lists (see :func:`extended_mixed_radix`), multipliers of the wrong
+        length or below 1, both ``multipliers`` and ``widths`` given, or a topology larger
+        than ``max_edges``.
 
     Examples
     --------
@@ -253,16 +338,25 @@ def radix_net(
     ((4, 12, 8), (0.5, 0.5))
     >>> t.layers[0][[0], :].indices.tolist()  # neuron 0 -> copies b*4 + r of r in {0, 3}
     [0, 3, 4, 7, 8, 11]
+    >>> radix_net([[2, 2]]).widths  # multipliers default to all 1
+    (4, 4, 4)
     """
-    lists = _check_radix_lists(radix_lists)
-    n_layers = sum(len(lst) for lst in lists)
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
-        raise TopogenError(f"widths must be a sequence of {n_layers + 1} integers >= 1")
-    if len(widths) != n_layers + 1:
-        raise TopogenError(
-            f"widths must have one entry more than the number of radices ({n_layers}), so "
-            f"{n_layers + 1} entries, got {len(widths)}: {list(widths)!r}"
+    if widths is not None:
+        if multipliers is not None:
+            raise TopogenError(
+                "radix_net got both multipliers= and widths= (the deprecated name of "
+                "multipliers); pass multipliers= only"
+            )
+        import warnings
+
+        warnings.warn(
+            "radix_net(widths=...) is deprecated: the Kronecker factors B are now called "
+            "multipliers (radix_net(radix_lists, multipliers=...)); 'widths' means neuron "
+            "counts everywhere else",
+            FutureWarning,
+            stacklevel=2,
         )
-    widths = check_widths("widths", widths)
-    params = {"radix_lists": [list(x) for x in lists], "widths": list(widths)}
-    return _build(lists, widths, max_edges, "radix_net", params)
+        multipliers = widths
+    lists, multipliers = _check_radix_net(radix_lists, multipliers)
+    params = {"radix_lists": [list(x) for x in lists], "multipliers": list(multipliers)}
+    return _build(lists, multipliers, max_edges, "radix_net", params)
