@@ -7,6 +7,7 @@ FAMILY --help`` documents the family and a new family is one :func:`register` ca
 from __future__ import annotations
 
 import inspect
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ class Param:
 
     ``flag`` is the command-line option (``--widths``), ``dest`` the keyword of the library
     function, ``parse`` turns the text into a value; positional parameters are passed
-    positionally in registry order.
+    positionally in registry order.  ``deprecated`` lists old spellings of the flag that
+    still work with a warning on stderr (``deprecated_why`` says why).
     """
 
     flag: str
@@ -37,6 +39,8 @@ class Param:
     positional: bool = False
     choices: tuple | None = None
     action: str | None = None
+    deprecated: tuple = ()
+    deprecated_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,14 @@ class Family:
     stream : str, optional
         Name of a function in :mod:`topogen.export` that yields the layers one at a time
         from the same arguments; enables ``--stream`` (write layer by layer, any size).
+    stream_check : callable, optional
+        ``(kwargs, fmt, path, max_edges, say) -> None``: refuses a ``--stream`` request
+        too large for memory (per layer) or for the disk (total), before writing.
+    options : tuple of callable
+        Each adds options of the command itself (not of the library function) to the
+        family's parser, e.g. ``--tolerance`` of ``fit-radix-net``; their values reach
+        ``build`` under the names in ``option_dests``.
+    option_dests : tuple of str
     """
 
     name: str
@@ -79,6 +91,9 @@ class Family:
     finish: Callable | None = field(default=None, compare=False)
     build: Callable | None = field(default=None, compare=False)
     stream: str | None = None
+    stream_check: Callable | None = field(default=None, compare=False)
+    options: tuple = field(default=(), compare=False)
+    option_dests: tuple = ()
 
 
 FAMILIES: dict[str, Family] = {}
@@ -102,10 +117,64 @@ _DEPTH = Param("--depth", "depth", int, "number of layers (each a copy of the gr
                "bipartite double cover)", default=3, metavar="L")
 
 
-def _radix_widths_default(kwargs: dict) -> dict:
-    if kwargs.get("widths") is None:
-        kwargs["widths"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
+def _radix_multipliers_default(kwargs: dict) -> dict:
+    """All-ones multipliers when none are given (the library's default, spelled out for
+    :func:`topogen.export.radix_net_layers`, which needs them)."""
+    if kwargs.get("multipliers") is None:
+        kwargs["multipliers"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
     return kwargs
+
+
+#: Upper bounds of the bytes one edge takes on disk, per streamed format: npz stores an int64
+#: column index (plus row pointers, counted per layer), tsv and mtx a text line ``row col
+#: value`` (two numbers of at most ``digits`` characters, separators, a value of at most 8).
+_NPZ_EDGE_BYTES = 8
+
+
+def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
+    """Upper bound of the bytes a streamed topology takes on disk in ``fmt``.
+
+    >>> stream_bytes([16, 16], [8, 8], 1, "tsv")
+    448
+    """
+    if fmt == "npz":
+        return sum(_NPZ_EDGE_BYTES * n + 8 * (r + 1) for n, r in zip(layer_nnz, layer_rows))
+    per_edge = 2 * width_digits + 2 + 10  # "row<TAB>col<TAB>value<LF>", value <= 8 chars
+    return sum(per_edge * n for n in layer_nnz) + 4096 * len(layer_nnz)
+
+
+def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
+    """``radix-net --stream``: the largest layer within --max-edges, the total on the disk."""
+    from ..generators.radix import radix_net_layer_nnz
+    from .generate import free_bytes
+
+    try:
+        nnz = radix_net_layer_nnz(kwargs["radix_lists"], kwargs["multipliers"])
+    except TopogenError as exc:
+        from ._common import in_cli_terms
+
+        raise TopogenError(in_cli_terms(str(exc))) from exc
+    n_prime = math.prod(kwargs["radix_lists"][0])
+    widths = [b * n_prime for b in kwargs["multipliers"]]
+    biggest = max(nnz)
+    if biggest > max_edges:
+        k = nnz.index(biggest)
+        raise TopogenError(
+            f"--stream: layer {k} alone would have {biggest:,} edges, above --max-edges "
+            f"{max_edges:,} (one layer and a few repeated ones stay in memory, about "
+            f"{5 * biggest / 2**20:,.0f} MiB each); pass a larger --max-edges if you have the "
+            "memory"
+        )
+    need = stream_bytes(nnz, widths[:-1], len(str(max(widths))), fmt)
+    free = free_bytes(path)
+    if free is not None and need > free:
+        raise TopogenError(
+            f"--stream: {sum(nnz):,} edges in {len(nnz)} layers would take up to "
+            f"{need / 2**20:,.0f} MiB as {fmt}, but the disk of {path!r} has "
+            f"{free / 2**20:,.0f} MiB free; write elsewhere or choose fewer layers"
+        )
+    say(f"streaming {len(nnz)} layers, {sum(nnz):,} edges (largest layer {biggest:,}), up to "
+        f"{need / 2**20:,.1f} MiB on disk")
 
 
 def _register_builtin_families() -> None:
@@ -115,14 +184,16 @@ def _register_builtin_families() -> None:
         (Param("--radices", "radix_lists", parse_radix_lists,
                "radix lists, ',' between radices and ':' between lists", required=True,
                metavar="R,R:R", positional=True),
-         Param("--widths", "widths", parse_ints,
-               "Kronecker widths B_0..B_L, one more than the number of radices "
-               "(default all 1)", metavar="B,B,...", positional=True)),
-        ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
-         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream --format tsv "
-         "-o neuron1024/"),
-        prepare=_radix_widths_default,
+         Param("--multipliers", "multipliers", parse_ints,
+               "Kronecker multipliers B_0..B_L, one more than the number of radices: layer i "
+               "has B_i * N' neurons (default all 1, as in the library)", metavar="B,B,...",
+               positional=True, deprecated=("--widths",),
+               deprecated_why="for radix-net it meant the multipliers B, not neuron counts")),
+        ("topogen generate radix-net --radices 2,2,2:4 --multipliers 1,2,2,2,1 -o net.npz",
+         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream -o neuron1024/"),
+        prepare=_radix_multipliers_default,
         stream="radix_net_layers",
+        stream_check=_check_radix_stream,
     ))
     register(Family(
         "mixed-radix", "mixed_radix",
@@ -146,8 +217,12 @@ def _register_builtin_families() -> None:
                         required=True, metavar="D", positional=True),
          Param("--exact-only", "exact_only", None, "only RadiX-Nets of exactly these widths",
                action="store_true")),
-        ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",),
-        finish=lambda fits: fits[0].build(),
+        ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",
+         "topogen generate fit-radix-net --widths 100,200,10 --density 0.05 --tolerance 4 "
+         "--print"),
+        build=_build_fit,
+        options=(_fit_options,),
+        option_dests=("tolerance",),
     ))
     register(Family(
         "x-net", "x_net",
@@ -260,7 +335,49 @@ def _register_builtin_families() -> None:
     ))
 
 
-def _build_bipartite_ramanujan(values: dict):
+#: ``fit-radix-net --tolerance`` default: the fitted density within a factor 2 of --density.
+FIT_TOLERANCE = 2.0
+
+
+def _fit_options(parser) -> None:
+    parser.add_argument(
+        "--tolerance", type=float, default=FIT_TOLERANCE, metavar="F",
+        help="accept only RadiX-Nets whose widths and layer densities lie within a factor "
+        f"F > 1 of --widths and --density (default {FIT_TOLERANCE:g}; the library's "
+        "tolerance= bounds the layer densities)")
+
+
+def _fit_factor(fit) -> float:
+    """How far ``fit`` is from what was asked: the largest factor of any width or the density."""
+    ratios = [fit.density / fit.target_density]
+    ratios += [w / t for w, t in zip(fit.widths, fit.target_widths, strict=True)]
+    return max(max(r, 1 / r) for r in ratios)
+
+
+def _build_fit(values: dict, *, max_edges=None, say=None):
+    """``fit-radix-net``: the best fit within --tolerance, explained when it is not exact."""
+    import topogen
+
+    tolerance = values.get("tolerance") or FIT_TOLERANCE
+    fits = topogen.fit_radix_net(values["widths"], values["density"], tolerance=tolerance,
+                                 exact_only=bool(values.get("exact_only")), limit=200)
+    within = [f for f in fits if _fit_factor(f) <= tolerance * (1 + 1e-12)]
+    if not within:
+        best = fits[0]
+        raise TopogenError(
+            f"no RadiX-Net within a factor --tolerance {tolerance:g} of widths "
+            f"{'-'.join(map(str, best.target_widths))} and density {best.target_density:g}; "
+            f"the nearest is off by a factor {_fit_factor(best):.3g}: {best.explanation}; "
+            f"pass --tolerance {math.ceil(_fit_factor(best) * 10) / 10:g} to accept it"
+        )
+    best = within[0]
+    if say is not None and (not best.exact or abs(best.density / best.target_density - 1) > 0.01):
+        say(f"nearest RadiX-Net (not an exact fit): {best.explanation}")
+    extra = {} if max_edges is None else {"max_edges": max_edges}
+    return best.build(**extra)
+
+
+def _build_bipartite_ramanujan(values: dict, **_):
     """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose."""
     import topogen
 
@@ -323,16 +440,33 @@ def family_function(family: Family):
         ) from None
 
 
-def build_topology(family: Family, values: dict, *, max_edges: int | None = None):
-    """Call the generator of ``family`` with parsed option ``values`` and return a Topology."""
+def build_topology(family: Family, values: dict, *, max_edges: int | None = None, say=None):
+    """Call the generator of ``family`` with parsed option ``values`` and return a Topology.
+
+    Library messages come back in the command line's terms (``--max-edges``, ...); ``say``
+    receives status lines (e.g. why a fit is not exact).  Options left out (None) are not
+    passed, so the library's defaults apply (a random family draws and records its seed).
+    """
+    from ._common import in_cli_terms
+
+    try:
+        return _build_topology(family, values, max_edges=max_edges, say=say)
+    except TopogenError as exc:
+        raise TopogenError(in_cli_terms(str(exc))) from exc
+
+
+def _build_topology(family: Family, values: dict, *, max_edges, say):
     import topogen
 
     kwargs = {p.dest: values.get(p.dest, p.default) for p in family.params}
+    for name in family.option_dests:
+        kwargs[name] = values.get(name)
     if family.prepare is not None:
         kwargs = family.prepare(kwargs)
     func = family_function(family)
     if family.build is not None:
-        return family.build(kwargs)
+        return family.build(kwargs, max_edges=max_edges, say=say)
+    kwargs = {k: v for k, v in kwargs.items() if k not in family.option_dests}
     depth = kwargs.pop("depth") if family.graph else None
     args = [kwargs.pop(p.dest) for p in family.params if p.positional and p.dest in kwargs]
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
