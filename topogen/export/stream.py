@@ -11,7 +11,6 @@ topogen write: a folder appears complete or not at all.
 from __future__ import annotations
 
 import math
-import os
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
@@ -19,22 +18,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import TopogenError, check_int, check_path, check_widths
+from .._io import atomic_file
 from .._progress import Progress
 from ..topology import Topology, _canonical_problem, check_meta, kron_ones
-from .files import (
-    GRAPH_CHALLENGE_VALUE,
-    SIDECAR,
-    NpzWriter,
-    _check_value,
-    _sidecar,
-    _value_text,
-    _write_layer_file,
-    _write_mtx_layer,
-    _write_tsv_layer,
-    atomic_file,
-    atomic_folder,
-    layer_file_name,
-)
+from .files import GRAPH_CHALLENGE_VALUE, NpzWriter
+from .files.folder import write_layers
 
 __all__ = ["radix_net_layers", "stream_graph_challenge", "stream_layers", "stream_npz"]
 
@@ -119,51 +107,8 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     folder = check_path("folder", folder)
     layers, depth, topo_meta, trusted = _layers_and_depth(layers, depth)
     meta = topo_meta if meta is None else meta
-    if kind == "tsv":
-        value = GRAPH_CHALLENGE_VALUE if value is None else value
-    text = None if value is None else _value_text(_check_value(value))
-    if kind == "tsv":
-        def writer(f, layer):
-            return _write_tsv_layer(f, layer, text)
-    else:
-        def writer(f, layer):
-            return _write_mtx_layer(f, layer, text)
-    widths: list[int] = []
-    layer_nnz: list[int] = []
-    files: list[str] = []
-    crcs: list[int] = []
-    total = 0
-    meta = check_meta(meta)
-    with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
-                                                enabled=progress) as bar:
-        for i, raw in enumerate(layers):
-            layer = raw if trusted else _canonical(i, raw)
-            if widths and layer.shape[0] != widths[-1]:
-                raise TopogenError(
-                    f"layer {i} has shape {layer.shape} but layer {i - 1} has {widths[-1]} "
-                    "columns; consecutive layers must chain"
-                )
-            if not widths:
-                widths.append(int(layer.shape[0]))
-            widths.append(int(layer.shape[1]))
-            name = layer_file_name(kind, layer.shape[0], i)
-            size, crc = _write_layer_file(tmp, name, writer, layer)
-            total += size
-            crcs.append(crc)
-            files.append(name)
-            layer_nnz.append(int(layer.nnz))
-            del layer, raw
-            bar.update()
-        if not files:
-            raise TopogenError("layers is empty: a topology needs at least one layer")
-        extra = {"value": float(value)} if value is not None else {}
-        extra["crc32"] = crcs
-        side = _sidecar(kind, widths, layer_nnz, files, meta, **extra)
-        with open(os.path.join(tmp, SIDECAR), "wb") as f:
-            f.write(side)
-            f.flush()
-            os.fsync(f.fileno())
-    return {"widths": widths, "layer_nnz": layer_nnz, "nnz": sum(layer_nnz), "bytes": total}
+    return write_layers(layers, folder, kind=kind, value=value, meta=meta, depth=depth,
+                        progress=progress, prepare=None if trusted else _canonical)
 
 
 def stream_graph_challenge(layers, folder, *, value=GRAPH_CHALLENGE_VALUE, meta=None,

@@ -1,0 +1,123 @@
+"""GraphML through networkx, for small topologies (nodes ``"layer:index"``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import numpy as np
+
+from ..._checks import TopogenError, check_path
+from ..._io import atomic_file
+from ...topology import Topology, _csr_from_parts, check_topology
+from ._common import SMALL_MAX_EDGES, check_small, fail, widths_meta
+
+
+def write_graphml(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES) -> None:
+    """Write a GraphML file (via networkx), atomically.
+
+    Nodes are ``"{layer}:{index}"`` with integer attributes ``layer`` and ``index``; the
+    graph attributes ``widths`` and ``meta`` hold JSON.  Gephi, yEd, igraph and networkx open
+    it.  Meant for small topologies (at most ``max_edges`` edges).
+
+    Examples
+    --------
+    >>> import os, tempfile, networkx as nx, topogen
+    >>> net = topogen.radix_net([[2]], [1, 1])
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.graphml")
+    >>> write_graphml(net, path)
+    >>> G = nx.read_graphml(path)
+    >>> sorted(G.successors("0:1"))
+    ['1:0', '1:1']
+    >>> read_graphml(path) == net
+    True
+    """
+    import networkx as nx
+
+    topology = check_topology("topology", topology)
+    path = check_path("path", path)
+    check_small(topology, max_edges, "GraphML")
+    G = nx.DiGraph(widths=json.dumps(list(topology.widths)), meta=json.dumps(topology.meta))
+    for i, n in enumerate(topology.widths):
+        G.add_nodes_from((f"{i}:{k}", {"layer": i, "index": k}) for k in range(n))
+    for i, layer in enumerate(topology.layers):
+        rows, cols = np.nonzero(layer)
+        G.add_edges_from(zip((f"{i}:{r}" for r in rows.tolist()),
+                             (f"{i + 1}:{c}" for c in cols.tolist())))
+    with atomic_file(path) as f:
+        nx.write_graphml(G, f)
+
+
+def _node_ids(labels, path, widths):
+    """Parse node labels ``"layer:index"`` into int arrays, validating ranges."""
+    layer_idx = np.empty(len(labels), dtype=np.int64)
+    index = np.empty(len(labels), dtype=np.int64)
+    for k, label in enumerate(labels):
+        m = re.fullmatch(r"(\d+):(\d+)", str(label))
+        if not m:
+            raise TopogenError(f"{path}: node {label!r} is not of the form 'layer:index'")
+        layer_idx[k], index[k] = int(m.group(1)), int(m.group(2))
+        if layer_idx[k] >= len(widths) or index[k] >= widths[layer_idx[k]]:
+            raise TopogenError(f"{path}: node {label!r} is out of range for widths {widths}")
+    return layer_idx, index
+
+
+def _layers_from_edges(src_l, src, dst_l, dst, widths, path) -> list:
+    bad = np.flatnonzero(dst_l != src_l + 1)
+    if len(bad):
+        k = int(bad[0])
+        raise TopogenError(f"{path}: edge {src_l[k]}:{src[k]} -> {dst_l[k]}:{dst[k]} does not "
+                           "go from one layer to the next")
+    layers = []
+    for i in range(len(widths) - 1):
+        sel = src_l == i
+        key = src[sel] * widths[i + 1] + dst[sel]
+        key.sort()
+        if len(key) > 1 and np.any(key[1:] == key[:-1]):
+            k = int(np.flatnonzero(key[1:] == key[:-1])[0])
+            raise TopogenError(f"{path}: duplicate edge {i}:{key[k] // widths[i + 1]} -> "
+                               f"{i + 1}:{key[k] % widths[i + 1]}")
+        rows, cols = key // widths[i + 1], key % widths[i + 1]
+        indptr = np.zeros(widths[i] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=widths[i]), out=indptr[1:])
+        layers.append(_csr_from_parts((widths[i], widths[i + 1]), indptr, cols))
+    return layers
+
+
+def read_graphml(path) -> Topology:
+    """Read a GraphML file written by :func:`write_graphml`, validating nodes and edges.
+
+    Examples
+    --------
+    >>> import os, tempfile, topogen
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.graphml")
+    >>> topogen.save(topogen.radix_net([[2]], [1, 1]), path)
+    >>> read_graphml(path).widths
+    (2, 2)
+    """
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    path = check_path("path", path)
+    if not os.path.isfile(path):
+        raise TopogenError(f"cannot read {path}: no such file")
+    try:
+        G = nx.read_graphml(path)
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        fail(path, line, f"not valid GraphML XML ({exc})")
+    except (nx.NetworkXError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise TopogenError(f"{path}: not a readable GraphML file ({exc})") from None
+    if not G.is_directed():
+        raise TopogenError(f"{path}: the graph must be directed (edges go layer i -> i+1)")
+    widths, meta = widths_meta(G.graph.get("widths"), G.graph.get("meta"), path)
+    node_l, node_i = _node_ids(list(G.nodes), path, widths)
+    if len(G) != sum(widths) or len(set(zip(node_l.tolist(), node_i.tolist()))) != len(G):
+        raise TopogenError(f"{path}: the graph has {len(G)} nodes but widths {widths} need "
+                           f"{sum(widths)}, one per (layer, index)")
+    edges = list(G.edges)
+    src_l, src = _node_ids([u for u, _ in edges], path, widths)
+    dst_l, dst = _node_ids([v for _, v in edges], path, widths)
+    return Topology._trusted(_layers_from_edges(src_l, src, dst_l, dst, widths, path), meta)
