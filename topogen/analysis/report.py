@@ -150,8 +150,8 @@ class Report:
                 if p["symmetric"]
                 else f"{_fmt_count(p['per_pair'])} per pair on average (not symmetric)"
             ),
-            f"connected  {'yes' if p['path_connected'] else 'no'} "
-            "(every input reaches every output)",
+            "connected  " + ("yes (every input reaches every output)" if p["path_connected"]
+                             else "no (some input does not reach some output)"),
         ]
         cols = ["layer", "shape", "edges", "density", "out-deg", "in-deg", "regular"]
         spectral = any(layer.spectral for layer in self.layers)

@@ -213,6 +213,18 @@ def in_cli_terms(text: str, *, format_flag: str = "--output-format") -> str:
     return text
 
 
+INPUT_FORMATS = ("npz", "tsv", "mtx", "graphml", "edgelist")
+
+
+def input_format_options(parser, *, old_flag: str = "--format") -> None:
+    """``--input-format`` (the format of the file read), and its deprecated old spelling."""
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, metavar="FORMAT",
+                        help="format of the file read, one of " + ", ".join(INPUT_FORMATS)
+                        + " (default: from the name, or a folder's topogen.json)")
+    parser.add_argument(old_flag, dest="input_format", action=Deprecated,
+                        new_flag="--input-format", help=argparse.SUPPRESS)
+
+
 # ---------------------------------------------------------------------------- output formats
 #: Suffix of an output name -> the format it implies (a folder for tsv and mtx).
 SUFFIX_FORMATS = {".npz": "npz", ".graphml": "graphml", ".edgelist": "edgelist",
@@ -221,6 +233,8 @@ FORMAT_WORDS = {"npz": "native .npz file", "graphml": "GraphML file",
                 "edgelist": "edge-list file", "tsv": "Sparse DNN Graph Challenge folder",
                 "mtx": "Matrix Market folder"}
 OUTPUT_FORMATS = ("npz", "tsv", "mtx", "graphml", "edgelist")
+FORMAT_ALIASES = {"graph_challenge": "tsv", "graphchallenge": "tsv", "matrixmarket": "mtx",
+                  "edges": "edgelist"}
 
 
 def output_format(path: str, explicit: str | None) -> tuple[str, str]:
@@ -242,9 +256,7 @@ def output_format(path: str, explicit: str | None) -> tuple[str, str]:
     suffix = os.path.splitext(name)[1].lower()
     implied = SUFFIX_FORMATS.get(suffix)
     if explicit is not None:
-        from ..export.files import _FORMAT_ALIASES
-
-        fmt = _FORMAT_ALIASES.get(explicit.lower(), explicit.lower())
+        fmt = FORMAT_ALIASES.get(explicit.lower(), explicit.lower())
         if fmt not in OUTPUT_FORMATS:
             raise TopogenError(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}, "
                                f"got {explicit!r}")
@@ -288,6 +300,9 @@ def save_topology(args, topology, path: str, explicit: str | None, **options) ->
     fmt, reason = output_format(path, explicit)
     if fmt in ("tsv", "mtx"):
         options.setdefault("progress", progress_option(args))
+    max_edges = getattr(args, "max_edges", None)
+    if max_edges is not None and fmt in ("graphml", "edgelist"):  # the in-memory text writers
+        options["max_edges"] = max_edges
     try:
         topogen.save(topology, path, format=fmt, **options)
     except TopogenError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_parser, load_topology, progress_option
+from ._common import add_parser, input_format_options, load_topology, progress_option
 
 
 def add_command(sub, common) -> None:
@@ -16,18 +16,17 @@ def add_command(sub, common) -> None:
         parents=[common],
     )
     p.add_argument("file", help="topology file or folder (as written by generate/export)")
-    p.add_argument("--format", help="file format (default: from the file name)")
+    input_format_options(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-spectral", action="store_true", help="skip the spectra (faster)")
     p.set_defaults(handler=cmd_info)
-
 
 
 def cmd_info(args) -> int:
     """``topogen info FILE``."""
     from ..analysis.report import analyze
 
-    topology = load_topology(args.file, args.format)
+    topology = load_topology(args.file, args.input_format)
     report = analyze(topology, spectral=not args.no_spectral, progress=progress_option(args))
     print(report.to_json() if args.json else report.table())
     return 0
