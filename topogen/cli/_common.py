@@ -205,6 +205,8 @@ def in_cli_terms(text: str, *, format_flag: str = "--output-format") -> str:
     text = re.sub(r"\bformat=['\"]([a-z]+)['\"](?: or ['\"]([a-z]+)['\"])?",
                   lambda m: fmt(m) + (f" or {m.group(2)}" if m.group(2) else ""), text)
     text = re.sub(r"\bformat=(?![\w'\"])", format_flag, text)
+    text = re.sub(r"\bexact_only=False\b", "without --exact-only", text)
+    text = re.sub(r"\bexact_only=True\b", "--exact-only", text)
     for name, flag in FLAG_OF.items():
         text = re.sub(rf"\b{name}=([0-9][0-9,._]*)", rf"{flag} \1", text)
         text = re.sub(rf"\b{name}=(?=[\s,;.)]|$)", flag, text)

@@ -135,7 +135,7 @@ def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
     """Upper bound of the bytes a streamed topology takes on disk in ``fmt``.
 
     >>> stream_bytes([16, 16], [8, 8], 1, "tsv")
-    448
+    8640
     """
     if fmt == "npz":
         return sum(_NPZ_EDGE_BYTES * n + 8 * (r + 1) for n, r in zip(layer_nnz, layer_rows))
