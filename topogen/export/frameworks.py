@@ -125,7 +125,31 @@ def _linear_layers(torch, model) -> list:
     )
 
 
-def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
+def _chosen_linears(torch, model, modules) -> list:
+    """The ``nn.Linear`` modules ``apply_to_torch(..., modules=)`` names, in that order."""
+    nn = torch.nn
+    if modules is None:
+        return _linear_layers(torch, model)
+    if not isinstance(model, nn.Module):
+        raise TopogenError("modules= selects from a torch.nn.Module; pass the model itself")
+    named = dict(model.named_modules())
+    if callable(modules):
+        return [m for n, m in named.items() if isinstance(m, nn.Linear) and modules(n, m)]
+    if isinstance(modules, (str, bytes)) or not isinstance(modules, (list, tuple)):
+        raise TopogenError("modules must be a list of module names (as model.named_modules() "
+                           f"gives them), of nn.Linear modules, or a filter, got {modules!r}")
+    chosen = []
+    for k, item in enumerate(modules):
+        mod = named.get(item) if isinstance(item, str) else item
+        if not isinstance(mod, nn.Linear):
+            linear_names = [n for n, m in named.items() if isinstance(m, nn.Linear)]
+            raise TopogenError(f"modules[{k}] = {item!r} is not an nn.Linear of the model; its "
+                               f"nn.Linear modules are {linear_names}")
+        chosen.append(mod)
+    return chosen
+
+
+def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=None) -> list:
     """Prune ``model``'s ``nn.Linear`` layers, in order, to the edges of ``topology``.
 
     Layer ``i`` of the topology goes to the ``i``-th ``nn.Linear`` found by
@@ -144,6 +168,12 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
         The network.
     name : str
         The parameter to prune (default ``"weight"``).
+    modules : list of str or nn.Linear, or callable, optional
+        Which ``nn.Linear`` modules to mask, in layer order: their names as
+        ``model.named_modules()`` gives them (``["0", "2"]``, ``["encoder.fc1", ...]``), the
+        modules themselves, or a filter ``(name, module) -> bool`` over the model's
+        ``nn.Linear`` modules.  Default: every ``nn.Linear``, so a model with a dense
+        classifier head (more ``nn.Linear`` than layers) needs ``modules=``.
 
     Returns
     -------
@@ -153,7 +183,8 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
     Raises
     ------
     TopogenError
-        If torch is missing, the number of ``nn.Linear`` modules differs from the depth, or a
+        If torch is missing, the number of (chosen) ``nn.Linear`` modules differs from the
+        depth (the message lists the model's ``nn.Linear`` names for ``modules=``), or a
         module's shape does not match its layer (the message names both).
 
     Examples
@@ -164,15 +195,28 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
     >>> mods = apply_to_torch(model, net)
     >>> int((mods[0].weight != 0).sum()) == net.layers[0].nnz
     True
+
+    A dense classifier head stays dense when ``modules=`` names the layers to mask:
+
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(),
+    ...                             torch.nn.Linear(4, 4), torch.nn.Linear(4, 2))
+    >>> [m.out_features for m in apply_to_torch(model, net, modules=["0", "2"])]
+    [4, 4]
     """
     check_topology("topology", topology)
     torch = _require("torch")
     prune = importlib.import_module("torch.nn.utils.prune")
-    linears = _linear_layers(torch, model)
+    linears = _chosen_linears(torch, model, modules)
     if len(linears) != topology.depth:
+        names = ([n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+                 if isinstance(model, torch.nn.Module) else [])
+        who = "modules= chose" if modules is not None else "model has"
+        hint = (f"; pass modules= with the {topology.depth} to mask, in order, e.g. "
+                f"modules={names[:topology.depth]!r} (the model's nn.Linear modules: "
+                f"{names}), or a filter modules=lambda name, module: ..." if names else "")
         raise TopogenError(
-            f"model has {len(linears)} nn.Linear layers but the topology has depth "
-            f"{topology.depth}; they must match one to one, in order"
+            f"{who} {len(linears)} nn.Linear layers but the topology has depth "
+            f"{topology.depth}; they must match one to one, in order{hint}"
         )
     for i, (mod, layer) in enumerate(zip(linears, topology.layers)):
         want = (layer.shape[1], layer.shape[0])
