@@ -276,3 +276,56 @@ def test_stream_byte_estimate_bounds_the_files(tmp_path):
         info = (stream_npz(layers, target) if fmt == "npz"
                 else stream_layers(layers, target, kind=fmt))
         assert info["bytes"] <= stream_bytes(nnz, widths[:-1], len(str(max(widths))), fmt)
+
+
+# ---------------------------------------------------------------- plots agree with tables
+def test_demo_spectra_draw_the_tables_worst_layer():
+    import numpy as np
+
+    from topogen.analysis import analyze
+    from topogen.cli.demo import demo_spectra_figure, demo_table
+
+    nets = {"radix": topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1]),  # worst: layer 1
+            "xnet": topogen.x_net([12, 12, 12, 12], degree=3, seed=1)}
+    reports = {name: analyze(t) for name, t in nets.items()}
+    fig = demo_spectra_figure(nets, reports)
+    ax = fig.axes[0]
+    table = demo_table(reports)
+    for name, t in nets.items():
+        # the oracle: dense singular values of every layer, the largest second one
+        second = [np.linalg.svd(layer.toarray().astype(float), compute_uv=False)[1]
+                  for layer in t.layers]
+        worst = int(np.argmax(second))
+        (line,) = [x for x in ax.lines if x.get_label() == f"{name} (layer {worst})"]
+        drawn = np.sort(line.get_ydata())[::-1]
+        assert drawn[1] == pytest.approx(second[worst], abs=1e-6)
+        row = next(r for r in table.splitlines() if r.startswith(name))
+        assert f"{second[worst]:.3f}" in row.split()  # the table's max lambda2
+    assert "radix (layer 1)" in [x.get_label() for x in ax.lines]  # not the first layer
+
+
+def test_equal_bounds_are_one_labelled_line():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from topogen import plot
+
+    fig = plot.spectrum(topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1]))
+    ax = fig.axes[0]
+    dashed = [x for x in ax.lines if x.get_linestyle() == "--"]
+    heights = [x.get_ydata()[0] for x in dashed]
+    assert len(heights) == len(set(heights)) == 2  # layers 0 and 2 share one bound
+    labels = sorted(x.get_label() for x in dashed)
+    assert labels[0].endswith("layer 0, layer 2") and labels[1].endswith("layer 1")
+    legend = ax.get_legend()
+    fig.canvas.draw()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    assert box.x0 >= frame.x1  # beside the axes, over no data
+
+
+def test_small_graph_small_png(tmp_path, capsys):
+    src = _save(tmp_path, topogen.x_net([28, 28, 28], degree=4, seed=0))  # 224 edges
+    out = tmp_path / "l.png"
+    code, _, err = run(["plot", src, "-o", out], capsys)
+    assert code == 0, err
+    assert out.read_bytes()[:4] == b"\x89PNG" and out.stat().st_size < 100_000
