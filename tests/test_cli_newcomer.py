@@ -329,3 +329,33 @@ def test_small_graph_small_png(tmp_path, capsys):
     code, _, err = run(["plot", src, "-o", out], capsys)
     assert code == 0, err
     assert out.read_bytes()[:4] == b"\x89PNG" and out.stat().st_size < 100_000
+
+
+# ------------------------------------------------------- hostile --graph files (10.1, 10.6)
+@pytest.mark.parametrize("name,content", [
+    ("big.mtx", b"%%MatrixMarket matrix coordinate pattern general\n200000000 4 1\n1 1\n"),
+    ("lying.mtx", b"%%MatrixMarket matrix coordinate pattern general\n4 4 1000000\n1 2\n"),
+    ("dense.mtx", b"%%MatrixMarket matrix array real general\n2 2\n1\n0\n0\n1\n"),
+    ("cut.graphml", b'<?xml version="1.0"?><graphml><graph edgedefault="undirected"><node'),
+    ("cut.gml", b"graph [ node [ id 1 "),
+    ("deep.gml", b"graph [ " + b"a [ " * 5000 + b"] " * 5000 + b"]"),
+    ("bad.edges", b"a b c d\n1\n"),
+])
+def test_bad_graph_files_are_one_line_exit_2(name, content, tmp_path, capsys):
+    path = tmp_path / name
+    path.write_bytes(content)
+    for family in ("from-graph", "bipartite-ramanujan"):
+        code, _, err = run(["generate", family, "--graph", path, "--print"], capsys)
+        assert code == 2, err
+        assert err.startswith("topogen: error: --graph") and err.count("\n") == 1, err
+
+
+def test_graph_must_be_a_regular_file(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "pipe.graphml"
+    os.mkfifo(fifo)
+    code, _, err = run(["generate", "from-graph", "--graph", fifo, "--print"], capsys)
+    assert code == 2 and "not a regular file" in err
+    code, _, err = run(["generate", "from-graph", "--graph", tmp_path, "--print"], capsys)
+    assert code == 2 and "not a regular file" in err

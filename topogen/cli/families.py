@@ -404,24 +404,91 @@ def _build_bipartite_ramanujan(values: dict, **_):
     return first.stack(*[second if k % 2 else first for k in range(1, depth)])
 
 
-def _read_graph_file(kwargs: dict) -> dict:
-    """Replace a graph file name by its adjacency (networkx graph or sparse matrix)."""
-    path = kwargs["graph"]
-    if not os.path.exists(path):
-        raise TopogenError(f"--graph: no such file {path!r}")
-    lower = path.lower()
-    if lower.endswith(".mtx"):
-        import scipy.io
+#: Largest graph file ``--graph`` parses with networkx (GraphML, GML, edge lists): networkx
+#: holds a Python object per node and edge, tens of times the file's size.  Matrix Market
+#: files are read by SciPy and bounded by their declared sizes instead.
+MAX_GRAPH_FILE_BYTES = 64 * 2**20
 
-        kwargs["graph"] = scipy.io.mmread(path)
-    else:
+
+def _read_graph_file(kwargs: dict) -> dict:
+    """Replace a graph file name by its adjacency (networkx graph or sparse matrix).
+
+    Only a regular file is read; its size, and for Matrix Market its declared sizes, are
+    checked before parsing, and every parser's complaint becomes a one-line TopogenError.
+    """
+    import stat
+
+    path = kwargs["graph"]
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise TopogenError(f"--graph: no such file {path!r}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise TopogenError(f"--graph: {path!r} is not a regular file (a folder, a pipe or a "
+                           "device); give a .mtx, .graphml, .gml or edge-list file")
+    lower = path.lower()
+    try:
+        if lower.endswith(".mtx"):
+            kwargs["graph"] = _read_mtx_graph(path, info.st_size)
+            return kwargs
+        if info.st_size > MAX_GRAPH_FILE_BYTES:
+            raise TopogenError(
+                f"--graph: {path!r} has {info.st_size:,} bytes, more than the "
+                f"{MAX_GRAPH_FILE_BYTES:,} read through networkx; convert it to Matrix Market "
+                "(.mtx), which is read without a Python object per edge")
         import networkx as nx
 
         readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml}
-        ext = os.path.splitext(lower)[1]
-        reader = readers.get(ext, nx.read_edgelist)
+        reader = readers.get(os.path.splitext(lower)[1], nx.read_edgelist)
         kwargs["graph"] = reader(path)
+    except TopogenError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, UnicodeError, RecursionError,
+            SyntaxError, OSError, _nx_error()) as exc:  # xml ParseError is a SyntaxError
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise TopogenError(f"--graph: cannot read {path!r} as a graph ({type(exc).__name__}: "
+                           f"{text[:200]})") from None
     return kwargs
+
+
+def _nx_error():
+    try:
+        import networkx as nx
+    except ImportError:  # pragma: no cover - networkx is a core dependency
+        return ValueError
+    return nx.NetworkXException
+
+
+def _read_mtx_graph(path: str, size: int):
+    """A Matrix Market adjacency, its declared sizes checked against the file first."""
+    import scipy.io
+
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    lines = head.split(b"\n")
+    if not lines[0].lower().startswith(b"%%matrixmarket"):
+        raise TopogenError(f"--graph: {path!r} does not start with %%MatrixMarket")
+    dims = next((ln.split() for ln in lines[1:] if ln.strip() and not ln.startswith(b"%")),
+                None)
+    if dims is None:
+        raise TopogenError(f"--graph: {path!r} has no size line")
+    try:
+        numbers = [int(x) for x in dims]
+    except ValueError:
+        raise TopogenError(f"--graph: {path!r}: bad size line {dims!r}") from None
+    if b"coordinate" not in lines[0].lower() or len(numbers) != 3:
+        raise TopogenError(f"--graph: {path!r} must be a coordinate (sparse) Matrix Market "
+                           "file with a size line 'rows cols entries'")
+    rows, cols, nnz = numbers
+    # every entry takes at least 4 bytes ("1 1\n"); a graph's vertices are its matrix side
+    if min(numbers) < 0 or nnz > size // 4:
+        raise TopogenError(f"--graph: {path!r} declares {nnz:,} entries but its {size:,} "
+                           f"bytes can hold at most {size // 4:,}")
+    if max(rows, cols) > 2 * nnz + 65536:
+        raise TopogenError(
+            f"--graph: {path!r} declares a {rows:,} x {cols:,} matrix for {nnz:,} entries: "
+            "more vertices than its edges can touch (at most 2 * entries + 65,536)")
+    return scipy.io.mmread(path)
 
 
 _register_builtin_families()
