@@ -111,13 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     args.quiet = bool(getattr(args, "quiet", False))
     args.debug = bool(getattr(args, "debug", False))
     handler = getattr(args, "handler", None) or getattr(args, "func", None)
+    terminate_cleanly, terminated = _sigterm_guard()
     try:
-        code = handler(args)
+        with terminate_cleanly():  # SIGTERM unwinds like Ctrl-C: atomic writes clean up
+            code = handler(args)
     except KeyboardInterrupt:
         if args.debug:
             raise
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except terminated as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return int(exc.code)
     except BrokenPipeError:  # e.g. `topogen info net.npz --json | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -138,6 +145,22 @@ def main(argv: list[str] | None = None) -> int:
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return 1
     return int(code or 0)
+
+
+def _sigterm_guard():
+    """``(terminate_cleanly, Terminated)`` of :mod:`topogen._io`: while a command runs,
+    SIGTERM raises ``Terminated`` (exit 143) so that every atomic write removes its
+    temporaries, as on Ctrl-C."""
+    try:
+        from .._io import Terminated, terminate_cleanly
+    except ImportError:  # an _io without the SIGTERM helper: SIGTERM keeps its default
+        import contextlib
+
+        class Never(BaseException):
+            code = 143
+
+        return contextlib.nullcontext, Never
+    return terminate_cleanly, Terminated
 
 
 def _one_line(exc: BaseException) -> str:
