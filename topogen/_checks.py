@@ -197,3 +197,105 @@ def check_matrix(name: str, value, *, square: bool = False):
     if square and matrix.shape[0] != matrix.shape[1]:
         raise TopogenError(f"{name} adjacency must be square, got shape {matrix.shape}")
     return matrix
+
+
+def check_option(name: str, value, allowed):
+    """Return ``value`` if it is one of the ``allowed`` options, or raise naming ``name``.
+
+    Every argument that takes one of a fixed set of values is checked here, so that all
+    such messages read alike: which parameter, what it must be, what it got (the form of
+    scikit-learn's ``StrOptions``).
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, as the caller wrote it (``"layout"``, ``"--kind"``).
+    value : object
+        What was passed.
+    allowed : iterable or mapping
+        The valid options. A mapping's values describe its keys in the message.
+
+    Returns
+    -------
+    object
+        The matching option from ``allowed`` (a plain ``str`` for a string option, even when
+        ``value`` is a ``str`` subclass such as ``numpy.str_``).
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` equals none of the options (``1`` never matches ``True`` or ``"1"``).
+
+    Examples
+    --------
+    >>> check_option("layout", "csr", ("csr", "bsr"))
+    'csr'
+    >>> check_option("layout", "dense", ("csr", "bsr", "coo"))
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: layout must be one of 'csr', 'bsr' or 'coo', got 'dense'
+    >>> check_option("layout", None, {"in_out": "y = x @ W", "out_in": "y = W @ x"})
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: layout must be one of 'in_out' (y = x @ W) or ..., got None
+    """
+    options = list(allowed)
+    for option in options:
+        same_kind = (isinstance(value, str) and isinstance(option, str)) or type(value) is type(
+            option)
+        if same_kind and value == option:
+            return option
+    notes = allowed if isinstance(allowed, dict) else {}
+    texts = [repr(o) + (f" ({notes[o]})" if notes.get(o) else "") for o in options]
+    if len(texts) == 1:
+        want = texts[0]
+    else:
+        want = "one of " + ", ".join(texts[:-1]) + " or " + texts[-1]
+    raise TopogenError(f"{name} must be {want}, got {_fmt(value)}")
+
+
+def require(module: str, extra: str, *, package: str | None = None):
+    """Import and return the optional ``module``, or raise ImportError naming the extra.
+
+    Parameters
+    ----------
+    module : str
+        Dotted module name (``"torch"``, ``"jax.experimental.sparse"``).
+    extra : str
+        The topogen extra that installs it (``pip install 'topogen[extra]'``).
+    package : str, optional
+        The name to ``pip install`` it by, when not the module's top-level name
+        (``"tensorflow-cpu"``, ``"scikit-learn"``).
+
+    Returns
+    -------
+    module
+        The imported module.
+
+    Raises
+    ------
+    ImportError
+        If it cannot be imported; the message says which extra (or package) installs it,
+        and ``name`` is set to the top-level module.
+
+    Examples
+    --------
+    >>> require("math", "test").sqrt(4.0)
+    2.0
+    >>> require("no_such_module", "train")
+    Traceback (most recent call last):
+    ...
+    ImportError: this needs no_such_module, which is not installed (...); install it with pip
+    install 'topogen[train]' (or pip install no_such_module)
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        top = module.split(".")[0]
+        raise ImportError(
+            f"this needs {top}, which is not installed ({exc}); install it with "
+            f"pip install 'topogen[{extra}]' (or pip install {package or top})",
+            name=top,
+        ) from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_int
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_option
 from ..topology import Topology, check_topology
 
 __all__ = [
@@ -30,18 +30,13 @@ __all__ = [
     "to_scipy",
 ]
 
-_LAYOUTS = ("in_out", "out_in")
+_LAYOUTS = {"in_out": "rows = inputs, y = x @ W", "out_in": "nn.Linear layout, y = W @ x"}
 _FORMATS = ("csr", "csc", "coo", "bsr")
 
 
 def check_layout(layout) -> bool:
     """Return True if ``layout`` asks for the transposed ``(out, in)`` layout."""
-    if layout not in _LAYOUTS:
-        raise TopogenError(
-            f"layout must be 'in_out' (rows = inputs, y = x @ W) or 'out_in' (nn.Linear "
-            f"layout, y = W @ x), got {layout!r}"
-        )
-    return layout == "out_in"
+    return check_option("layout", layout, _LAYOUTS) == "out_in"
 
 
 def check_dense_size(topology: Topology, max_entries, what: str) -> None:
@@ -111,7 +106,7 @@ def to_numpy_masks(
     out = []
     for layer in topology.layers:
         n_in, n_out = layer.shape
-        rows, cols = _coo(layer)
+        rows, cols = coo_indices(layer)
         if transpose:
             mask = np.zeros((n_out, n_in), dtype=dtype)
             mask[cols, rows] = 1
@@ -122,8 +117,29 @@ def to_numpy_masks(
     return out
 
 
-def _coo(layer: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column index of every edge of a canonical CSR layer, in row-major order."""
+def coo_indices(layer: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column index of every edge of a canonical CSR layer, in row-major order.
+
+    Shared by the array and framework exporters (not in ``__all__``).
+
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array
+        A canonical layer (sorted indices, no duplicates), such as ``Topology.layers[i]``.
+
+    Returns
+    -------
+    rows, cols : numpy.ndarray
+        One entry per edge, in the index dtype of ``layer``; ``cols`` is ``layer.indices``
+        itself (not a copy).
+
+    Examples
+    --------
+    >>> import numpy as np, topogen
+    >>> t = topogen.Topology([np.array([[1, 0], [1, 1]])])
+    >>> [a.tolist() for a in coo_indices(t.layers[0])]
+    [[0, 1, 1], [0, 0, 1]]
+    """
     rows = np.repeat(np.arange(layer.shape[0], dtype=layer.indices.dtype), np.diff(layer.indptr))
     return rows, layer.indices
 
@@ -162,8 +178,7 @@ def to_scipy(topology: Topology, format: str = "csr", dtype=bool, *, layout: str
     """
     check_topology("topology", topology)
     transpose = check_layout(layout)
-    if format not in _FORMATS:
-        raise TopogenError(f"format must be one of {_FORMATS}, got {format!r}")
+    format = check_option("format", format, _FORMATS)
     if format == "bsr":
         return to_bsr(topology, blocksize=blocksize, dtype=dtype, layout=layout)
     if blocksize is not None:

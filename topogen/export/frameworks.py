@@ -3,21 +3,20 @@
 PyTorch's ``nn.Linear.weight`` has shape ``(out, in)`` (``y = x @ W.T``), the transpose of
 topogen's ``(in, out)`` layers, so the torch functions transpose and say so.  JAX and
 TensorFlow (Keras ``Dense.kernel``) use the ``(in, out)`` layout (``y = x @ W``) and get the
-layers as they are.  A missing framework raises a :class:`TopogenError` naming the extra to
+layers as they are.  A missing framework raises an :class:`ImportError` naming the extra to
 install.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 
 import numpy as np
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_option, require
 from ..topology import Topology, check_topology
-from .arrays import _coo, check_dense_size, to_bsr
+from .arrays import check_dense_size, coo_indices, to_bsr
 
 __all__ = [
     "apply_to_torch",
@@ -27,24 +26,6 @@ __all__ = [
     "to_torch_sparse",
     "to_torch_sparse_linear",
 ]
-
-_EXTRAS = {
-    "torch": "pip install 'topogen[train]' (or pip install torch)",
-    "jax": "pip install 'topogen[jax]' (or pip install jax)",
-    "tensorflow": "pip install 'topogen[tensorflow]' (or pip install tensorflow-cpu)",
-}
-
-
-def _require(module: str):
-    """Import a framework or raise a TopogenError that says which extra installs it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        top = module.split(".")[0]
-        raise TopogenError(
-            f"this export needs {top}, which is not installed ({exc}); install it with "
-            f"{_EXTRAS[top]}"
-        ) from None
 
 
 # ---------------------------------------------------------------------------- torch
@@ -82,8 +63,10 @@ def to_torch_masks(topology: Topology, *, device=None,
 
     Raises
     ------
+    ImportError
+        If torch is not installed (says which extra to install).
     TopogenError
-        If torch is not installed (says which extra to install), or the masks are too large.
+        If the masks are too large.
 
     Examples
     --------
@@ -96,13 +79,13 @@ def to_torch_masks(topology: Topology, *, device=None,
     [[1, 0], [1, 0], [0, 1]]
     """
     check_topology("topology", topology)
-    torch = _require("torch")
+    torch = require("torch", "train")
     device = _torch_device(torch, device)
     check_dense_size(topology, max_entries, "to_torch_masks")
     out = []
     for layer in topology.layers:
         n_in, n_out = layer.shape
-        rows, cols = _coo(layer)
+        rows, cols = coo_indices(layer)
         mask = torch.zeros((n_out, n_in), dtype=torch.bool)
         src = torch.from_numpy(rows.astype(np.int64))
         dst = torch.from_numpy(cols.astype(np.int64))
@@ -182,10 +165,12 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=N
 
     Raises
     ------
+    ImportError
+        If torch is not installed (says which extra to install).
     TopogenError
-        If torch is missing, the number of (chosen) ``nn.Linear`` modules differs from the
-        depth (the message lists the model's ``nn.Linear`` names for ``modules=``), or a
-        module's shape does not match its layer (the message names both).
+        If the number of (chosen) ``nn.Linear`` modules differs from the depth (the
+        message lists the model's ``nn.Linear`` names for ``modules=``), or a module's shape
+        does not match its layer (the message names both).
 
     Examples
     --------
@@ -204,8 +189,8 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=N
     [4, 4]
     """
     check_topology("topology", topology)
-    torch = _require("torch")
-    prune = importlib.import_module("torch.nn.utils.prune")
+    torch = require("torch", "train")
+    prune = require("torch.nn.utils.prune", "train")
     linears = _chosen_linears(torch, model, modules)
     if len(linears) != topology.depth:
         names = ([n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
@@ -284,10 +269,9 @@ def to_torch_sparse(topology: Topology, layout: str = "csr", *, weights=None, dt
     (torch.sparse_csr, torch.Size([4, 4]), True)
     """
     check_topology("topology", topology)
-    torch = _require("torch")
+    torch = require("torch", "train")
     device = _torch_device(torch, device)
-    if layout not in ("csr", "bsr", "coo"):
-        raise TopogenError(f"layout must be 'csr', 'bsr' or 'coo', got {layout!r}")
+    layout = check_option("layout", layout, ("csr", "bsr", "coo"))
     if weights is not None and len(weights) != topology.depth:
         raise TopogenError(
             f"weights must hold one matrix per layer ({topology.depth}), got {len(weights)}"
@@ -606,8 +590,10 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
 
     Raises
     ------
+    ImportError
+        If torch is not installed (says which extra to install).
     TopogenError
-        If torch is missing, or ``layout`` or ``gain`` is not valid.
+        If ``layout`` or ``gain`` is not valid.
 
     Examples
     --------
@@ -621,7 +607,7 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     from .._checks import as_rng
 
     check_topology("topology", topology)
-    torch = _require("torch")
+    torch = require("torch", "train")
     device = _torch_device(torch, device)
     dtype = torch.float32 if dtype is None else dtype
     rng = as_rng(seed)
@@ -640,8 +626,7 @@ def _sparse_linear_kwargs(torch, topology, layout, *, bias, dtype, gain, permute
     the values are those draws times the bound of their target neuron (see ``gain`` in
     :func:`to_torch_sparse_linear`).
     """
-    if layout not in ("csr", "bsr"):
-        raise TopogenError(f"layout must be 'csr' or 'bsr', got {layout!r}")
+    layout = check_option("layout", layout, ("csr", "bsr"))
     if gain is not None and (isinstance(gain, bool) or not isinstance(gain, (int, float))
                              or not math.isfinite(gain) or gain <= 0):
         raise TopogenError(f"gain must be a positive number or None, got {gain!r}")
@@ -695,12 +680,12 @@ def to_jax_bcoo(topology: Topology, *, dtype=None, layout: str = "in_out") -> li
     from .arrays import check_layout
 
     transpose = check_layout(layout)
-    jnp = _require("jax.numpy")
-    jsparse = _require("jax.experimental.sparse")
+    jnp = require("jax.numpy", "jax")
+    jsparse = require("jax.experimental.sparse", "jax")
     dtype = jnp.float32 if dtype is None else dtype
     out = []
     for layer in topology.layers:
-        rows, cols = _coo(layer)
+        rows, cols = coo_indices(layer)
         shape = layer.shape
         if transpose:
             order = np.lexsort((rows, cols))
@@ -731,11 +716,11 @@ def to_tf_sparse(topology: Topology, *, dtype=None) -> list:
     [[0, 0], [1, 0], [1, 1]]
     """
     check_topology("topology", topology)
-    tf = _require("tensorflow")
+    tf = require("tensorflow", "tensorflow", package="tensorflow-cpu")
     dtype = tf.float32 if dtype is None else dtype
     out = []
     for layer in topology.layers:
-        rows, cols = _coo(layer)
+        rows, cols = coo_indices(layer)
         idx = np.stack([rows, cols], axis=1).astype(np.int64)
         out.append(tf.sparse.SparseTensor(indices=idx, values=tf.ones(len(idx), dtype=dtype),
                                           dense_shape=layer.shape))

@@ -1,25 +1,31 @@
-"""mkdocs hook: draw the gallery and the concept figures from the code at build time.
+"""Generate the site's figures and computed pages before the docs are built: ``python docs/gen.py``.
 
-Every figure of the site is made here, by running the snippet shown next to it, into the
-git-ignored folder ``docs/gallery/generated/``; nothing is drawn by hand or committed.  The
-gallery page (``gallery.md``) holds the marker ``<!-- gallery -->``, replaced by one section
-per generator family: the code, its layer drawing and its spectrum.
+One step that any builder can use (MkDocs, Zensical): nothing here is a builder hook. It
+writes into the git-ignored folder ``docs/gallery/generated/``:
 
-Images are redrawn only when the source of topogen or of this hook changed (a stamp file
-records a hash), so ``mkdocs serve`` does not rebuild forever.
+* every figure of the site, drawn by running the snippet shown next to it (the gallery: one
+  section per generator family with its code, layer drawing and spectrum; the concept
+  figures of ``concepts.md`` and ``analysis.md``);
+* Markdown fragments that the pages include with ``--8<-- "gallery/generated/NAME.md"``
+  (``pymdownx.snippets``): ``gallery.md`` (the gallery sections), ``cli-help.md`` (the
+  ``--help`` of every command, as printed by it), ``demo-table.md`` (the table of
+  ``topogen demo``, seed 0) and ``examples.md`` (each script of ``examples/``).
+
+Figures are redrawn only when the source of topogen or of this script changed (a stamp file
+records a hash; ``--force`` redraws anyway); the fragments are recomputed every time and
+written only when they changed. Exits with status 1, naming what is missing, when a figure
+cannot be drawn, so that CI fails on an incomplete gallery.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
+import sys
 import textwrap
 from pathlib import Path
 
-log = logging.getLogger("mkdocs.hooks.gallery")
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "gallery" / "generated"
 
 # (slug, title, code that defines `net`, one paragraph, library function)
@@ -177,7 +183,8 @@ def _missing(func: str) -> str | None:
     return None
 
 
-def _draw_all() -> None:
+def _draw_all() -> list[str]:
+    """Draw every figure into OUT; return what could not be drawn, one line each."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -186,12 +193,11 @@ def _draw_all() -> None:
     import topogen
     import topogen.plot
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    problems = []
     for slug, title, code, _text, func in GALLERY:
         why = _missing(func)
-        if why:  # a warning, so that `mkdocs build --strict` fails on an incomplete gallery
-            log.warning("gallery: topogen.%s is not available (%s); %s not drawn", func, why,
-                        slug)
+        if why:
+            problems.append(f"gallery: topogen.{func} is not available ({why}); {slug} not drawn")
             continue
         _draw_family(slug, title, code)
     for name, code in CONCEPTS.items():
@@ -199,23 +205,25 @@ def _draw_all() -> None:
         try:
             exec(textwrap.dedent(code), namespace)
         except (ImportError, AttributeError) as exc:
-            log.warning("gallery: figure %s not drawn: %s", name, exc)
+            problems.append(f"gallery: figure {name} not drawn: {exc}")
             continue
         _save(namespace["fig"], OUT / name)
+    return problems
 
 
-def on_pre_build(config) -> None:
-    """Draw every figure into docs/gallery/generated/ unless the stamp says they are current."""
+def draw_figures(force: bool = False) -> list[str]:
+    """Draw every figure unless the stamp says they are current; return the problems."""
     stamp_file = OUT / ".stamp"
     stamp = _stamp()
     current = stamp_file.exists() and stamp_file.read_text() == stamp
-    if current and all(p.exists() for p in _expected()):
-        log.info("gallery: figures are up to date")
-        return
-    log.info("gallery: drawing %d figures", len(_expected()))
-    _draw_all()
-    if all(p.exists() for p in _expected()):
+    if not force and current and all(p.exists() for p in _expected()):
+        print("gen: figures are up to date", file=sys.stderr)
+        return []
+    print(f"gen: drawing {len(_expected())} figures", file=sys.stderr)
+    problems = _draw_all()
+    if not problems and all(p.exists() for p in _expected()):
         stamp_file.write_text(stamp)
+    return problems
 
 
 def _api_link(func: str) -> str:
@@ -296,14 +304,42 @@ def _demo_table_markdown() -> str:
     return "\n".join(lines)
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:
-    """Expand the markers of the gallery, command-line and examples pages."""
-    if page.file.src_uri == "gallery.md":
-        return markdown.replace("<!-- gallery -->", _gallery_markdown())
-    if page.file.src_uri == "cli.md":
-        return markdown.replace("<!-- cli-help -->", _cli_help_markdown())
-    if page.file.src_uri == "getting-started.md":
-        return markdown.replace("<!-- demo-table -->", _demo_table_markdown())
-    if page.file.src_uri == "examples.md":
-        return markdown.replace("<!-- examples -->", _examples_markdown())
-    return markdown
+FRAGMENTS = {
+    "gallery.md": _gallery_markdown,
+    "cli-help.md": _cli_help_markdown,
+    "demo-table.md": _demo_table_markdown,
+    "examples.md": _examples_markdown,
+}
+
+
+def write_fragments() -> None:
+    """Write each Markdown fragment into OUT, replacing a file only when its text changed."""
+    for name, make in FRAGMENTS.items():
+        text = make().rstrip() + "\n"
+        path = OUT / name
+        if path.exists() and path.read_text() == text:
+            continue
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Draw the figures and write the fragments; 1 when something could not be made."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
+    parser.add_argument("--force", action="store_true", help="redraw every figure")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # document this tree's topogen, wherever it is run from
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    OUT.mkdir(parents=True, exist_ok=True)
+    problems = draw_figures(force=args.force)
+    write_fragments()
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
