@@ -247,9 +247,7 @@ def test_stream_checks_layer_size_and_disk(tmp_path, capsys, monkeypatch):
                         "--stream", "--max-edges", "1000", "-o", out], capsys)
     assert code == 2 and "layer 0" in err and "8,192 edges" in err and "--max-edges" in err
     assert not out.exists()
-    from topogen.cli import generate
-
-    monkeypatch.setattr(generate, "free_bytes", lambda path: 1000)
+    monkeypatch.setattr(_common, "free_bytes", lambda path: 1000)
     code, _, err = run(["generate", "radix-net", "--radices", "8,8", "--stream", "-o", out],
                        capsys)
     assert code == 2 and "free" in err and "MiB" in err

@@ -311,3 +311,16 @@ def save_topology(args, topology, path: str, explicit: str | None, **options) ->
         raise TopogenError(in_cli_terms(str(exc), format_flag="--output-format")) from exc
     say(args, f"wrote {topology!r} to {path} as a {FORMAT_WORDS[fmt]} ({reason})")
     return fmt
+
+
+def free_bytes(path: str) -> int | None:
+    """Free bytes on the file system that will hold ``path`` (None if unknown)."""
+    import shutil
+
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None

@@ -146,7 +146,7 @@ def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
 def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
     """``radix-net --stream``: the largest layer within --max-edges, the total on the disk."""
     from ..generators.radix import radix_net_layer_nnz
-    from .generate import free_bytes
+    from ._common import free_bytes
 
     try:
         nnz = radix_net_layer_nnz(kwargs["radix_lists"], kwargs["multipliers"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError
 from ._common import (
@@ -129,16 +128,3 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
         f"{args.output} as a {FORMAT_WORDS[fmt]} ({reason})")
     return 0
-
-
-def free_bytes(path: str) -> int | None:
-    """Free bytes on the file system that will hold ``path`` (None if unknown)."""
-    import shutil
-
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    while folder and not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None

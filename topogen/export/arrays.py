@@ -307,8 +307,9 @@ def block_structure(topology: Topology, blocks=None) -> BlockStructure:
         The network.
     blocks : sequence of int, optional
         ``B_0..B_L``.  Default: read from ``meta`` of a RadiX-Net (``params["multipliers"]``,
-        or ``params["widths"]`` in files written before topogen named them multipliers) and verified; otherwise found by trying the divisors of each
-        width, largest first, and keeping the largest that every layer at that width admits.
+        or ``params["widths"]`` in older files) and verified; otherwise found by trying the
+        divisors of each width, largest first, and keeping the largest that every layer at
+        that width admits.
 
     Returns
     -------

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_option, require
 from ..topology import Topology, check_topology
+from ._torch_modules import select_linears
 from .arrays import check_dense_size, coo_indices, to_bsr
 
 __all__ = [
@@ -94,44 +95,6 @@ def to_torch_masks(topology: Topology, *, device=None,
     return out
 
 
-def _linear_layers(torch, model) -> list:
-    """The ``nn.Linear`` modules of ``model`` in registration (forward) order."""
-    nn = torch.nn
-    if isinstance(model, nn.Linear):
-        return [model]
-    if isinstance(model, nn.Module):
-        return [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if isinstance(model, (list, tuple)) and all(isinstance(m, nn.Linear) for m in model):
-        return list(model)
-    raise TopogenError(
-        f"model must be a torch.nn.Module (or a list of nn.Linear), got {type(model).__name__}"
-    )
-
-
-def _chosen_linears(torch, model, modules) -> list:
-    """The ``nn.Linear`` modules ``apply_to_torch(..., modules=)`` names, in that order."""
-    nn = torch.nn
-    if modules is None:
-        return _linear_layers(torch, model)
-    if not isinstance(model, nn.Module):
-        raise TopogenError("modules= selects from a torch.nn.Module; pass the model itself")
-    named = dict(model.named_modules())
-    if callable(modules):
-        return [m for n, m in named.items() if isinstance(m, nn.Linear) and modules(n, m)]
-    if isinstance(modules, (str, bytes)) or not isinstance(modules, (list, tuple)):
-        raise TopogenError("modules must be a list of module names (as model.named_modules() "
-                           f"gives them), of nn.Linear modules, or a filter, got {modules!r}")
-    chosen = []
-    for k, item in enumerate(modules):
-        mod = named.get(item) if isinstance(item, str) else item
-        if not isinstance(mod, nn.Linear):
-            linear_names = [n for n, m in named.items() if isinstance(m, nn.Linear)]
-            raise TopogenError(f"modules[{k}] = {item!r} is not an nn.Linear of the model; its "
-                               f"nn.Linear modules are {linear_names}")
-        chosen.append(mod)
-    return chosen
-
-
 def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=None) -> list:
     """Prune ``model``'s ``nn.Linear`` layers, in order, to the edges of ``topology``.
 
@@ -191,18 +154,7 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=N
     check_topology("topology", topology)
     torch = require("torch", "train")
     prune = require("torch.nn.utils.prune", "train")
-    linears = _chosen_linears(torch, model, modules)
-    if len(linears) != topology.depth:
-        names = ([n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
-                 if isinstance(model, torch.nn.Module) else [])
-        who = "modules= chose" if modules is not None else "model has"
-        hint = (f"; pass modules= with the {topology.depth} to mask, in order, e.g. "
-                f"modules={names[:topology.depth]!r} (the model's nn.Linear modules: "
-                f"{names}), or a filter modules=lambda name, module: ..." if names else "")
-        raise TopogenError(
-            f"{who} {len(linears)} nn.Linear layers but the topology has depth "
-            f"{topology.depth}; they must match one to one, in order{hint}"
-        )
+    linears = select_linears(torch, model, modules, topology.depth)
     for i, (mod, layer) in enumerate(zip(linears, topology.layers)):
         want = (layer.shape[1], layer.shape[0])
         if not hasattr(mod, name) and not hasattr(mod, name + "_orig"):
