@@ -134,19 +134,31 @@ def progress_option(args) -> bool | None:
     return False if args.quiet else None
 
 
-def load_topology(path: str, fmt: str | None):
+def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
     """Read the topology at ``path`` (a TopogenError if there is no such file or folder).
 
-    Library messages come back in the command line's terms (``--input-format``).
+    ``max_edges`` (``--max-edges``) raises or lowers the reader's size cap.  Library
+    messages come back in the command line's terms (``--input-format``, ``--max-edges``).
     """
     import topogen
 
     if not os.path.exists(path):
         raise TopogenError(f"no such file or folder: {path!r}")
+    options = {} if max_edges is None else {"max_edges": max_edges}
     try:
-        return topogen.load(path, format=fmt)
+        return topogen.load(path, format=fmt, **options)
     except TopogenError as exc:
+        if options and "does not take the option" in str(exc):
+            raise TopogenError(f"--max-edges does not apply to reading {path!r} (its reader "
+                               "is bounded by the files themselves); leave it out") from exc
         raise TopogenError(in_cli_terms(str(exc), format_flag="--input-format")) from exc
+
+
+def add_max_edges(parser, what: str) -> None:
+    """``--max-edges N``: the largest topology (in edges) the command will handle."""
+    parser.add_argument("--max-edges", type=int, default=None, metavar="N",
+                        help=f"refuse topologies of more than N edges {what} (default: the "
+                        "library's cap for each format)")
 
 
 def use_agg() -> None:

@@ -7,6 +7,7 @@ import argparse
 from ._common import (
     OUTPUT_FORMATS,
     Deprecated,
+    add_max_edges,
     add_parser,
     input_format_options,
     load_topology,
@@ -35,15 +36,14 @@ def add_command(sub, common) -> None:
     p.add_argument("--format", dest="output_format", action=Deprecated,
                    new_flag="--output-format", help=argparse.SUPPRESS)
     input_format_options(p, old_flag="--from")
-    p.add_argument("--max-edges", type=int, default=None, metavar="N",
-                   help="largest topology written as GraphML or an edge list (text formats "
-                   "built in memory; default: the writer's own cap)")
+    add_max_edges(p, "when reading, and when writing GraphML or an edge list (built in "
+                  "memory)")
     p.set_defaults(handler=cmd_export)
 
 
 def cmd_export(args) -> int:
     """``topogen export FILE -o OUT``."""
     output_format(args.output, args.output_format)  # a bad name fails before reading
-    topology = load_topology(args.file, args.input_format)
+    topology = load_topology(args.file, args.input_format, args.max_edges)
     save_topology(args, topology, args.output, args.output_format)
     return 0

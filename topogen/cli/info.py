@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_parser, input_format_options, load_topology, progress_option
+from ._common import add_max_edges, add_parser, input_format_options, load_topology, progress_option
 
 
 def add_command(sub, common) -> None:
@@ -19,6 +19,7 @@ def add_command(sub, common) -> None:
     input_format_options(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-spectral", action="store_true", help="skip the spectra (faster)")
+    add_max_edges(p, "when reading")
     p.set_defaults(handler=cmd_info)
 
 
@@ -26,7 +27,7 @@ def cmd_info(args) -> int:
     """``topogen info FILE``."""
     from ..analysis.report import analyze
 
-    topology = load_topology(args.file, args.input_format)
+    topology = load_topology(args.file, args.input_format, args.max_edges)
     report = analyze(topology, spectral=not args.no_spectral, progress=progress_option(args))
     print(report.to_json() if args.json else report.table())
     return 0

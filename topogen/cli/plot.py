@@ -6,7 +6,15 @@ import os
 
 from .._checks import TopogenError
 from .._io import atomic_file
-from ._common import add_parser, in_cli_terms, input_format_options, load_topology, say, use_agg
+from ._common import (
+    add_max_edges,
+    add_parser,
+    in_cli_terms,
+    input_format_options,
+    load_topology,
+    say,
+    use_agg,
+)
 
 PLOT_KINDS = ("layers", "spy", "spectrum", "paths")
 
@@ -32,6 +40,7 @@ def add_command(sub, common) -> None:
     p.add_argument("--max-entries", type=int, default=None, metavar="N",
                    help="--kind paths: largest path-count matrix drawn (inputs x outputs; "
                    "default 1,048,576)")
+    add_max_edges(p, "when reading")
     p.set_defaults(handler=cmd_plot)
 
 
@@ -124,7 +133,7 @@ def draw(topology, kind: str, *, max_entries: int | None = None):
 
 def cmd_plot(args) -> int:
     """``topogen plot FILE -o IMAGE``."""
-    topology = load_topology(args.file, args.input_format)
+    topology = load_topology(args.file, args.input_format, args.max_edges)
     try:
         fig = draw(topology, args.kind, max_entries=args.max_entries)
     except TopogenError as exc:
