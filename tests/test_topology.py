@@ -137,7 +137,7 @@ def test_to_networkx_matches_layers():
 def test_repr_and_meta_roundtrip():
     t = topogen.radix_net([[2, 2]], [1, 2, 1])
     assert "radix_net" in repr(t) and "(4, 8, 4)" in repr(t)
-    assert t.meta["params"] == {"radix_lists": [[2, 2]], "widths": [1, 2, 1]}
+    assert t.meta["params"] == {"radix_lists": [[2, 2]], "multipliers": [1, 2, 1]}
     assert t.with_meta(note="x").meta["note"] == "x"
     with pytest.raises(TopogenError, match="JSON"):
         Topology([np.eye(2)], meta={"bad": object()})
