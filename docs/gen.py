@@ -42,6 +42,13 @@ GALLERY = [
      "The extended mixed-radix layers widened by the Kronecker multipliers `(1, 2, 2, 1)` "
      "(layer `i` has `B_i * N'` neurons, a Kronecker product with all-ones blocks): same "
      "density, wider layers, still symmetric.", "radix_net"),
+    ("graph-challenge", "Graph Challenge",
+     "from topogen.generators.challenge import challenge_analogue\n"
+     "net = challenge_analogue([2, 2, 2], 2, 6, seed=0)  # graph_challenge(1024, 120) in small",
+     "The Sparse DNN Graph Challenge construction: a RadiX-Net block, then the same block "
+     "with its rows permuted anew in every later block. `topogen.graph_challenge(1024, 120)` "
+     "builds the official size; this is the analogue of 16 neurons and two blocks of three "
+     "layers (see [Graph Challenge](graph-challenge.md)).", "graph_challenge"),
     ("fit-radix-net", "RadiX-Net fitted to a model",
      "net = topogen.fit_radix_net([48, 48, 48, 48], 0.2)[0].build()",
      "The RadiX-Net nearest to given widths and density, found by search.", "fit_radix_net"),

@@ -38,11 +38,13 @@ _LAZY = {
     "erk": "topogen.generators.baselines",
     "butterfly": "topogen.generators.baselines",
     "random_regular": "topogen.generators.baselines",
+    "graph_challenge": "topogen.generators.challenge",
     # files
     "save": "topogen.export.files",
     "load": "topogen.export.files",
 }
-_SUBMODULES = frozenset({"analysis", "export", "generators", "plot", "verify", "cli"})
+_SUBMODULES = frozenset({"analysis", "challenge", "export", "generators", "plot", "verify",
+                         "cli"})
 
 __all__ = ["TopogenError", "Topology", "__version__", *sorted(_LAZY)]
 

@@ -28,7 +28,7 @@ import sys
 
 from .._checks import TopogenError
 from .._version import __version__
-from . import demo, export, generate, info, plot, verify
+from . import challenge, demo, export, generate, info, plot, verify
 from ._common import PROG, Formatter, Parser, common_options, epilog, in_cli_terms, wrap
 from .families import FAMILIES, Family, Param
 
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_command(sub, common)
     demo.add_command(sub, common)
     verify.add_command(sub, common)
+    challenge.add_command(sub, common)
     return parser
 
 

@@ -69,8 +69,10 @@ class Family:
         Builds the Topology from the option values itself (``values -> Topology``), for
         families whose options do not map one to one onto the function's arguments.
     stream : str, optional
-        Name of a function in :mod:`topogen.export` that yields the layers one at a time
-        from the same arguments; enables ``--stream`` (write layer by layer, any size).
+        Name of a function in :mod:`topogen.export` (or a dotted ``module.function``) that
+        yields the layers one at a time from the same arguments; enables ``--stream``
+        (write layer by layer, any size).  If what it returns has a ``meta``, that is
+        written (it records a drawn seed).
     stream_check : callable, optional
         ``(kwargs, fmt, path, max_edges, say) -> None``: refuses a ``--stream`` request
         too large for memory (per layer) or for the disk (total), before writing.
@@ -194,6 +196,22 @@ def _register_builtin_families() -> None:
         prepare=_radix_multipliers_default,
         stream="radix_net_layers",
         stream_check=_check_radix_stream,
+    ))
+    register(Family(
+        "graph-challenge", "graph_challenge",
+        "the Sparse DNN Graph Challenge network: a RadiX-Net block, its rows permuted anew "
+        "in every later block (Kepner et al. 2019)",
+        (Param("--neurons", "neurons", int, "neurons per layer", default=1024, metavar="N",
+               positional=True, choices=(1024, 4096, 16384, 65536)),
+         Param("--layers", "layers", int, "number of layers (the challenge's: 120, 480, 1920)",
+               default=120, metavar="L", positional=True),
+         Param("--seed", "seed", parse_seed, "seed of the block permutations (default: drawn "
+               "and recorded in the file)", metavar="INT")),
+        ("topogen generate graph-challenge --neurons 1024 --layers 120 --seed 0 -o gc.npz",
+         "topogen generate graph-challenge --neurons 1024 --layers 120 --seed 0 -o neuron1024/",
+         "topogen generate graph-challenge --neurons 65536 --layers 1920 --stream "
+         "-o neuron65536.npz"),
+        stream="topogen.generators.challenge.graph_challenge_layers",
     ))
     register(Family(
         "mixed-radix", "mixed_radix",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError
 from ._common import (
@@ -111,18 +112,25 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
                             DEFAULT_MAX_EDGES if args.max_edges is None else args.max_edges,
                             lambda text: say(args, text))
     args_in_order = [kwargs[p.dest] for p in family.params if p.positional]
-    layers = getattr(export, family.stream)(*args_in_order)
+    keywords = {p.dest: kwargs[p.dest] for p in family.params
+                if not p.positional and kwargs[p.dest] is not None}
+    module, _, name = family.stream.rpartition(".")
+    stream = getattr(importlib.import_module(module) if module else export, name)
+    layers = stream(*args_in_order, **keywords)
     from ..topology import make_meta
 
-    meta = make_meta(family.function, kwargs)
+    meta = getattr(layers, "meta", None) or make_meta(family.function, kwargs)
     progress = progress_option(args)
+    depth = getattr(layers, "depth", None)
     try:
         if fmt == "npz":
-            info = export.stream_npz(layers, args.output, meta=meta, progress=progress)
+            info = export.stream_npz(layers, args.output, meta=meta, depth=depth,
+                                     progress=progress)
         else:
             from ..export.stream import stream_layers
 
-            info = stream_layers(layers, args.output, kind=fmt, meta=meta, progress=progress)
+            info = stream_layers(layers, args.output, kind=fmt, meta=meta, depth=depth,
+                                 progress=progress)
     except TopogenError as exc:
         raise TopogenError(in_cli_terms(str(exc))) from exc
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "
