@@ -357,3 +357,14 @@ def test_graph_must_be_a_regular_file(tmp_path, capsys):
     assert code == 2 and "not a regular file" in err
     code, _, err = run(["generate", "from-graph", "--graph", tmp_path, "--print"], capsys)
     assert code == 2 and "not a regular file" in err
+
+
+def test_graph_challenge_stream_is_checked_too(tmp_path, capsys):
+    out = tmp_path / "neuron1024"
+    code, _, err = run(["generate", "graph-challenge", "--neurons", "1024", "--layers", "2",
+                        "--seed", "0", "--stream", "--max-edges", "1000", "-o", out], capsys)
+    assert code == 2 and "32,768 edges" in err and not out.exists()
+    code, _, err = run(["generate", "graph-challenge", "--neurons", "1024", "--layers", "2",
+                        "--seed", "0", "--stream", "-o", out], capsys)
+    assert code == 0 and "streaming 2 layers, 65,536 edges" in err
+    assert topogen.load(out).layer_nnz == (32 * 1024,) * 2  # the estimate's 32 a neuron

@@ -146,9 +146,8 @@ def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
 
 
 def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
-    """``radix-net --stream``: the largest layer within --max-edges, the total on the disk."""
+    """``radix-net --stream``: the library's exact edge counts, then :func:`check_stream`."""
     from ..generators.radix import radix_net_layer_nnz
-    from ._common import free_bytes
 
     try:
         nnz = radix_net_layer_nnz(kwargs["radix_lists"], kwargs["multipliers"])
@@ -157,7 +156,22 @@ def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) 
 
         raise TopogenError(in_cli_terms(str(exc))) from exc
     n_prime = math.prod(kwargs["radix_lists"][0])
-    widths = [b * n_prime for b in kwargs["multipliers"]]
+    check_stream(nnz, [b * n_prime for b in kwargs["multipliers"]], fmt, path, max_edges, say)
+
+
+def _check_challenge_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
+    """``graph-challenge --stream``: every layer has 32 edges a neuron (Kepner et al. 2019)."""
+    neurons, layers = kwargs["neurons"], kwargs["layers"]
+    if layers is None or layers < 1:
+        raise TopogenError(f"--layers must be >= 1, got {layers}")
+    check_stream([32 * neurons] * layers, [neurons] * (layers + 1), fmt, path, max_edges, say)
+
+
+def check_stream(nnz, widths, fmt: str, path: str, max_edges: int, say) -> None:
+    """Refuse a ``--stream`` whose largest layer exceeds ``max_edges`` (one layer and a few
+    repeated ones stay in memory) or whose files would not fit the free disk space."""
+    from ._common import free_bytes
+
     biggest = max(nnz)
     if biggest > max_edges:
         k = nnz.index(biggest)
@@ -212,6 +226,7 @@ def _register_builtin_families() -> None:
          "topogen generate graph-challenge --neurons 65536 --layers 1920 --stream "
          "-o neuron65536.npz"),
         stream="topogen.generators.challenge.graph_challenge_layers",
+        stream_check=_check_challenge_stream,
     ))
     register(Family(
         "mixed-radix", "mixed_radix",
