@@ -1,23 +1,31 @@
-"""Export speed: files (TSV, Matrix Market, .npz) and sparse torch layers, as ratios.
+"""Export speed: topogen's file readers and writers against SciPy, NumPy and pyarrow, in MB/s.
 
-Run:  python benchmarks/bench_export.py [--quick] [--layers L] [--markdown FILE]
+Run:  python benchmarks/bench_export.py [--layers L] [--neurons N] [--reps R]
+                                       [--markdown FILE] [--torch]
 
-Files.  The Sparse DNN Graph Challenge shape: 16384 neurons x 120 layers x 32 connections
-per neuron (62,914,560 edges; each layer a circulant with 32 random shifts, built once).
-topogen's writers and readers run on the whole network; the baselines (``numpy.savetxt`` /
-``numpy.loadtxt`` for the same TSV text, ``scipy.io.mmwrite`` / ``mmread`` for Matrix
-Market) run once on a few layers and are scaled to 120, since at full size ``savetxt``
-alone would take minutes; topogen's times are the best of ``--file-reps`` runs.
-Throughput is MB of file per second; peak memory is the extra memory traced by
-``tracemalloc`` (NumPy buffers included) while writing / reading 4 layers, shown next to
-the size of one layer's text.  topogen's writers also ``fsync`` every file, which
-the baselines do not.
+One run, every figure from the same files on the same machine:
 
-Torch.  A 4096 x 4096 layer (RadiX-Net: ``N' = 256``, Kronecker width 16, radix 256 *
-density, so after relabelling it is made of dense 16 x 16 blocks) at densities 1/2 ... 1/64,
-batch 256, float32, on the CPU: forward and forward+backward of the masked dense
-``nn.Linear`` (``torch.nn.utils.prune``), and of ``to_torch_sparse_linear`` in CSR and BSR.
-Ratios > 1 mean the sparse layer is faster.  Median of repeated runs.
+* Files of the Sparse DNN Graph Challenge shape: ``--neurons`` (16384) neurons, 32
+  connections per neuron, ``--layers`` (8) layers, each a circulant with 32 random shifts.
+  Graph Challenge TSV in the official layout (column-major, ``%e`` values) and Matrix
+  Market.  Default size: 4.2 million edges, about 100 MB of TSV; it runs in a minute or two
+  on 2 shared cores.
+* Reads: ``topogen.export.read_graph_challenge`` (every line validated, a canonical
+  Topology built) against ``numpy.loadtxt`` and ``pyarrow.csv.read_csv`` (explicit column
+  types; its default multithreaded reader and a single-threaded one) parsing the same
+  files into columns; ``topogen.export.read_mtx`` against ``scipy.io.mmread``.
+* Writes: ``write_graph_challenge`` against ``numpy.savetxt`` writing the same text
+  (``%d\\t%d\\t%e``, column-major rows; on 2 layers, scaled, since it is slow), and
+  ``write_mtx`` against ``scipy.io.mmwrite`` (pattern files).  topogen's writers ``fsync``
+  every file and rename the folder into place; the baselines do not.
+* Each figure is the best of ``--reps`` runs, the methods taken in turn within each round,
+  so that a busy moment on a shared machine hits all of them alike.  Peak memory is the
+  extra memory traced by ``tracemalloc`` while reading 2 layers (pyarrow allocates outside
+  its reach, so it has no figure).  pyarrow is optional: without it its rows are skipped.
+
+``--torch`` adds the sparse torch layer timings (4096 x 4096 RadiX-Net layer, densities
+1/2 ... 1/64, batch 256, CPU): masked dense ``nn.Linear`` against ``to_torch_sparse_linear``
+in CSR and BSR, forward and forward+backward, median of ``--torch-reps``.
 """
 
 from __future__ import annotations
@@ -36,11 +44,10 @@ import numpy as np
 import scipy
 import scipy.io
 
-import topogen
 from topogen.export import files as F
 from topogen.topology import Topology, _csr_from_parts
 
-N, DEPTH, DEGREE = 16384, 120, 32
+DEGREE = 32
 
 
 def circulant_layer(n, degree, rng):
@@ -49,11 +56,9 @@ def circulant_layer(n, degree, rng):
     return _csr_from_parts((n, n), np.arange(0, n * degree + 1, degree), cols.ravel())
 
 
-def graph_challenge_shape(depth, n=N, degree=DEGREE, seed=0):
+def challenge_shape(n, depth, seed=0):
     rng = np.random.default_rng(seed)
-    return Topology._trusted([circulant_layer(n, degree, rng) for _ in range(depth)],
-                             {"generator": "bench_circulant", "params": {
-                                 "n": n, "depth": depth, "degree": degree, "seed": seed}})
+    return Topology._trusted([circulant_layer(n, DEGREE, rng) for _ in range(depth)])
 
 
 def size_of(path):
@@ -62,113 +67,146 @@ def size_of(path):
     return os.path.getsize(path)
 
 
-def timed(fn, *args, **kwargs):
-    gc.collect()
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return time.perf_counter() - t0, out
+def layer_files(folder, suffix):
+    return sorted((os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(suffix)),
+                  key=lambda p: int(p.rsplit("-l", 1)[1].split(".")[0]))
 
 
-def traced_peak(fn, *args, **kwargs):
+def traced_peak(fn, *args):
     gc.collect()
     tracemalloc.start()
     try:
-        fn(*args, **kwargs)
+        fn(*args)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
 # ---------------------------------------------------------------------------- baselines
-def savetxt_tsv(topology, folder, value=1 / 16):
+def loadtxt_folder(folder):
+    return [np.loadtxt(p, delimiter="\t", dtype=np.float64) for p in layer_files(folder, ".tsv")]
+
+
+def pyarrow_folder(folder, threads=True):
+    import pyarrow as pa
+    import pyarrow.csv as pc
+
+    read = pc.ReadOptions(column_names=["row", "col", "value"], use_threads=threads)
+    parse = pc.ParseOptions(delimiter="\t")
+    convert = pc.ConvertOptions(column_types={"row": pa.int64(), "col": pa.int64(),
+                                              "value": pa.float64()})
+    return [pc.read_csv(p, read_options=read, parse_options=parse, convert_options=convert)
+            for p in layer_files(folder, ".tsv")]
+
+
+def mmread_folder(folder):
+    return [scipy.io.mmread(p) for p in layer_files(folder, ".mtx")]
+
+
+def savetxt_folder(net, folder, value=1 / 16):
     os.makedirs(folder, exist_ok=True)
-    for i, layer in enumerate(topology.layers):
-        coo = layer.tocoo()
-        table = np.column_stack((coo.row + 1, coo.col + 1, np.full(coo.nnz, value)))
+    for i, layer in enumerate(net.layers):
+        csc = layer.tocsc()
+        cols = np.repeat(np.arange(1, layer.shape[1] + 1), np.diff(csc.indptr))
+        table = np.column_stack((csc.indices + 1, cols, np.full(layer.nnz, value)))
         np.savetxt(os.path.join(folder, f"n{layer.shape[0]}-l{i + 1}.tsv"), table,
-                   fmt=["%d", "%d", "%.17g"], delimiter="\t")
+                   fmt=["%d", "%d", "%e"], delimiter="\t")
 
 
-def loadtxt_tsv(folder, depth):
-    out = []
-    for i in range(depth):
-        a = np.loadtxt(os.path.join(folder, f"n{N}-l{i + 1}.tsv"), delimiter="\t")
-        out.append(a)
-    return out
-
-
-def mmwrite_folder(topology, folder):
+def mmwrite_folder(net, folder):
     os.makedirs(folder, exist_ok=True)
-    for i, layer in enumerate(topology.layers):
-        scipy.io.mmwrite(os.path.join(folder, f"l{i + 1}.mtx"), layer, field="pattern",
-                         symmetry="general")
-
-
-def mmread_folder(folder, depth):
-    return [scipy.io.mmread(os.path.join(folder, f"l{i + 1}.mtx")) for i in range(depth)]
+    for i, layer in enumerate(net.layers):
+        scipy.io.mmwrite(os.path.join(folder, f"n{layer.shape[0]}-l{i + 1}.mtx"), layer,
+                         field="pattern", symmetry="general")
 
 
 # ---------------------------------------------------------------------------- file benchmark
-def bench_files(depth, base_layers, work, reps=2):
+def best_of(jobs, reps):
+    """Best time of each job over ``reps`` rounds, the jobs taken in turn in each round."""
+    best = dict.fromkeys(jobs, float("inf"))
+    for _ in range(reps):
+        for name, fn in jobs.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def bench_files(n, depth, work, reps, baseline_layers=2):
+    net = challenge_shape(n, depth)
+    print(f"network: {net!r}", flush=True)
+    tsv, mtx = os.path.join(work, "tsv"), os.path.join(work, "mtx")
+    F.write_graph_challenge(net, tsv)
+    F.write_mtx(net, mtx)
+    assert F.read_graph_challenge(tsv) == net and F.read_mtx(mtx) == net
+    mb_tsv = sum(map(os.path.getsize, layer_files(tsv, ".tsv"))) / 1e6
+    mb_mtx = sum(map(os.path.getsize, layer_files(mtx, ".mtx"))) / 1e6
+    # the same text: savetxt's file equals ours, so the comparison is like with like
+    savetxt_folder(net.slice(0, 1), os.path.join(work, "check"))
+    assert (open(os.path.join(work, "check", f"n{n}-l1.tsv"), "rb").read()
+            == open(os.path.join(tsv, f"n{n}-l1.tsv"), "rb").read())
+
+    jobs = {
+        "TSV topogen read_graph_challenge": lambda: F.read_graph_challenge(tsv),
+        "TSV numpy.loadtxt": lambda: loadtxt_folder(tsv),
+        "TSV pyarrow.csv (threads)": lambda: pyarrow_folder(tsv, True),
+        "TSV pyarrow.csv (1 thread)": lambda: pyarrow_folder(tsv, False),
+        "MTX topogen read_mtx": lambda: F.read_mtx(mtx),
+        "MTX scipy.io.mmread": lambda: mmread_folder(mtx),
+    }
+    if _pyarrow_version() is None:  # an optional baseline: pip install pyarrow
+        jobs = {k: v for k, v in jobs.items() if "pyarrow" not in k}
+    reads = best_of(jobs, reps)
+    small = net.slice(0, min(baseline_layers, depth))
+    scale = depth / small.depth
+
+    def fresh(path):
+        shutil.rmtree(path, ignore_errors=True)
+        return path
+
+    writes = best_of({
+        "TSV topogen write_graph_challenge": lambda: F.write_graph_challenge(
+            net, fresh(os.path.join(work, "w-tsv"))),
+        f"TSV numpy.savetxt [{small.depth} layers x {scale:g}]": lambda: savetxt_folder(
+            small, fresh(os.path.join(work, "w-sav"))),
+        "MTX topogen write_mtx": lambda: F.write_mtx(net, fresh(os.path.join(work, "w-mtx"))),
+        "MTX scipy.io.mmwrite": lambda: mmwrite_folder(net, fresh(os.path.join(work, "w-mm"))),
+    }, reps)
+    peaks = {
+        "TSV topogen read_graph_challenge": traced_peak(
+            F.read_graph_challenge, _first_layers(tsv, work, ".tsv", 2)),
+        "TSV numpy.loadtxt": traced_peak(loadtxt_folder, _first_layers(tsv, work, ".tsv", 2)),
+    }
     rows = []
-    t_build, net = timed(graph_challenge_shape, depth)
-    print(f"built {net!r} in {t_build:.1f}s", flush=True)
-    small = net.slice(0, base_layers)
-    n_tiny = min(4, depth)
-    tiny = net.slice(0, n_tiny)
-    one_layer_text = None
+    for name, t in reads.items():
+        mb = mb_tsv if name.startswith("TSV") else mb_mtx
+        rows.append(("read", name, mb, t, peaks.get(name)))
+    for name, t in writes.items():
+        mb = mb_tsv if name.startswith("TSV") else mb_mtx
+        if "savetxt" in name:
+            t *= scale
+        rows.append(("write", name, mb, t, None))
+    for r in rows:
+        print(r, flush=True)
+    return net, rows, mb_tsv / depth
 
-    def ours(name, write, read, path):
-        nonlocal one_layer_text
-        t_w = t_r = float("inf")
-        for _ in range(reps):  # best of `reps`: the machine is shared
-            t, _ = timed(write, net, path)
-            t_w = min(t_w, t)
-            mb = size_of(path) / 1e6
-            t, back = timed(read, path)
-            t_r = min(t_r, t)
-            assert back == net, name
-            del back
-            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-        small_path = path + "-4"
-        peak_w = traced_peak(write, tiny, small_path)
-        per_layer = size_of(small_path) / n_tiny
-        peak_r = traced_peak(read, small_path)
-        shutil.rmtree(small_path) if os.path.isdir(small_path) else os.remove(small_path)
-        if name.startswith("TSV"):
-            one_layer_text = per_layer
-        rows.append((name, depth, mb, t_w, t_r, peak_w, peak_r, per_layer))
-        print(rows[-1], flush=True)
 
-    ours("TSV (topogen)", F.write_graph_challenge, F.read_graph_challenge,
-         os.path.join(work, "tsv"))
-    ours("Matrix Market (topogen)", F.write_mtx, F.read_mtx, os.path.join(work, "mtx"))
-    ours(".npz (topogen)", F.save_npz, F.load_npz, os.path.join(work, "net.npz"))
-
-    def baseline(name, write, read, path):
-        t_w, _ = timed(write, small, path)
-        mb = size_of(path) / 1e6
-        t_r, _ = timed(read, path, base_layers)
-        scale = depth / base_layers
-        shutil.rmtree(path)
-        tiny_path = path + "-4"
-        peak_w = traced_peak(write, tiny, tiny_path)
-        peak_r = traced_peak(read, tiny_path, n_tiny)
-        shutil.rmtree(tiny_path)
-        rows.append((name + f" [{base_layers} layers x {scale:g}]", depth, mb * scale,
-                     t_w * scale, t_r * scale, peak_w, peak_r, one_layer_text))
-        print(rows[-1], flush=True)
-
-    baseline("TSV numpy.savetxt / loadtxt", savetxt_tsv, loadtxt_tsv, os.path.join(work, "b"))
-    baseline("scipy.io.mmwrite / mmread", mmwrite_folder, mmread_folder,
-             os.path.join(work, "m"))
-    return net, rows
+def _first_layers(folder, work, suffix, k):
+    """A challenge folder (no topogen.json) holding the first ``k`` layer files of ``folder``."""
+    out = os.path.join(work, f"first{k}{suffix}")
+    if not os.path.isdir(out):
+        os.makedirs(out)
+        for p in layer_files(folder, suffix)[:k]:
+            shutil.copy(p, out)
+    return out
 
 
 # ---------------------------------------------------------------------------- torch benchmark
 def bench_torch(densities, batch, reps, threads):
     import torch
 
+    import topogen
     from topogen.export import apply_to_torch, to_torch_sparse_linear
 
     torch.set_num_threads(threads)
@@ -177,7 +215,6 @@ def bench_torch(densities, batch, reps, threads):
     for density in densities:
         radix = int(256 * density)
         net = topogen.radix_net([[radix, 256 // radix]], [16, 16, 16]).slice(0, 1)
-        assert net.widths == (4096, 4096) and abs(net.density - density) < 1e-12
         dense = torch.nn.Linear(4096, 4096)
         apply_to_torch(dense, net)
         csr, = to_torch_sparse_linear(net, "csr", seed=0)
@@ -194,7 +231,7 @@ def bench_torch(densities, batch, reps, threads):
         row = {"density": density}
         for name, mod in (("dense", dense), ("csr", csr), ("bsr", bsr)):
             for backward in (False, True):
-                run(mod, backward)  # warm up
+                run(mod, backward)
                 times = []
                 for _ in range(reps):
                     t0 = time.perf_counter()
@@ -202,86 +239,99 @@ def bench_torch(densities, batch, reps, threads):
                     times.append(time.perf_counter() - t0)
                 row[(name, backward)] = statistics.median(times)
         out.append(row)
-        print({k if isinstance(k, str) else f"{k[0]}{'+bwd' if k[1] else ''}":
-               (round(v * 1e3, 2) if not isinstance(v, float) or v > 1e-6 else v)
-               for k, v in row.items()}, flush=True)
+        print(row, flush=True)
     return out
 
 
-# ---------------------------------------------------------------------------- report
-def markdown(file_rows, torch_rows, args, threads):
-    import torch
-
-    lines = [
-        "| format | layers | file MB | write s | write MB/s | read s | read MB/s | "
-        "peak write MB (4 layers) | peak read MB (4 layers) | one layer MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, depth, mb, tw, tr, pw, pr, per_layer in file_rows:
-        lines.append(f"| {name} | {depth} | {mb:,.0f} | {tw:.1f} | {mb / tw:,.0f} | {tr:.1f} "
-                     f"| {mb / tr:,.0f} | {pw / 1e6:,.1f} | {pr / 1e6:,.1f} | "
-                     f"{per_layer / 1e6:.1f} |")
-    base = {r[0].split(" [")[0]: r for r in file_rows}
-    ours = {r[0]: r for r in file_rows}
-    tsv, mtx = ours["TSV (topogen)"], ours["Matrix Market (topogen)"]
-    st = base["TSV numpy.savetxt / loadtxt"]
-    mm = base["scipy.io.mmwrite / mmread"]
-    lines += [
-        "",
-        "Ratios (same run, baseline time / topogen time; > 1 means topogen is faster):",
-        "",
-        f"- TSV write vs `numpy.savetxt`: **{st[3] / tsv[3]:.1f}x**; "
-        f"TSV read vs `numpy.loadtxt`: **{st[4] / tsv[4]:.1f}x**",
-        f"- Matrix Market write vs `scipy.io.mmwrite`: **{mm[3] / mtx[3]:.2f}x**; "
-        f"read vs `scipy.io.mmread`: **{mm[4] / mtx[4]:.2f}x**",
-        "",
-        f"Torch, 4096 x 4096 layer, batch {args.batch}, float32, CPU, {threads} thread(s), "
-        f"median of {args.reps} (ms; ratio = masked dense time / sparse time):",
-        "",
-        "| density | dense fwd | CSR fwd | BSR fwd | dense fwd+bwd | CSR fwd+bwd | BSR fwd+bwd "
-        "| CSR speed-up fwd / fwd+bwd | BSR speed-up fwd / fwd+bwd |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in torch_rows:
-        d = r["density"]
+def torch_markdown(rows, batch, reps, threads):
+    lines = [f"Torch, 4096 x 4096 layer, batch {batch}, float32, CPU, {threads} thread(s), "
+             f"median of {reps} (ms; ratio = masked dense time / sparse time):", "",
+             "| density | dense fwd | CSR fwd | BSR fwd | dense fwd+bwd | CSR fwd+bwd | "
+             "BSR fwd+bwd | CSR speed-up fwd / fwd+bwd | BSR speed-up fwd / fwd+bwd |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
         ms = {k: v * 1e3 for k, v in r.items() if k != "density"}
         lines.append(
-            f"| 1/{round(1 / d)} | {ms[('dense', False)]:.1f} | {ms[('csr', False)]:.1f} | "
-            f"{ms[('bsr', False)]:.1f} | {ms[('dense', True)]:.1f} | {ms[('csr', True)]:.1f} | "
-            f"{ms[('bsr', True)]:.1f} | "
+            f"| 1/{round(1 / r['density'])} | {ms[('dense', False)]:.1f} | "
+            f"{ms[('csr', False)]:.1f} | {ms[('bsr', False)]:.1f} | {ms[('dense', True)]:.1f} | "
+            f"{ms[('csr', True)]:.1f} | {ms[('bsr', True)]:.1f} | "
             f"{ms[('dense', False)] / ms[('csr', False)]:.2f} / "
             f"{ms[('dense', True)] / ms[('csr', True)]:.2f} | "
             f"{ms[('dense', False)] / ms[('bsr', False)]:.2f} / "
             f"{ms[('dense', True)] / ms[('bsr', True)]:.2f} |")
-    lines += ["", f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy "
-              f"{scipy.__version__}, torch {torch.__version__}, {os.cpu_count()} CPU(s) "
-              "(shared with other jobs: absolute times are noisy, ratios less so)."]
-    return "\n".join(lines)
+    return lines
+
+
+# ---------------------------------------------------------------------------- report
+def markdown(net, rows, layer_mb, args, elapsed):
+    lines = [f"Network: {net.widths[0]} neurons x {net.depth} layers x {DEGREE} connections "
+             f"({net.nnz:,} edges); one TSV layer file is {layer_mb:.1f} MB.", "",
+             "| operation | implementation | file MB | seconds | MB/s | peak MB (2 layers) |",
+             "|---|---|---|---|---|---|"]
+    for op, name, mb, t, peak in rows:
+        lines.append(f"| {op} | {name} | {mb:,.0f} | {t:.2f} | {mb / t:,.0f} | "
+                     f"{'' if peak is None else f'{peak / 1e6:,.0f}'} |")
+    t = {name: sec for _, name, _, sec, _ in rows}
+    sav = next(k for k in t if "savetxt" in k)
+
+    def ratio(base, ours):
+        return t[base] / t[ours]
+
+    ours_tsv = "TSV topogen read_graph_challenge"
+    if "TSV pyarrow.csv (threads)" in t:
+        r_mt = ratio("TSV pyarrow.csv (threads)", ours_tsv)
+        r_1 = ratio("TSV pyarrow.csv (1 thread)", ours_tsv)
+        arrow = (f"vs `pyarrow.csv` (threads): **{r_mt:.2f}x**; vs `pyarrow.csv` (1 thread): "
+                 f"**{r_1:.2f}x**; ")
+    else:
+        arrow = "(pyarrow not installed); "
+    r_loadtxt = ratio("TSV numpy.loadtxt", ours_tsv)
+    r_mmread = ratio("MTX scipy.io.mmread", "MTX topogen read_mtx")
+    r_savetxt = ratio(sav, "TSV topogen write_graph_challenge")
+    r_mmwrite = ratio("MTX scipy.io.mmwrite", "MTX topogen write_mtx")
+    lines += [
+        "", "Ratios (baseline time / topogen time, same run; > 1 means topogen is faster):", "",
+        f"- TSV read {arrow}vs `numpy.loadtxt`: **{r_loadtxt:.2f}x**",
+        f"- `read_mtx` vs `scipy.io.mmread`: **{r_mmread:.2f}x**",
+        f"- TSV write vs `numpy.savetxt`: **{r_savetxt:.1f}x**; `write_mtx` vs "
+        f"`scipy.io.mmwrite`: **{r_mmwrite:.2f}x**",
+        "", f"Best of {args.reps} rounds; Python {platform.python_version()}, NumPy "
+        f"{np.__version__}, SciPy {scipy.__version__}, pyarrow {_pyarrow_version()}, "
+        f"{os.cpu_count()} CPU(s); the whole run took {elapsed:.0f} s."]
+    return lines
+
+
+def _pyarrow_version():
+    try:
+        import pyarrow
+    except ImportError:
+        return None
+    return pyarrow.__version__
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8 layers, 3 repetitions")
-    parser.add_argument("--layers", type=int, default=None, help="depth of the file benchmark")
-    parser.add_argument("--baseline-layers", type=int, default=2)
-    parser.add_argument("--file-reps", type=int, default=2, help="best of this many runs")
-    parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--reps", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--neurons", type=int, default=16384)
+    parser.add_argument("--layers", type=int, default=8)
+    parser.add_argument("--reps", type=int, default=3, help="best of this many rounds")
     parser.add_argument("--markdown", default=None, help="also write the tables to FILE")
+    parser.add_argument("--torch", action="store_true", help="also time sparse torch layers")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--torch-reps", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     args = parser.parse_args(argv)
-    depth = args.layers or (8 if args.quick else DEPTH)
-    args.reps = args.reps or (3 if args.quick else 7)
     work = tempfile.mkdtemp(prefix="topogen-bench-")
     try:
         t0 = time.perf_counter()
-        _, file_rows = bench_files(depth, min(args.baseline_layers, depth), work,
-                                   args.file_reps)
-        torch_rows = bench_torch([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64], args.batch,
-                                 args.reps, args.threads)
-        text = markdown(file_rows, torch_rows, args, args.threads)
+        net, rows, layer_mb = bench_files(args.neurons, args.layers, work, args.reps)
+        lines = markdown(net, rows, layer_mb, args, time.perf_counter() - t0)
+        if args.torch:
+            torch_rows = bench_torch([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64], args.batch,
+                                     args.torch_reps, args.threads)
+            lines += ["", *torch_markdown(torch_rows, args.batch, args.torch_reps,
+                                          args.threads)]
+        text = "\n".join(lines)
         print(text)
-        print(f"\ntotal {time.perf_counter() - t0:.0f}s")
         if args.markdown:
             with open(args.markdown, "w") as f:
                 f.write(text + "\n")

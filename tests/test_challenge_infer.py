@@ -134,6 +134,19 @@ def test_folder_and_files_in_files_out(small_net, tmp_path):
     assert check_categories(categories(result), tmp_path / "truth.tsv")
 
 
+def test_folder_weights_are_used(small_net, tmp_path):
+    """A folder written with per-edge weights is inferred with those weights, not 1/16."""
+    rng = np.random.default_rng(11)
+    weights = [rng.choice([0.125, 0.25, 0.5], layer.nnz) for layer in small_net.layers]
+    folder = tmp_path / "neuron32w"
+    write_graph_challenge(small_net, folder, weights=weights)
+    net, read = load_network(folder)
+    assert net == small_net and all(np.array_equal(a, b) for a, b in zip(read, weights))
+    y = random_images(30, 32, density=0.25, seed=9, low=0.5, high=3.0)
+    expected = reference(small_net, y, -0.3, 32.0, weights)
+    assert_matches(infer(os.fspath(folder), y, bias=-0.3), expected)
+
+
 def test_images_round_trip_and_gz(tmp_path):
     y = random_images(25, 40, density=0.2, seed=8, low=0.5, high=3.0)
     for name in ("a.tsv", "a.tsv.gz"):

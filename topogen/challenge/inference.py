@@ -48,7 +48,8 @@ def infer(network, images, *, bias=None, cap=CHALLENGE_CAP, weights=None,
         Activations are capped at this value (32 in the challenge; ``inf`` for none).
     weights : float or sequence of 1-D arrays, optional
         One weight for every edge, or one array per layer aligned with the layer's CSR
-        data.  Default: the folder's weights, else ``meta["weight"]``, else 1/16.
+        data.  Default: the folder's weights, else ``meta["value"]`` (what a
+        folder was read with), else ``meta["weight"]`` (what the generator records), else 1/16.
     backend : {"auto", "scipy", "graphblas", "torch"}
         ``"auto"`` is torch on a CUDA GPU, SciPy otherwise (the fastest on CPUs in
         ``benchmarks/bench_challenge.py``).

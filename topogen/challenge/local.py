@@ -30,9 +30,10 @@ CHUNK_ENTRIES = 1 << 26
 def load_network(path) -> tuple[Topology, tuple | None]:
     """Read a challenge folder: ``(topology, per-layer weights or None)``.
 
-    The one place where :func:`infer` and the Dask workers read a network.  Today the
-    weights come from the network's ``meta`` (or the challenge's 1/16), so the second item
-    is None.
+    The one place where :func:`infer` and the Dask workers read a network.  The folder's
+    weights are read with it: when every edge carries the same value the reader records it
+    as ``meta["value"]`` and the second item is None (one scalar serves every layer);
+    otherwise it is one float32 array per layer, aligned with the layer's CSR data.
 
     Parameters
     ----------
@@ -42,7 +43,7 @@ def load_network(path) -> tuple[Topology, tuple | None]:
     Returns
     -------
     tuple
-        ``(Topology, None)``.
+        ``(Topology, None)`` for a constant value, else ``(Topology, weights)``.
 
     Raises
     ------
@@ -60,7 +61,8 @@ def load_network(path) -> tuple[Topology, tuple | None]:
     """
     from ..export import read_graph_challenge
 
-    return read_graph_challenge(check_path("path", path)), None
+    topology, weights = read_graph_challenge(check_path("path", path), weights=True)
+    return topology, (None if "value" in topology.meta else weights)
 
 
 def _number(name, value) -> float:
@@ -72,8 +74,9 @@ def _number(name, value) -> float:
 def check_weights(topology: Topology, weights, file_weights) -> list:
     """One float32 scalar or array (aligned with the layer's CSR data) per layer, checked."""
     if weights is None:
+        meta = topology.meta
         weights = file_weights if file_weights is not None else \
-            topology.meta.get("weight", CHALLENGE_WEIGHT)
+            meta.get("value", meta.get("weight", CHALLENGE_WEIGHT))
     if isinstance(weights, numbers.Real) and not isinstance(weights, bool):
         w = _number("weights", weights)
         if not math.isfinite(w):

@@ -307,11 +307,20 @@ def _example_name(path: str, fmt: str) -> str:
                    "edgelist": ".edgelist"}[fmt]
 
 
-def save_topology(args, topology, path: str, explicit: str | None, **options) -> str:
-    """Write ``topology`` as :func:`output_format` decides, say where; returns the format."""
+def save_topology(args, topology, path: str, explicit: str | None, *, value=None,
+                  **options) -> str:
+    """Write ``topology`` as :func:`output_format` decides, say where; returns the format.
+
+    ``value`` (``--value``) is the weight a tsv or mtx file gives every edge.
+    """
     import topogen
 
     fmt, reason = output_format(path, explicit)
+    if value is not None:
+        if fmt not in ("tsv", "mtx"):
+            raise TopogenError(f"--value applies to tsv and mtx files; a {FORMAT_WORDS[fmt]} "
+                               "holds the structure only")
+        options["value"] = value
     if fmt in ("tsv", "mtx"):
         options.setdefault("progress", progress_option(args))
     max_edges = getattr(args, "max_edges", None)

@@ -38,6 +38,9 @@ def add_command(sub, common) -> None:
     input_format_options(p, old_flag="--from")
     add_max_edges(p, "when reading, and when writing GraphML or an edge list (built in "
                   "memory)")
+    p.add_argument("--value", type=float, default=None, metavar="X",
+                   help="weight written on every edge of a tsv or mtx output (default: the "
+                   "value the input was written with, else 1/16 for tsv)")
     p.set_defaults(handler=cmd_export)
 
 
@@ -45,5 +48,6 @@ def cmd_export(args) -> int:
     """``topogen export FILE -o OUT``."""
     output_format(args.output, args.output_format)  # a bad name fails before reading
     topology = load_topology(args.file, args.input_format, args.max_edges)
-    save_topology(args, topology, args.output, args.output_format)
+    save_topology(args, topology, args.output, args.output_format,
+                  value=args.value)
     return 0

@@ -60,6 +60,9 @@ def add_command(sub, common) -> None:
                         + ("; with --stream, the largest layer" if family.stream else "") + ")")
         for extra in family.options:
             extra(fp)
+        fp.add_argument("--value", type=float, default=None, metavar="X",
+                        help="weight written on every edge of a tsv or mtx file (default "
+                        "1/16 for tsv, none for mtx)")
         if family.stream:
             fp.add_argument("--stream", action="store_true",
                             help="build and write one layer at a time (memory for one layer, "
@@ -85,7 +88,7 @@ def cmd_generate(args) -> int:
     if args.print:
         print(repr(topology))
         return 0
-    save_topology(args, topology, args.output, args.output_format)
+    save_topology(args, topology, args.output, args.output_format, value=args.value)
     return 0
 
 
@@ -124,13 +127,16 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
     depth = getattr(layers, "depth", None)
     try:
         if fmt == "npz":
+            if args.value is not None:
+                raise TopogenError("--value applies to tsv and mtx files; .npz holds the "
+                                   "structure only")
             info = export.stream_npz(layers, args.output, meta=meta, depth=depth,
                                      progress=progress)
         else:
             from ..export.stream import stream_layers
 
-            info = stream_layers(layers, args.output, kind=fmt, meta=meta, depth=depth,
-                                 progress=progress)
+            info = stream_layers(layers, args.output, kind=fmt, value=args.value, meta=meta,
+                                 depth=depth, progress=progress)
     except TopogenError as exc:
         raise TopogenError(in_cli_terms(str(exc))) from exc
     say(args, f"wrote {len(info['layer_nnz'])} layers, {sum(info['layer_nnz']):,} edges, to "

@@ -21,7 +21,7 @@ from .._checks import TopogenError, check_int, check_path, check_widths
 from .._io import atomic_file
 from .._progress import Progress
 from ..topology import Topology, _canonical_problem, check_meta, kron_ones
-from .files import GRAPH_CHALLENGE_VALUE, NpzWriter
+from .files import NpzWriter
 from .files.folder import write_layers
 
 __all__ = ["radix_net_layers", "stream_graph_challenge", "stream_layers", "stream_npz"]
@@ -67,7 +67,8 @@ def _layers_and_depth(layers, depth):
 
 
 def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
-                  depth: int | None = None, progress: bool | None = None) -> dict:
+                  depth: int | None = None, progress: bool | None = None,
+                  dialect: str = "official", compression: str | None = None) -> dict:
     """Write layers one file each (``kind="tsv"`` or ``"mtx"``) as they arrive, atomically.
 
     Parameters
@@ -81,13 +82,18 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     kind : {"tsv", "mtx"}
         Graph Challenge TSV or Matrix Market.
     value : float, optional
-        Weight on every edge (TSV default 1/16; Matrix Market default: a pattern file).
+        Weight on every edge (TSV default ``meta["value"]``, else 1/16; Matrix Market
+        default: a pattern file).
     meta : dict, optional
         Stored in ``topogen.json``.
     depth : int, optional
         Number of layers, for the progress bar (taken from ``len(layers)`` if it has one).
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
+    dialect : {"official", "rows"}
+        TSV line layout (see :func:`topogen.export.write_graph_challenge`).
+    compression : {None, "gzip"}
+        ``"gzip"`` writes ``.tsv.gz`` files (TSV only).
 
     Returns
     -------
@@ -108,16 +114,19 @@ def stream_layers(layers, folder, *, kind: str = "tsv", value=None, meta=None,
     layers, depth, topo_meta, trusted = _layers_and_depth(layers, depth)
     meta = topo_meta if meta is None else meta
     return write_layers(layers, folder, kind=kind, value=value, meta=meta, depth=depth,
-                        progress=progress, prepare=None if trusted else _canonical)
+                        progress=progress, prepare=None if trusted else _canonical,
+                        dialect=dialect, compression=compression)
 
 
-def stream_graph_challenge(layers, folder, *, value=GRAPH_CHALLENGE_VALUE, meta=None,
-                           depth: int | None = None, progress: bool | None = None) -> dict:
+def stream_graph_challenge(layers, folder, *, value=None, meta=None,
+                           depth: int | None = None, progress: bool | None = None,
+                           dialect: str = "official", compression: str | None = None) -> dict:
     """Write layers as a Graph Challenge folder (``n{N}-l{k}.tsv``) one layer at a time.
 
     The streaming form of :func:`topogen.export.write_graph_challenge`: peak memory is one
-    layer plus a text chunk, whatever the depth.  See :func:`stream_layers` for the
-    parameters and the returned summary.
+    layer plus a text chunk, whatever the depth; the files are byte for byte those of
+    :func:`~topogen.export.write_graph_challenge` (the official layout by default).  See
+    :func:`stream_layers` for the parameters and the returned summary.
 
     Examples
     --------
@@ -129,7 +138,7 @@ def stream_graph_challenge(layers, folder, *, value=GRAPH_CHALLENGE_VALUE, meta=
     ([16, 16, 16], 48)
     """
     return stream_layers(layers, folder, kind="tsv", value=value, meta=meta, depth=depth,
-                         progress=progress)
+                         progress=progress, dialect=dialect, compression=compression)
 
 
 def stream_npz(layers, path, *, meta=None, depth: int | None = None,

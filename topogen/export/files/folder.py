@@ -8,9 +8,9 @@ writers and the one writing loop that :mod:`topogen.export.files` and
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
-import re
 import shutil
 import tempfile
 import zlib
@@ -26,15 +26,12 @@ from ._common import (
     check_value,
     fail,
     format_pairs,
-    read_bytes,
     row_chunks,
     value_text,
 )
-
-#: Name of the side file of a one-file-per-layer folder.
-SIDECAR = "topogen.json"
-#: File names of the layers of a folder: ``n{N}-l{k}.tsv`` or ``.mtx``.
-LAYER_FILE = re.compile(r"^n(\d+)-l(\d+)\.(tsv|mtx)$")
+from ._tsv_write import DIALECTS, tsv_chunks
+from ._tsv_write import value_text as tsv_value_text
+from .listing import LAYER_FILE, SIDECAR, folder_files  # noqa: F401  (re-exported)
 
 
 # ============================================================================ atomic writes
@@ -91,9 +88,9 @@ def sidecar(kind: str, topology_widths, layer_nnz, files, meta, **extra) -> byte
     return json.dumps(doc, indent=1).encode()
 
 
-def layer_file_name(kind: str, n_in: int, index: int) -> str:
+def layer_file_name(kind: str, n_in: int, index: int, compression: str | None = None) -> str:
     """``n{n_in}-l{index + 1}.{kind}``: the Graph Challenge naming (1-based layer numbers)."""
-    return f"n{n_in}-l{index + 1}.{kind}"
+    return f"n{n_in}-l{index + 1}.{kind}" + (".gz" if compression == "gzip" else "")
 
 
 class _Checksummed:
@@ -110,12 +107,23 @@ class _Checksummed:
         return self._f.write(data)
 
 
-def write_layer_file(folder: str, name: str, writer, layer) -> tuple[int, int]:
-    """Write one layer file with ``writer(f, layer)``; return its size and CRC-32."""
+def write_layer_file(folder: str, name: str, writer, layer,
+                     compression: str | None = None) -> tuple[int, int]:
+    """Write one layer file with ``writer(f, layer)``; return its text size and CRC-32.
+
+    With ``compression="gzip"`` the text is gzip-compressed; size and CRC are the text's.
+    """
     path = os.path.join(folder, name)
     with open(path, "wb") as raw:
-        f = _Checksummed(raw)
-        writer(f, layer)
+        if compression == "gzip":
+            import gzip
+
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
+                f = _Checksummed(gz)
+                writer(f, layer)
+        else:
+            f = _Checksummed(raw)
+            writer(f, layer)
         raw.flush()
         os.fsync(raw.fileno())
     return f.size, f.crc
@@ -127,11 +135,12 @@ def check_crc(path: str, buf: bytes, crc) -> None:
              "file was altered or truncated)")
 
 
-def write_tsv_layer(f, layer: sp.csr_array, text: bytes) -> int:
-    """Write ``layer`` as Graph Challenge TSV lines carrying ``text``; return the bytes."""
+def write_tsv_layer(f, layer: sp.csr_array, text: bytes | None, dialect: str = "official",
+                    weights=None) -> int:
+    """Write ``layer`` as Graph Challenge TSV lines carrying ``text`` (or per-edge
+    ``weights``) in the line order of ``dialect``; return the bytes."""
     written = 0
-    for rows, cols in row_chunks(layer, 1):
-        out = format_pairs(rows, cols, *layer.shape, b"\t", b"\t" + text + b"\n")
+    for out in tsv_chunks(layer, dialect, text, weights):
         f.write(memoryview(out))
         written += len(out)
     return written
@@ -155,31 +164,68 @@ def write_mtx_layer(f, layer: sp.csr_array, text: bytes | None) -> int:
 
 def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
                  depth: int | None = None, progress: bool | None = None,
-                 prepare=None) -> dict:
+                 prepare=None, dialect: str = "official", weights=None,
+                 compression: str | None = None) -> dict:
     """Write canonical layers one file each (``kind="tsv"`` or ``"mtx"``), atomically.
 
     The one writing loop behind :func:`topogen.export.write_graph_challenge`,
     :func:`topogen.export.write_mtx` and :func:`topogen.export.stream_layers`: each layer is
     written and released before the next is requested.  ``folder`` must already be checked;
     ``prepare(i, raw)``, if given, turns each item of ``layers`` into a canonical CSR layer.
-    ``value`` defaults to :data:`GRAPH_CHALLENGE_VALUE` for TSV and to a pattern file for
-    Matrix Market.  Returns ``widths``, ``layer_nnz``, ``nnz`` and ``bytes`` (text written).
+    ``value`` defaults, for TSV, to ``meta["value"]`` (the value a folder was read with),
+    ``meta["weight"]`` (a Graph Challenge network's weight) or
+    :data:`GRAPH_CHALLENGE_VALUE`, and to a pattern file for Matrix Market.  TSV also takes
+    ``dialect`` (line layout), ``weights`` (one float array per layer, in CSR order, instead
+    of ``value``) and ``compression`` (None or ``"gzip"``).  Returns ``widths``,
+    ``layer_nnz``, ``nnz`` and ``bytes`` (text written).
     """
+    meta = check_meta(meta)
     if kind == "tsv":
-        value = GRAPH_CHALLENGE_VALUE if value is None else value
-    text = None if value is None else value_text(check_value(value))
-    if kind == "tsv":
-        def writer(f, layer):
-            return write_tsv_layer(f, layer, text)
+        if dialect not in DIALECTS:
+            raise TopogenError(f"dialect must be one of {', '.join(map(repr, DIALECTS))}, got "
+                               f"{dialect!r}")
+        if compression not in (None, "gzip"):
+            raise TopogenError(f"compression must be None or 'gzip', got {compression!r}")
+        if weights is not None and value is not None:
+            raise TopogenError("pass value= (one weight for every edge) or weights= (one "
+                               "array per layer), not both")
+        if weights is None:
+            key = next((k for k in ("value", "weight") if k in meta), None)
+            if value is None and key is not None:  # read from a folder, or a challenge net
+                try:
+                    value = check_value(meta[key])
+                except TopogenError:
+                    raise TopogenError(f"meta[{key!r}] must be the finite nonzero weight of "
+                                       f"every edge, got {meta[key]!r}; pass value=") from None
+            value = check_value(GRAPH_CHALLENGE_VALUE if value is None else value)
+            text = tsv_value_text(value, dialect)
+            meta["value"] = value
+        else:
+            text = None
+            meta.pop("value", None)
+            weights = list(weights)
+
+        def writer(f, layer, i):
+            w = None
+            if weights is not None:
+                if i >= len(weights) or len(weights[i]) != layer.nnz:
+                    raise TopogenError(f"weights[{i}] must hold one value per edge of layer "
+                                       f"{i} ({layer.nnz}), in CSR order")
+                w = weights[i]
+            return write_tsv_layer(f, layer, text, dialect, w)
     else:
-        def writer(f, layer):
+        if compression is not None:
+            raise TopogenError(f"compression={compression!r} is for Graph Challenge TSV "
+                               "folders; Matrix Market folders are written plain")
+        text = None if value is None else value_text(check_value(value))
+
+        def writer(f, layer, i):
             return write_mtx_layer(f, layer, text)
     widths: list[int] = []
     layer_nnz: list[int] = []
     files: list[str] = []
     crcs: list[int] = []
     total = 0
-    meta = check_meta(meta)
     with atomic_folder(folder) as tmp, Progress(depth or 0, f"writing {kind}",
                                                 enabled=progress) as bar:
         for i, raw in enumerate(layers):
@@ -192,8 +238,9 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
             if not widths:
                 widths.append(int(layer.shape[0]))
             widths.append(int(layer.shape[1]))
-            name = layer_file_name(kind, layer.shape[0], i)
-            size, crc = write_layer_file(tmp, name, writer, layer)
+            name = layer_file_name(kind, layer.shape[0], i, compression)
+            size, crc = write_layer_file(tmp, name, functools.partial(writer, i=i), layer,
+                                         compression)
             total += size
             crcs.append(crc)
             files.append(name)
@@ -203,6 +250,8 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
         if not files:
             raise TopogenError("layers is empty: a topology needs at least one layer")
         extra = {"value": float(value)} if value is not None else {}
+        if kind == "tsv":
+            extra["dialect"] = dialect
         extra["crc32"] = crcs
         side = sidecar(kind, widths, layer_nnz, files, meta, **extra)
         with open(os.path.join(tmp, SIDECAR), "wb") as f:
@@ -210,57 +259,3 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
             f.flush()
             os.fsync(f.fileno())
     return {"widths": widths, "layer_nnz": layer_nnz, "nnz": sum(layer_nnz), "bytes": total}
-
-
-# ============================================================================ reading
-def folder_files(folder: str, kind: str):
-    """The layer files of a folder: from topogen.json if present, else by challenge naming."""
-    side = os.path.join(folder, SIDECAR)
-    if os.path.exists(side):
-        try:
-            doc = json.loads(read_bytes(side).decode())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise TopogenError(f"{side}: not valid JSON ({exc})") from None
-        if not isinstance(doc, dict) or doc.get("format") != "topogen-layers":
-            raise TopogenError(f"{side}: not a topogen layers file")
-        if doc.get("kind") != kind:
-            raise TopogenError(f"{side}: the folder holds format {doc.get('kind')!r}, "
-                               f"not {kind!r}; load it with format={doc.get('kind')!r}")
-        widths, nnz, files = doc.get("widths"), doc.get("layer_nnz"), doc.get("files")
-        ok = (isinstance(widths, list) and len(widths) >= 2
-              and all(isinstance(w, int) and not isinstance(w, bool) and w >= 1
-                      for w in widths)
-              and isinstance(nnz, list) and len(nnz) == len(widths) - 1
-              and all(isinstance(k, int) and k >= 0 for k in nnz)
-              and isinstance(files, list) and len(files) == len(nnz)
-              and all(isinstance(n, str) and os.path.basename(n) == n and n not in ("", ".",
-                      "..") for n in files))
-        if not ok:
-            raise TopogenError(f"{side}: invalid widths / layer_nnz / files entries")
-        meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
-        crcs = doc.get("crc32")
-        if not (isinstance(crcs, list) and len(crcs) == len(files)
-                and all(isinstance(c, int) for c in crcs)):
-            doc["crc32"] = [None] * len(files)
-        return widths, nnz, files, meta, doc
-    found = {}
-    try:
-        names = os.listdir(folder)
-    except OSError as exc:
-        raise TopogenError(f"cannot read the folder {folder}: {exc.strerror or exc}") from None
-    for name in names:
-        m = LAYER_FILE.match(name)
-        if m and m.group(3) == kind:
-            k = int(m.group(2))
-            if k in found:
-                raise TopogenError(f"{folder}: two files for layer {k}: {found[k][1]} and {name}")
-            found[k] = (int(m.group(1)), name)
-    if not found:
-        raise TopogenError(f"{folder}: no layer files n<N>-l<k>.{kind} and no {SIDECAR}")
-    depth = max(found)
-    missing = [k for k in range(1, depth + 1) if k not in found]
-    if missing:
-        raise TopogenError(f"{folder}: layer file for layer {missing[0]} is missing "
-                           f"(found layers {sorted(found)})")
-    return [found[k][0] for k in range(1, depth + 1)], None, [found[k][1] for k in
-                                                             range(1, depth + 1)], {}, None

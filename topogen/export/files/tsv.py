@@ -1,39 +1,45 @@
-"""Sparse DNN Graph Challenge TSV: one ``n{N}-l{k}.tsv`` file per layer (Kepner et al., 2019)."""
+"""Sparse DNN Graph Challenge TSV: one ``n{N}-l{k}.tsv`` file per layer (Kepner et al., 2019).
+
+A Topology is a 0/1 structure; the challenge's files also carry a weight on every edge.
+The reader keeps them beside the Topology, never inside it: ``read_graph_challenge(folder,
+weights=True)`` returns ``(topology, weights)``, one read-only float32 array per layer
+aligned with that layer's CSR ``indices``, and records ``meta["value"]`` when every edge
+carries the same weight, so that writing the Topology again keeps the value.
+"""
 
 from __future__ import annotations
 
 import os
 
 import numpy as np
-import scipy.sparse as sp
 
-from ..._checks import TopogenError, check_path
+from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_path
 from ..._progress import Progress
 from ...topology import Topology, check_topology
-from ._common import (
-    GRAPH_CHALLENGE_VALUE,
-    build_layer,
-    check_value,
-    fail,
-    parse_fields,
-    parse_floats,
-    parse_ints,
-    read_bytes,
-)
-from .folder import SIDECAR, check_crc, folder_files, write_layers
+from ._common import check_value, fail
+from ._tsv_read import padded_buffer, parse_tsv, text_of
+from .folder import check_crc, write_layers
+from .listing import folder_files, open_regular
+
+#: Longest line a valid file can hold (two 18-digit indices, a 40-character value, and
+#: separators): bounds what a ``.tsv.gz`` may decompress to.
+MAX_LINE_BYTES = 96
 
 
-def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_VALUE,
+def write_graph_challenge(topology: Topology, folder, *, value=None, weights=None,
+                          dialect: str = "official", compression: str | None = None,
                           progress: bool | None = None) -> None:
     """Write the Sparse DNN Graph Challenge layout: one ``n{N}-l{k}.tsv`` per layer.
 
-    Each line is ``row<TAB>col<TAB>value`` with 1-based ``row`` (source neuron) and ``col``
-    (target neuron), sorted by row then column, the same layout as the challenge's
-    ``neuron1024/n1024-l1.tsv`` ... files (Kepner et al., HPEC 2019).  ``N`` is the layer's
-    input width (all widths are equal in the challenge networks) and ``k`` is 1-based.  The
-    folder also gets ``topogen.json`` with the widths, edge counts and ``meta``, so that
-    non-square layers and trailing empty rows read back exactly.  The folder is written
-    atomically.
+    With the default ``dialect="official"`` each file matches the challenge's own
+    (``neuron1024/n1024-l1.tsv``, Kepner et al., HPEC 2019) byte for byte: lines
+    ``row<TAB>col<TAB>value``, 1-based ``row`` (source neuron) and ``col`` (target neuron),
+    LF, one trailing newline, no header, sorted by column then by row, the value printed as
+    C's ``%e`` (``6.250000e-02``).  ``dialect="rows"`` sorts by row then column and prints
+    the value in its shortest exact form (``0.0625``), topogen's earlier layout.  ``N`` is
+    the layer's input width and ``k`` is 1-based.  The folder also gets ``topogen.json``
+    (widths, edge counts, value, CRC-32 of each file, ``meta``) so that non-square layers
+    read back exactly.  The folder is written atomically.
 
     Parameters
     ----------
@@ -41,11 +47,26 @@ def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_V
         The network.
     folder : str or os.PathLike
         The folder to create (or replace, if it is a topogen folder), e.g. ``"neuron1024"``.
-    value : float, default 1/16
-        The weight written on every edge.  The challenge uses constants such as 1/16 for
-        1024 neurons and smaller ones (1/32, ...) for wider networks: pass the one you need.
+    value : float, optional
+        The weight written on every edge.  Default: ``topology.meta["value"]`` (so a folder
+        read and written again keeps its value), else 1/16, the challenge's value for 1024
+        neurons.  The official ``%e`` layout keeps 7 significant digits: a value it cannot
+        hold exactly is refused (use ``dialect="rows"``).
+    weights : sequence of 1-D arrays, optional
+        One weight per edge instead of ``value``: an array per layer in the layer's CSR
+        order, as ``read_graph_challenge(..., weights=True)`` returns them.
+    dialect : {"official", "rows"}
+        Line order and value text, as above.
+    compression : {None, "gzip"}
+        ``"gzip"`` writes ``n{N}-l{k}.tsv.gz`` files.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
+
+    Raises
+    ------
+    TopogenError
+        For a bad value, dialect or compression, weights that do not match the layers, or a
+        target that is a file or a folder topogen did not write.
 
     Examples
     --------
@@ -55,45 +76,78 @@ def write_graph_challenge(topology: Topology, folder, *, value=GRAPH_CHALLENGE_V
     >>> write_graph_challenge(net, folder)
     >>> sorted(os.listdir(folder))
     ['n4-l1.tsv', 'n4-l2.tsv', 'topogen.json']
-    >>> open(os.path.join(folder, "n4-l1.tsv")).readline()
-    '1\\t1\\t0.0625\\n'
+    >>> import pathlib
+    >>> pathlib.Path(folder, "n4-l1.tsv").read_text().splitlines(keepends=True)[:3]
+    ['1\\t1\\t6.250000e-02\\n', '2\\t1\\t6.250000e-02\\n', '2\\t2\\t6.250000e-02\\n']
     >>> read_graph_challenge(folder) == net
     True
     """
     topology = check_topology("topology", topology)
     folder = check_path("folder", folder)
     write_layers(topology.layers, folder, kind="tsv", value=value, meta=topology.meta,
-                 depth=topology.depth, progress=progress)
+                 depth=topology.depth, progress=progress, dialect=dialect, weights=weights,
+                 compression=compression)
 
 
-def _read_tsv_layer(path: str, shape, nnz, value, crc=None) -> sp.csr_array:
-    buf = read_bytes(path)
-    data, starts, ends, lines = parse_fields(buf, 3, path)
-    if nnz is not None and len(lines) != nnz:
-        fail(path, None, f"{len(lines)} edges but topogen.json says {nnz} (truncated or "
-             "altered file)")
-    rows = parse_ints(data, starts[:, 0], ends[:, 0], lines, path, "row index")
-    cols = parse_ints(data, starts[:, 1], ends[:, 1], lines, path, "column index")
-    vals = parse_floats(data, starts[:, 2], ends[:, 2], lines, path)
-    zero = np.flatnonzero(vals == 0)
-    if len(zero):
-        fail(path, int(lines[zero[0]]), "a stored zero value is not an edge; remove the line")
-    if value is not None:
-        other = np.flatnonzero(vals != value)
-        if len(other):
-            fail(path, int(lines[other[0]]), f"value {float(vals[other[0]])!r} differs from the "
-                 f"expected value={value!r}")
-    layer = build_layer(rows - 1, cols - 1, shape, lines, path)
-    check_crc(path, buf, crc)
-    return layer
+def read_layer_text(path: str, compressed: bool, max_bytes: int,
+                    reuse: np.ndarray | None = None) -> np.ndarray:
+    """The text of a layer file (gunzipped if ``compressed``) in a padded buffer.
+
+    Only regular files are read; a file may not hold, or a gzip file inflate to, more than
+    ``max_bytes``: what the layer's edges can fill at :data:`MAX_LINE_BYTES` a line.
+    ``reuse`` is a buffer of an earlier call to fill again if it is large enough.
+    """
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        try:
+            if not compressed:
+                if size > max_bytes:
+                    fail(path, None, f"{size:,} bytes, more than its edges can fill (at most "
+                         f"{max_bytes:,}); a wrong or altered file, or pass a larger "
+                         "max_edges= if it is a challenge folder's")
+                buf = padded_buffer(size, reuse)
+                got = f.readinto(memoryview(text_of(buf)))
+                if got != size:
+                    fail(path, None, f"read {got} of {size} bytes (the file changed)")
+                return buf
+            import gzip
+            import zlib
+
+            chunks, total = [], 0
+            try:
+                with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+                    while chunk := gz.read(1 << 20):  # read(n) allocates n bytes
+                        total += len(chunk)
+                        if total > max_bytes:
+                            fail(path, None, f"decompresses to more than {max_bytes:,} bytes, "
+                                 "more than its edges can fill (a gzip bomb or a wrong file)")
+                        chunks.append(chunk)
+            except (OSError, EOFError, zlib.error) as exc:
+                fail(path, None, f"not a valid gzip file ({exc})")
+        except OSError as exc:
+            raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
+    buf = padded_buffer(total, reuse)
+    text, pos = text_of(buf), 0
+    for chunk in chunks:
+        text[pos:pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        pos += len(chunk)
+    return buf
 
 
-def read_graph_challenge(folder, *, value=None, progress: bool | None = None) -> Topology:
+def read_graph_challenge(folder, *, value=None, weights: bool = False,
+                         compression: str | None = "infer",
+                         max_edges: int = DEFAULT_MAX_EDGES, progress: bool | None = None):
     """Read a Graph Challenge folder (``n{N}-l{k}.tsv`` files), validating every line.
 
-    Shapes come from ``topogen.json`` when the folder has one; otherwise (a folder from
-    the challenge itself, such as ``neuron1024/``) every layer is ``N x N`` with ``N`` from
-    the file names, and the layers are ``l1 .. lL`` with none missing.
+    Shapes come from ``topogen.json`` when the folder has one; otherwise (a folder from the
+    challenge itself, such as ``neuron1024/``) every layer is ``N x N`` with ``N`` from the
+    file names, and the layers are ``l1 .. lL`` with none missing.  Lines may come in any
+    order; the official column-major order and topogen's row-major order read fastest.
+
+    The Topology is the 0/1 structure.  The weights are kept beside it: with
+    ``weights=True`` they are returned as one read-only float32 array per layer, aligned
+    with that layer's CSR ``indices``.  When every edge of the network carries the same
+    value, ``meta["value"]`` records it, so writing the Topology again keeps it.
 
     Parameters
     ----------
@@ -101,14 +155,27 @@ def read_graph_challenge(folder, *, value=None, progress: bool | None = None) ->
         The folder.
     value : float, optional
         If given, every edge must carry exactly this value.
+    weights : bool, default False
+        Also return the weights.
+    compression : {"infer", None, "gzip"}, default "infer"
+        Which layer files to read: ``None`` only plain ``.tsv`` files, ``"gzip"`` only
+        ``.tsv.gz`` files, ``"infer"`` whichever each layer has.
+    max_edges : int, default 2**28
+        Refuse, before reading, folders that declare more edges (or more source neurons)
+        than this in all.
     progress : bool, optional
         Show a progress bar.
+
+    Returns
+    -------
+    Topology, or (Topology, tuple of numpy.ndarray) with ``weights=True``
 
     Raises
     ------
     TopogenError
         Naming the file and line: a truncated line or file, a non-integer or out-of-range
-        index, a duplicate edge, a zero or non-numeric value, a missing layer file.
+        index, a duplicate edge, a zero or non-numeric value, a value other than ``value``,
+        a missing layer file, a file that is not a regular file, sizes above ``max_edges``.
 
     Examples
     --------
@@ -116,29 +183,65 @@ def read_graph_challenge(folder, *, value=None, progress: bool | None = None) ->
     >>> folder = os.path.join(tempfile.mkdtemp(), "neuron4")
     >>> os.mkdir(folder)
     >>> with open(os.path.join(folder, "n4-l1.tsv"), "w") as f:
-    ...     _ = f.write("1\\t2\\t0.0625\\n4\\t4\\t0.0625\\n")
-    >>> t = read_graph_challenge(folder)
-    >>> t.widths, t.layers[0].nonzero()
-    ((4, 4), (array([0, 3], dtype=int32), array([1, 3], dtype=int32)))
+    ...     _ = f.write("1\\t2\\t6.250000e-02\\n4\\t4\\t6.250000e-02\\n")
+    >>> t, w = read_graph_challenge(folder, weights=True)
+    >>> t.widths, t.layers[0].nonzero(), t.meta
+    ((4, 4), (array([0, 3], dtype=int32), array([1, 3], dtype=int32)), {'value': 0.0625})
+    >>> w[0]
+    array([0.0625, 0.0625], dtype=float32)
     """
     folder = check_path("folder", folder)
     if not os.path.isdir(folder):
         raise TopogenError(f"cannot read {folder}: not a folder")
     if value is not None:
         value = check_value(value)
-    widths, nnz, files, meta, doc = folder_files(folder, "tsv")
-    if doc is None:
-        sizes = set(widths)
-        if len(sizes) != 1:
-            raise TopogenError(f"{folder}: layer files name different widths {sorted(sizes)} "
-                               f"and there is no {SIDECAR} to give the shapes")
-        widths = [widths[0]] * (len(files) + 1)
-        nnz = [None] * len(files)
+    if not isinstance(weights, bool):
+        raise TopogenError(f"weights must be True or False, got {weights!r}")
+    widths, nnz, files, meta, doc = folder_files(folder, "tsv", compression=compression,
+                                                 max_edges=max_edges)
+    nnz = nnz or [None] * len(files)
     crcs = doc["crc32"] if doc is not None else [None] * len(files)
-    layers = []
+    layers, arrays, values = [], [], set()
+    total = 0
+    buf = None
     with Progress(len(files), "reading", enabled=progress) as bar:
         for i, name in enumerate(files):
-            layers.append(_read_tsv_layer(os.path.join(folder, name),
-                                          (widths[i], widths[i + 1]), nnz[i], value, crcs[i]))
+            path = os.path.join(folder, name)
+            shape = (widths[i], widths[i + 1])
+            cap = nnz[i] if nnz[i] is not None else min(shape[0] * shape[1], max_edges)
+            buf = read_layer_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1, buf)
+            layer, w, v = parse_tsv(buf, shape, path, weights)
+            if nnz[i] is not None and layer.nnz != nnz[i]:
+                fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz[i]} "
+                     "(truncated or altered file)")
+            total += layer.nnz
+            if total > max_edges:
+                fail(path, None, f"the layers so far hold {total:,} edges, above max_edges="
+                     f"{max_edges:,}; pass a larger max_edges=")
+            check_crc(path, text_of(buf), crcs[i])
+            if value is not None and layer.nnz and (v is None or v != value):
+                _report_value(path, value)
+            layers.append(layer)
+            arrays.append(w)
+            values.add(v if layer.nnz else "empty")
             bar.update()
-    return Topology._trusted(layers, meta)
+    values.discard("empty")
+    meta = dict(meta)
+    if len(values) == 1 and None not in values:
+        meta["value"] = values.pop()
+    elif values:  # weights differ; with no edges at all, keep what topogen.json recorded
+        meta.pop("value", None)
+    topology = Topology._trusted(layers, meta)
+    return (topology, tuple(arrays)) if weights else topology
+
+
+def _report_value(path: str, value: float) -> None:
+    """Raise naming the first line whose weight is not ``value`` (lines in file order)."""
+    buf = read_layer_text(path, path.endswith(".gz"), 1 << 62)
+    from ._common import parse_fields, parse_floats
+
+    data, starts, ends, lines = parse_fields(bytes(text_of(buf)), 3, path)
+    vals = parse_floats(data, starts[:, 2], ends[:, 2], lines, path)
+    k = int(np.flatnonzero(vals != value)[0])
+    fail(path, int(lines[k]), f"value {float(vals[k])!r} differs from the expected "
+         f"value={value!r}")
