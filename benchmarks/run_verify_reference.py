@@ -34,7 +34,8 @@ def run_dataset(name, args):
     path = args.mnist_path if name in ("mnist", "fashion-mnist") else None
     data = load_dataset(name, path=path)
     common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds,
-                  epochs=args.epochs or EPOCHS[name], device=args.device, progress=None)
+                  epochs=args.epochs or EPOCHS[name], device=args.device, progress=None,
+                  threads=args.threads)
     from topogen.verify.families import kron_graph
 
     results = []
@@ -132,7 +133,8 @@ def radix_choice(args):
         nets[name] = topogen.radix_net(lists, [240 // n_prime] * 4)
     t0 = time.perf_counter()
     res = verify(nets, dataset="mnist1d", families=[], seeds=args.seeds,
-                 epochs=args.epochs or EPOCHS["mnist1d"], device=args.device, ends="dense")
+                 epochs=args.epochs or EPOCHS["mnist1d"], device=args.device, ends="dense",
+                 threads=args.threads)
     print(res.table())
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "radix_choice.json"), "w") as f:
@@ -170,8 +172,11 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(args.threads)
-    if args.smoke:
+    if args.smoke:  # a check of the script: never overwrite the reference data
+        import tempfile
+
         args.seeds, args.epochs, args.densities = 1, 1, args.densities[:1]
+        args.out = tempfile.mkdtemp(prefix="verify-smoke-")
     if args.radix_choice:
         radix_choice(args)
         return

@@ -221,7 +221,7 @@ def test_sparse_linear_matches_masked_dense():
     assert torch.allclose(ref_x, x.grad, atol=1e-5)
     # the gradient of the stored values is the dense gradient at the edges
     vals = layer.values.grad
-    crow, col = layer.crow, layer.col
+    crow, col = layer.inner.crow, layer.inner.col
     rows = torch.repeat_interleave(torch.arange(len(crow) - 1), crow[1:] - crow[:-1])
     assert torch.allclose(vals, ref_w.grad[rows, col], atol=1e-5)
     assert layer.n_params == net.layers[0].nnz + layer.out_features
@@ -249,12 +249,12 @@ def test_block_sparse_linear_matches_masked_dense(widths):
         assert torch.allclose(x.grad, ref_x.grad, atol=1e-5)
         # value gradients, mapped back to (out, in), equal the masked dense gradient
         assert layer.values.numel() == int(mask.sum())  # every stored value is an edge
-        grad = torch.sparse_bsr_tensor(layer.crow, layer.col, layer.values.grad,
+        grad = torch.sparse_bsr_tensor(layer.inner.crow, layer.inner.col, layer.values.grad,
                                        size=(layer.out_features, layer.in_features),
                                        check_invariants=True).to_dense()
         back = torch.empty_like(grad)
-        back[:, layer.in_perm] = grad
-        assert torch.allclose(back[layer.out_inverse], ref_w.grad * mask, atol=1e-5)
+        back[:, layer.inner.in_perm] = grad
+        assert torch.allclose(back[layer.inner.out_inverse], ref_w.grad * mask, atol=1e-5)
         assert layer.n_params == int(mask.sum()) + layer.out_features
 
 

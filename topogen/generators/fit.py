@@ -12,16 +12,52 @@ them.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_density, check_widths
 
-__all__ = ["RadixFit", "fit_radix_net"]
+__all__ = ["RadixFit", "fit_radix_net", "strange_radix"]
 
 #: Stop enumerating after this many candidate systems (the search is pruned by density first,
 #: so this is only reached for very deep nets with very composite ``N'``).
 _MAX_CANDIDATES = 200_000
+
+
+def strange_radix(radix_lists, kron_widths) -> str | None:
+    """Why a RadiX-Net is one of Kwak et al.'s "strange models", or None if it is not.
+
+    Kwak et al. (arXiv:2311.03609) report that RadiX-Nets whose **final radix** (the last
+    entry of the last radix list) is 1, 2 or 3 **and** whose final Kronecker width is 1 train
+    inconsistently and to lower accuracy than nets of similar sparsity: every neuron of the
+    last hidden layer then feeds only that many of the ``N'`` outputs.
+
+    Parameters
+    ----------
+    radix_lists : sequence of sequence of int
+    kron_widths : sequence of int
+        The Kronecker widths ``B_0 .. B_L``.
+
+    Returns
+    -------
+    str or None
+        A one-line explanation for a strange net, else None.
+
+    Examples
+    --------
+    >>> strange_radix([[10, 10]], [8, 3, 1]) is None
+    True
+    >>> strange_radix([[4, 25], [2]], [1, 1, 1, 1]).startswith("final radix 2")
+    True
+    """
+    last = int(radix_lists[-1][-1])
+    width = int(kron_widths[-1])
+    if last <= 3 and width == 1:
+        return (f"final radix {last} with final Kronecker width 1: every neuron before the "
+                f"last layer feeds only {last} output(s); Kwak et al. (arXiv:2311.03609) found "
+                "such 'strange models' to train inconsistently")
+    return None
 
 
 @dataclass(frozen=True)
@@ -78,6 +114,11 @@ class RadixFit:
         """Mean relative change of the widths, ``mean(|w' - w| / w)`` (0 when exact)."""
         pairs = list(zip(self.widths, self.target_widths, strict=True))
         return sum(abs(a - b) / b for a, b in pairs) / len(pairs)
+
+    @property
+    def strange(self) -> str | None:
+        """Why this net is a "strange model" of Kwak et al. (see :func:`strange_radix`)."""
+        return strange_radix(self.radix_lists, self.kron_widths)
 
     @property
     def density_error(self) -> float:
@@ -262,6 +303,8 @@ def fit_radix_net(
     -------
     list of RadixFit
         Best first; ``fits[0].build()`` makes the topology, ``fits[0].explanation`` says why.
+        A ``UserWarning`` is issued when the best one is a "strange model" (final radix 1-3
+        with final Kronecker width 1, :func:`strange_radix`).
 
     Raises
     ------
@@ -272,7 +315,7 @@ def fit_radix_net(
     References
     ----------
     R. Robinett and J. Kepner, *RadiX-Net: Structured Sparse Matrices for Deep Neural
-    Networks*, IPDPSW 2019, arXiv:1905.00416.  M. Kwak et al., *Testing RadiX-Nets: Advances
+    Networks*, IPDPSW 2019, arXiv:1905.00416.  K. Kwak et al., *Testing RadiX-Nets: Advances
     in Viable Sparse Topologies*, arXiv:2311.03609.
 
     Examples
@@ -317,4 +360,8 @@ def fit_radix_net(
             f"no RadiX-Net fits widths {list(widths)} at density {density}: {why}; try a "
             "larger tolerance=, another density, more layers, or exact_only=False"
         )
-    return sorted(found.values(), key=_rank_key)[:limit]
+    fits = sorted(found.values(), key=_rank_key)[:limit]
+    if fits[0].strange:
+        warnings.warn(f"fit_radix_net: the best fit {fits[0].radix_lists} is a strange model: "
+                      f"{fits[0].strange}", UserWarning, stacklevel=2)
+    return fits

@@ -17,10 +17,17 @@ import numpy as np
 
 from .._checks import TopogenError, check_path
 
-__all__ = ["DATASETS", "Dataset", "load_dataset", "load_idx_dataset", "read_idx"]
+__all__ = [
+    "DATASETS", "NORMALIZATIONS", "Dataset", "load_dataset", "load_idx_dataset", "read_idx",
+]
 
 #: Built-in dataset names accepted by :func:`load_dataset`.
 DATASETS = ("digits", "mnist1d", "mnist", "fashion-mnist")
+
+#: Input normalisations: per-feature standard scores with the training mean and std
+#: (``"standard"``), division by the training maximum (``"scale"``: pixels to [0, 1]), or
+#: the raw values (``"none"``).
+NORMALIZATIONS = ("standard", "scale", "none")
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,10 +38,12 @@ class Dataset:
     ----------
     name : str
     x_train, x_test : numpy.ndarray
-        ``(n, n_features)`` float32, standardised with the training mean and std.
+        ``(n, n_features)`` float32, normalised with training statistics (``normalize``).
     y_train, y_test : numpy.ndarray
         ``(n,)`` int64 labels in ``0 .. n_classes - 1``.
     n_classes : int
+    normalize : str
+        One of :data:`NORMALIZATIONS`.
     """
 
     name: str
@@ -43,6 +52,7 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     n_classes: int
+    normalize: str = "standard"
 
     @property
     def n_features(self) -> int:
@@ -56,8 +66,10 @@ class Dataset:
         )
 
 
-def _make(name, x_train, y_train, x_test, y_test) -> Dataset:
-    """Flatten, standardise features with the training statistics, and freeze."""
+def _make(name, x_train, y_train, x_test, y_test, normalize="standard") -> Dataset:
+    """Flatten, normalise features with the training statistics, and freeze."""
+    if normalize not in NORMALIZATIONS:
+        raise TopogenError(f"normalize must be one of {list(NORMALIZATIONS)}, got {normalize!r}")
     x_train = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
     x_test = np.asarray(x_test, dtype=np.float64).reshape(len(x_test), -1)
     if x_train.shape[1] != x_test.shape[1]:
@@ -65,9 +77,14 @@ def _make(name, x_train, y_train, x_test, y_test) -> Dataset:
             f"{name}: train and test samples have different sizes "
             f"({x_train.shape[1]} vs {x_test.shape[1]} features)"
         )
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std[std == 0] = 1.0
+    if normalize == "standard":
+        mean = x_train.mean(axis=0)
+        std = x_train.std(axis=0)
+        std[std == 0] = 1.0
+    elif normalize == "scale":
+        mean, std = 0.0, float(np.abs(x_train).max()) or 1.0
+    else:
+        mean, std = 0.0, 1.0
     y_train = np.asarray(y_train).astype(np.int64).ravel()
     y_test = np.asarray(y_test).astype(np.int64).ravel()
     if len(y_train) != len(x_train) or len(y_test) != len(x_test):
@@ -81,10 +98,10 @@ def _make(name, x_train, y_train, x_test, y_test) -> Dataset:
     for arr in arrays:
         arr.flags.writeable = False
     n_classes = int(max(y_train.max(), y_test.max())) + 1
-    return Dataset(name, arrays[0], arrays[1], arrays[2], arrays[3], n_classes)
+    return Dataset(name, arrays[0], arrays[1], arrays[2], arrays[3], n_classes, normalize)
 
 
-def _load_digits(test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+def _load_digits(test_fraction: float = 0.2, seed: int = 0, normalize="standard") -> Dataset:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -96,10 +113,10 @@ def _load_digits(test_fraction: float = 0.2, seed: int = 0) -> Dataset:
     perm = np.random.default_rng(seed).permutation(len(y))
     n_test = round(test_fraction * len(y))
     test, train = perm[:n_test], perm[n_test:]
-    return _make("digits", x[train], y[train], x[test], y[test])
+    return _make("digits", x[train], y[train], x[test], y[test], normalize)
 
 
-def _load_mnist1d() -> Dataset:
+def _load_mnist1d(normalize="standard") -> Dataset:
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError:
@@ -112,7 +129,7 @@ def _load_mnist1d() -> Dataset:
         data = make_dataset(get_dataset_args())
     finally:
         np.random.set_state(state)  # noqa: NPY002
-    return _make("mnist1d", data["x"], data["y"], data["x_test"], data["y_test"])
+    return _make("mnist1d", data["x"], data["y"], data["x_test"], data["y_test"], normalize)
 
 
 # ---------------------------------------------------------------------------- IDX files
@@ -199,7 +216,7 @@ def _find(folder: str, stem: str) -> str:
     )
 
 
-def load_idx_dataset(path, name: str = "mnist") -> Dataset:
+def load_idx_dataset(path, name: str = "mnist", *, normalize: str = "standard") -> Dataset:
     """Load MNIST or Fashion-MNIST from local files: a folder of IDX files or one ``.npz``.
 
     Parameters
@@ -211,11 +228,13 @@ def load_idx_dataset(path, name: str = "mnist") -> Dataset:
         Keras ``mnist.npz`` layout).
     name : str
         Name to give the dataset.
+    normalize : {"standard", "scale", "none"}
+        Standard scores per pixel, pixels divided by the training maximum (to [0, 1]), or
+        raw values; always with training statistics only.
 
     Returns
     -------
     Dataset
-        Pixels scaled to standard scores with the training statistics.
 
     Raises
     ------
@@ -258,10 +277,12 @@ def load_idx_dataset(path, name: str = "mnist") -> Dataset:
             raise TopogenError(
                 f"{name} {split} split: {len(x)} images but {len(y)} labels in {path!r}"
             )
-    return _make(name, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"])
+    return _make(name, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"],
+                 normalize)
 
 
-def load_dataset(name: str = "digits", *, path=None, seed: int = 0) -> Dataset:
+def load_dataset(name: str = "digits", *, path=None, seed: int = 0,
+                 normalize: str = "standard") -> Dataset:
     """Load a dataset for the verifier, offline.
 
     Parameters
@@ -275,6 +296,9 @@ def load_dataset(name: str = "digits", *, path=None, seed: int = 0) -> Dataset:
         Required for ``mnist`` and ``fashion-mnist`` (see :func:`load_idx_dataset`).
     seed : int
         Train/test split for ``digits``.
+    normalize : {"standard", "scale", "none"}
+        Input normalisation with training statistics: per-feature standard scores (default),
+        division by the training maximum, or none.
 
     Returns
     -------
@@ -296,13 +320,15 @@ def load_dataset(name: str = "digits", *, path=None, seed: int = 0) -> Dataset:
     """
     if name not in DATASETS:
         raise TopogenError(f"dataset must be one of {list(DATASETS)}, got {name!r}")
+    if normalize not in NORMALIZATIONS:
+        raise TopogenError(f"normalize must be one of {list(NORMALIZATIONS)}, got {normalize!r}")
     if name == "digits":
-        return _load_digits(seed=seed)
+        return _load_digits(seed=seed, normalize=normalize)
     if name == "mnist1d":
-        return _load_mnist1d()
+        return _load_mnist1d(normalize)
     if path is None:
         raise TopogenError(
             f"dataset {name!r} is read from local files: pass path= (or --data-path) naming a "
             "folder of IDX files or an .npz; topogen never downloads data"
         )
-    return load_idx_dataset(path, name)
+    return load_idx_dataset(path, name, normalize=normalize)

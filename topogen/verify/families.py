@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, as_rng
+from .._checks import (
+    DEFAULT_MAX_EDGES,
+    TopogenError,
+    as_rng,
+    check_density,
+    check_max_edges,
+    check_widths,
+)
 from ..topology import Topology, _csr_from_parts, make_meta
 
 __all__ = [
@@ -75,11 +82,33 @@ def register_family(name: str, build: Callable, description: str = "", *, random
     return family
 
 
-def uniform_random(widths, layer_densities, seed=None) -> Topology:
+def uniform_random(widths, layer_densities, seed=None, *,
+                   max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
     """Uniformly random layers with exactly ``round(d_i * n_i * n_(i+1))`` edges each.
 
     The edge count of each layer is matched exactly (not only in expectation, as in
-    Erdos-Renyi), so this is the fairest random baseline at a given density.
+    Erdos-Renyi), so this is the fairest random baseline at a given density.  Each layer is
+    :func:`topogen.generators.baselines.uniform_layer`; the total is checked against
+    ``max_edges`` before anything is drawn.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0 .. n_L``.
+    layer_densities : sequence of float
+        One density per layer, in ``(0, 1]``.
+    seed : int, numpy.random.Generator or None
+    max_edges : int
+        Refuse larger requests before allocating.
+
+    Returns
+    -------
+    Topology
+
+    Raises
+    ------
+    TopogenError
+        For mismatched lengths, densities outside ``(0, 1]`` or too many edges.
 
     Examples
     --------
@@ -87,16 +116,21 @@ def uniform_random(widths, layer_densities, seed=None) -> Topology:
     >>> t.layer_nnz
     (16, 16)
     """
-    rng = as_rng(seed)
-    layers = []
+    from ..generators.baselines import uniform_layer
+
+    widths = check_widths("widths", widths)
+    if len(layer_densities) != len(widths) - 1:
+        raise TopogenError(f"layer_densities needs {len(widths) - 1} entries for widths "
+                           f"{list(widths)}, got {len(layer_densities)}")
+    counts = []
     for i, d in enumerate(layer_densities):
-        n_in, n_out = widths[i], widths[i + 1]
-        k = max(1, round(d * n_in * n_out))
-        flat = np.sort(rng.choice(n_in * n_out, size=k, replace=False))
-        rows, cols = np.divmod(flat, n_out)
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_in))))
-        layers.append(_csr_from_parts((n_in, n_out), indptr, cols))
-    params = {"widths": list(widths), "layer_densities": list(layer_densities)}
+        d = check_density(f"layer_densities[{i}]", d)
+        counts.append(max(1, round(d * widths[i] * widths[i + 1])))
+    check_max_edges(sum(counts), max_edges, f"uniform_random({list(widths)})")
+    rng = as_rng(seed)
+    layers = [uniform_layer(widths[i], widths[i + 1], k, seed=rng) for i, k in enumerate(counts)]
+    params = {"widths": list(widths), "layer_densities": list(layer_densities),
+              "layer_edges": counts}
     return Topology._trusted(layers, make_meta("uniform_random", params, None))
 
 

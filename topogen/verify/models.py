@@ -10,20 +10,28 @@ With the dense fan-in a neuron that keeps a fraction ``p`` of its inputs would s
 pre-activation variance ``p`` times too small, and a deep sparse net's signal would shrink
 by ``p`` per layer (Evci et al., *Gradient Flow in Sparse Neural Networks and How Lottery
 Tickets Win*, AAAI 2022; He et al. 2015).
+
+The uniform draws are taken **one per edge, in row-major order of the ``(out, in)`` weight**
+from the run's ``torch.Generator``, whatever the layer's storage (masked dense, CSR or BSR),
+so the three kinds start from the same weights and train along the same trajectory up to
+float rounding (tested).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
 from .._checks import TopogenError
-from ..export.frameworks import _sparse_linear_class
 
 __all__ = [
-    "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp", "init_fan_in_",
-    "select_device",
+    "INITS", "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
+    "choose_layer_kind", "init_fan_in_", "select_device",
 ]
+
+#: What ``layers=`` accepts: one kind for every sparse layer, or ``"auto"`` (per layer).
+LAYER_KINDS = ("masked", "csr", "bsr", "auto")
 
 
 def select_device(device=None):
@@ -83,11 +91,50 @@ def select_device(device=None):
     return dev
 
 
-def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None):
+#: Initialisation rules: the real fan-in of each neuron (default) or the dense fan-in
+#: ``n_in`` of its layer (what ``nn.Linear``-style init gives a masked layer; for controls).
+INITS = ("real_fan_in", "dense_fan_in")
+
+
+def _edge_values(n_out, rows, gain, generator, dense_fan_in=None):
+    """One initial weight per edge: ``U(-b_j, b_j)`` with ``b_j = gain sqrt(3 / fan_in_j)``.
+
+    ``rows`` holds the target neuron of each edge, in row-major order of ``(out, in)``;
+    ``dense_fan_in`` (the layer's ``n_in``) replaces the real fan-in when given.
+    """
+    if dense_fan_in is not None:
+        fan_in = torch.full((n_out,), float(dense_fan_in))
+    else:
+        fan_in = torch.bincount(rows, minlength=n_out).clamp(min=1).to(torch.float32)
+    bound = gain * torch.sqrt(3.0 / fan_in)
+    u = torch.rand(len(rows), generator=generator, dtype=torch.float32)
+    return (2 * u - 1) * bound[rows]
+
+
+def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None,
+                 init: str = "real_fan_in"):
     """In place: ``weight[j, k] ~ U(-b_j, b_j)``, ``b_j = gain * sqrt(3 / fan_in_j)``, masked.
 
     ``fan_in_j`` is the number of True entries in row ``j`` of ``mask`` (all ``in`` columns
-    when ``mask`` is None); rows with no inputs get zeros.  Masked-out entries are set to 0.
+    when ``mask`` is None); masked-out entries are set to 0.  One uniform draw per edge in
+    row-major order (the order every layer kind of this module uses).
+
+    Parameters
+    ----------
+    weight : torch.Tensor
+        ``(out, in)``, overwritten.
+    mask : torch.bool tensor, optional
+        ``(out, in)``; None means every entry is an edge.
+    gain : float
+        ``sqrt(2)`` before a ReLU (He), 1 for a linear output (LeCun).
+    generator : torch.Generator, optional
+    init : {"real_fan_in", "dense_fan_in"}
+        ``"dense_fan_in"`` uses ``fan_in_j = in`` for every row (a control, not a default).
+
+    Returns
+    -------
+    torch.Tensor
+        ``weight``.
 
     Examples
     --------
@@ -98,17 +145,19 @@ def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None):
     >>> bool(w[0].abs().max() <= 3 ** 0.5) and bool((w[0, 1:] == 0).all())
     True
     """
+    if init not in INITS:
+        raise TopogenError(f"init must be one of {list(INITS)}, got {init!r}")
     with torch.no_grad():
         n_out, n_in = weight.shape
+        dense = n_in if init == "dense_fan_in" else None
         if mask is None:
-            fan_in = torch.full((n_out, 1), float(n_in), device=weight.device)
+            rows = torch.arange(n_out).repeat_interleave(n_in)
+            weight.copy_(_edge_values(n_out, rows, gain, generator).reshape(n_out, n_in))
         else:
-            fan_in = mask.sum(dim=1, keepdim=True).to(weight.dtype)
-        bound = gain * torch.sqrt(3.0 / fan_in.clamp(min=1.0))
-        u = torch.rand(weight.shape, generator=generator, dtype=weight.dtype)
-        weight.copy_(((2 * u - 1).to(weight.device)) * bound)
-        if mask is not None:
-            weight.mul_(mask.to(weight.dtype))
+            rows = mask.nonzero()[:, 0].cpu()
+            values = _edge_values(n_out, rows, gain, generator, dense).to(weight.dtype)
+            weight.zero_()
+            weight[mask.to(weight.device)] = values.to(weight.device)
     return weight
 
 
@@ -124,6 +173,15 @@ class MaskedLinear(nn.Linear):
     optimisers that move a weight whose gradient is zero, e.g. with decoupled weight decay).
     A ``mask`` of None makes a plain dense layer with the same initialisation rule.
 
+    Parameters
+    ----------
+    in_features, out_features : int
+    mask : torch.bool tensor, optional
+        ``(out, in)``.
+    gain : float
+        See :func:`init_fan_in_`.
+    generator : torch.Generator, optional
+
     Examples
     --------
     >>> m = MaskedLinear(3, 2, torch.tensor([[True, False, True], [False, True, False]]))
@@ -131,8 +189,10 @@ class MaskedLinear(nn.Linear):
     (True, 5)
     """
 
+    kind = "masked"
+
     def __init__(self, in_features, out_features, mask=None, *, gain=_RELU_GAIN,
-                 generator=None):
+                 generator=None, init="real_fan_in"):
         super().__init__(in_features, out_features, bias=True)
         if mask is not None:
             if tuple(mask.shape) != (out_features, in_features):
@@ -143,7 +203,7 @@ class MaskedLinear(nn.Linear):
             self.register_buffer("mask", mask.to(torch.bool).clone())
         else:
             self.mask = None
-        init_fan_in_(self.weight, self.mask, gain=gain, generator=generator)
+        init_fan_in_(self.weight, self.mask, gain=gain, generator=generator, init=init)
         with torch.no_grad():
             self.bias.zero_()
 
@@ -157,47 +217,72 @@ class MaskedLinear(nn.Linear):
         if self.mask is not None:
             self.weight.mul_(self.mask)
 
+    def weight_dense(self):
+        """The effective ``(out, in)`` weight (masked entries 0)."""
+        return self.weight if self.mask is None else self.weight * self.mask
+
+    @property
+    def n_weights(self) -> int:
+        """Weights that can be nonzero."""
+        return self.weight.numel() if self.mask is None else int(self.mask.sum())
+
     @property
     def n_params(self) -> int:
         """Weights that can be nonzero, plus biases."""
-        n_w = self.weight.numel() if self.mask is None else int(self.mask.sum())
-        return n_w + self.bias.numel()
+        return self.n_weights + self.bias.numel()
 
 
-def _one_layer_kwargs(topology, index, layout, gain, generator):
-    """Constructor arguments of the export module for ``topology.layers[index]`` alone."""
-    from ..export.frameworks import _sparse_linear_kwargs
-    from ..topology import Topology, check_topology
+def _layer_of(topology, index):
+    from ..topology import check_topology
 
     check_topology("topology", topology)
-    if not -topology.depth <= index < topology.depth:
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
+            -topology.depth <= index < topology.depth):
         raise TopogenError(f"index must be a layer of this depth-{topology.depth} topology "
-                           f"(0 .. {topology.depth - 1}), got {index}")
-    one = Topology._trusted([topology.layers[index]])
-    return _sparse_linear_kwargs(
-        torch, one, layout, bias=True, dtype=torch.float32, gain=gain, permute_io=True,
-        uniform=lambda shape: 2 * torch.rand(shape, generator=generator) - 1)[0]
+                           f"(0 .. {topology.depth - 1}), got {index!r}")
+    return topology.layers[index]
 
 
-_SparseModule = _sparse_linear_class(torch)
+def _stored_order(inner):
+    """Row-major rank, in the ``(out, in)`` weight, of every stored value of an exported layer.
+
+    Uses the documented structure of the modules of
+    :func:`topogen.export.to_torch_sparse_linear`: ``crow``/``col`` (of blocks for BSR),
+    ``block``, and the relabellings ``in_perm`` / ``out_inverse`` (None for CSR).
+    """
+    g = int(inner.block)
+    n_out, n_in = inner.out_features, inner.in_features
+    crow, col = inner.crow.cpu(), inner.col.cpu()
+    brow = torch.repeat_interleave(torch.arange(len(crow) - 1), crow.diff())
+    a = torch.arange(g)
+    rows = (brow[:, None, None] * g + a[None, :, None]).expand(-1, g, g).reshape(-1)
+    cols = (col[:, None, None] * g + a[None, None, :]).expand(-1, g, g).reshape(-1)
+    if inner.out_inverse is not None:
+        rows = torch.argsort(inner.out_inverse.cpu())[rows]
+    if inner.in_perm is not None:
+        cols = inner.in_perm.cpu()[cols]
+    key = rows * n_in + cols
+    return torch.argsort(torch.argsort(key)), rows, n_out
 
 
-class SparseLinear(_SparseModule):
+class SparseLinear(nn.Module):
     """A linear layer whose weight is a real ``torch.sparse_csr`` tensor ``(out, in)``.
 
-    The module of :func:`topogen.export.to_torch_sparse_linear` (``layout="csr"``) for one
-    layer of a topology: only the ``nnz`` edge values are stored and trained
-    (``self.values``) on the fixed pattern (``crow``, ``col``); forward and backward are
-    sparse (transposed CSR for the input gradient, ``torch.sparse.sampled_addmm`` for the
-    value gradient) and use only generic torch calls, so they run on the CPU and on CUDA
-    alike.  Initialisation is the real-fan-in rule of :class:`MaskedLinear` (``gain``).
+    Wraps the module of :func:`topogen.export.to_torch_sparse_linear` (``layout="csr"``) for
+    one layer of a topology (``self.inner``): only the ``nnz`` edge values are stored and
+    trained (``values``) on the fixed pattern; forward and backward are sparse and use only
+    generic torch calls, so they run on the CPU and on CUDA alike.  The initial weights are
+    those :class:`MaskedLinear` draws for the same layer from the same generator (one draw per
+    edge in row-major order, the real-fan-in rule), so a masked and a sparse model start
+    equal.
 
     Parameters
     ----------
     topology : Topology
-        The layer comes from ``topology.layers[index]``.
+        The layer is ``topology.layers[index]`` (``(in, out)``, row = source).
     index : int
     gain : float
+        See :func:`init_fan_in_`.
     generator : torch.Generator, optional
     device : torch.device, optional
 
@@ -209,45 +294,141 @@ class SparseLinear(_SparseModule):
     (torch.Size([3, 8]), 24)
     """
 
-    def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None):
-        super().__init__(**_one_layer_kwargs(topology, index, "csr", gain, generator))
+    kind = "csr"
+
+    def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None,
+                 init="real_fan_in"):
+        super().__init__()
+        from ..export import to_torch_sparse_linear
+        from ..topology import Topology
+
+        layer = _layer_of(topology, index)
+        one = Topology([layer])
+        self.inner = to_torch_sparse_linear(one, self.kind, gain=gain, seed=0)[0]
+        rank, rows, n_out = _stored_order(self.inner)
+        ordered_rows = torch.empty_like(rows)
+        ordered_rows[rank] = rows
+        dense = self.inner.in_features if init == "dense_fan_in" else None
+        values = _edge_values(n_out, ordered_rows, gain, generator, dense)[rank]
+        with torch.no_grad():
+            self.inner.values.copy_(values.reshape(self.inner.values.shape))
+        self.in_features, self.out_features = self.inner.in_features, self.inner.out_features
         if device is not None:
             self.to(device)
 
+    def forward(self, x):
+        return self.inner(x)
+
+    @property
+    def values(self):
+        """The trainable edge values (``(nnz,)``, or ``(blocks, g, g)`` for BSR)."""
+        return self.inner.values
+
+    @property
+    def bias(self):
+        """The bias ``(out,)``."""
+        return self.inner.bias
+
     def weight_sparse(self):
-        """The weight as a ``torch.sparse_csr`` tensor ``(out, in)`` sharing ``values``."""
-        return self.weight()
+        """The weight as a sparse ``(out, in)`` tensor sharing ``values`` (block order for BSR)."""
+        return self.inner.weight()
+
+    def weight_dense(self):
+        """The ``(out, in)`` weight in the order of the layer's inputs and outputs."""
+        return self.inner.weight_dense()
+
+    def enforce_mask(self):
+        """Nothing to do: only edges are stored."""
+
+    @property
+    def n_weights(self) -> int:
+        """Stored weights, every one an edge."""
+        return self.inner.values.numel()
+
+    @property
+    def n_params(self) -> int:
+        """Stored weights plus biases."""
+        return self.inner.n_params
 
 
-class BlockSparseLinear(_SparseModule):
+class BlockSparseLinear(SparseLinear):
     """A linear layer stored as a real ``torch.sparse_bsr`` tensor of dense blocks.
 
-    The module of :func:`topogen.export.to_torch_sparse_linear` (``layout="bsr"``) for one
-    layer of a topology.  The layer's neurons are relabelled by
-    :func:`topogen.export.block_structure` (``b * N' + r -> r * B + b`` for a RadiX-Net,
-    whose Kronecker copies then form dense ``B_out x B_in`` blocks), and the input and output
-    are permuted back inside ``forward`` (``in_perm``, ``out_inverse``), so the layer
-    computes the same function as :class:`SparseLinear` on the same topology.  Blocks are
-    square, ``g x g`` with ``g = gcd(B_in, B_out)`` (the CPU kernel of torch 2.x requires
-    square blocks), and every stored value is an edge.  Initialisation: the real-fan-in rule
-    of :class:`MaskedLinear`.
+    Wraps the module of :func:`topogen.export.to_torch_sparse_linear` (``layout="bsr"``) for
+    one layer of a topology: the neurons are relabelled by
+    :func:`topogen.export.block_structure` (a RadiX-Net's Kronecker copies then form dense
+    square ``g x g`` blocks, ``g = gcd(B_in, B_out)``) and permuted back inside ``forward``,
+    so the layer computes the same function as :class:`SparseLinear`, from the same initial
+    weights.  A layer without block structure gets ``1 x 1`` blocks (correct, but no faster
+    than CSR).
+
+    Parameters
+    ----------
+    topology : Topology
+    index : int
+    gain : float
+    generator : torch.Generator, optional
+    device : torch.device, optional
 
     Examples
     --------
     >>> import topogen
     >>> layer = BlockSparseLinear(topogen.radix_net([[2, 2]], [2, 2, 2]), 0)
-    >>> layer.blocksize, layer(torch.ones(3, 8)).shape
+    >>> layer.inner.blocksize, layer(torch.ones(3, 8)).shape
     ((2, 2), torch.Size([3, 8]))
     """
 
-    def __init__(self, topology, index=0, *, gain=_RELU_GAIN, generator=None, device=None):
-        super().__init__(**_one_layer_kwargs(topology, index, "bsr", gain, generator))
-        if device is not None:
-            self.to(device)
+    kind = "bsr"
 
 
-def build_mlp(widths, masks, *, seed: int = 0, device=None):
-    """The verifier's MLP: ``MaskedLinear`` layers with ReLU between them.
+#: ``layers="auto"`` picks CSR for a layer with at most this density ...
+AUTO_MAX_DENSITY = 0.125
+#: ... and at least this many cells ``n_in * n_out`` (below, kernel overheads win), on a CPU.
+AUTO_MIN_CELLS = 2 ** 17
+
+
+def choose_layer_kind(kind: str, n_in: int, n_out: int, nnz: int, device=None) -> str:
+    """The storage of one sparse layer for ``layers=kind`` (``"auto"`` decides by size).
+
+    ``"auto"`` takes CSR on a CPU when the layer's density is at most
+    :data:`AUTO_MAX_DENSITY` and it has at least :data:`AUTO_MIN_CELLS` cells, the region
+    where ``benchmarks/bench_sparse_layer.py`` measured CSR faster than a masked dense layer
+    (docs/benchmarks/verify.md); otherwise, and on GPUs (whose dense kernels are much faster
+    relative to sparse ones, not measured here), the masked layer.
+
+    Parameters
+    ----------
+    kind : {"masked", "csr", "bsr", "auto"}
+    n_in, n_out : int
+        Layer widths.
+    nnz : int
+        Edges of the layer.
+    device : torch.device or str, optional
+
+    Returns
+    -------
+    str
+        ``"masked"``, ``"csr"`` or ``"bsr"``.
+
+    Examples
+    --------
+    >>> choose_layer_kind("auto", 784, 300, 23520), choose_layer_kind("auto", 64, 64, 400)
+    ('csr', 'masked')
+    """
+    if kind not in LAYER_KINDS:
+        raise TopogenError(f"layers must be one of {list(LAYER_KINDS)}, got {kind!r}")
+    if kind != "auto":
+        return kind
+    on_cpu = device is None or torch.device(device).type == "cpu"
+    cells = n_in * n_out
+    if on_cpu and cells >= AUTO_MIN_CELLS and nnz <= AUTO_MAX_DENSITY * cells:
+        return "csr"
+    return "masked"
+
+
+def build_mlp(widths, masks, *, seed: int = 0, device=None, layers: str = "masked",
+              init: str = "real_fan_in"):
+    """The verifier's MLP: linear layers with ReLU between them, sparse where masked.
 
     Parameters
     ----------
@@ -258,6 +439,12 @@ def build_mlp(widths, masks, *, seed: int = 0, device=None):
     seed : int
         Seeds the initialisation (a private ``torch.Generator``, so results repeat).
     device : torch.device, optional
+    layers : {"masked", "csr", "bsr", "auto"}
+        Storage of the masked layers (dense layers are always plain): :class:`MaskedLinear`,
+        :class:`SparseLinear`, :class:`BlockSparseLinear`, or per layer by
+        :func:`choose_layer_kind`.  All start from the same weights for the same seed.
+    init : {"real_fan_in", "dense_fan_in"}
+        See :func:`init_fan_in_`.
 
     Returns
     -------
@@ -280,10 +467,27 @@ def build_mlp(widths, masks, *, seed: int = 0, device=None):
     for i in range(n_layers):
         last = i == n_layers - 1
         gain = 1.0 if last else _RELU_GAIN
-        mods.append(MaskedLinear(widths[i], widths[i + 1], masks[i], gain=gain, generator=gen))
+        mask = masks[i]
+        kind = "masked" if mask is None else choose_layer_kind(
+            layers, widths[i], widths[i + 1], int(mask.sum()), device)
+        if kind == "masked":
+            mods.append(MaskedLinear(widths[i], widths[i + 1], mask, gain=gain, generator=gen,
+                                     init=init))
+        else:
+            cls = SparseLinear if kind == "csr" else BlockSparseLinear
+            mods.append(cls(_mask_topology(mask), 0, gain=gain, generator=gen, init=init))
         if not last:
             mods.append(nn.ReLU())
     model = nn.Sequential(*mods)
     if device is not None:
         model = model.to(device)
     return model
+
+
+def _mask_topology(mask):
+    """A one-layer Topology ``(in, out)`` from a torch mask ``(out, in)``."""
+    import scipy.sparse as sp
+
+    from ..topology import Topology
+
+    return Topology([sp.csr_array(mask.detach().cpu().numpy().T)])

@@ -21,6 +21,10 @@ class RunResult:
     ``n_weights`` counts weights that can be nonzero (the edges of every layer, dense ends
     included); ``n_params`` adds the biases.  ``core_density`` is the density of the sparse
     topology (1.0 for dense); ``wall_time`` is the training time in seconds.
+    ``layer_nnz`` is the number of trainable weights of every model layer as trained,
+    ``layer_kinds`` their storage (masked, csr, bsr), ``val_curve`` the validation accuracy
+    per epoch (empty without a validation split) and ``best_epoch`` the epoch (0-based)
+    whose test accuracy is reported.
     """
 
     family: str
@@ -33,12 +37,19 @@ class RunResult:
     n_params: int
     core_density: float
     wall_time: float
+    layer_nnz: tuple = ()
+    layer_kinds: tuple = ()
+    val_curve: tuple = ()
+    best_epoch: int = -1
 
     @property
     def density(self) -> float:
         """Weights that can be nonzero over those of a dense net with the same widths."""
         dense = sum(a * b for a, b in zip(self.widths[:-1], self.widths[1:], strict=True))
         return self.n_weights / dense
+
+
+_TUPLES = ("widths", "loss_curve", "accuracy_curve", "layer_nnz", "layer_kinds", "val_curve")
 
 
 def _mean_std(values):
@@ -88,13 +99,15 @@ class VerifyResult:
                 "density": _mean_std([r.density for r in runs])[0],
                 "core_density": _mean_std([r.core_density for r in runs])[0],
                 "time_s": _mean_std([r.wall_time for r in runs])[0],
+                "time_std": _mean_std([r.wall_time for r in runs])[1],
+                "layer_nnz": list(runs[0].layer_nnz),
             })
         return out
 
     def table(self) -> str:
         """A plain-text table (also valid Markdown) of :meth:`rows`."""
         head = ("family", "core density", "density", "params", "test acc (mean ± std)",
-                "min", "max", "final loss", "time/run s")
+                "min", "max", "final loss", "time/run s (mean ± std)")
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in self.rows():
             cells = (
@@ -102,10 +115,14 @@ class VerifyResult:
                 f"{r['n_params']:,}",
                 f"{100 * r['acc_mean']:.2f} ± {100 * r['acc_std']:.2f} %",
                 f"{100 * r['acc_min']:.2f}", f"{100 * r['acc_max']:.2f}",
-                f"{r['final_loss']:.4f}", f"{r['time_s']:.2f}",
+                f"{r['final_loss']:.4f}", f"{r['time_s']:.1f} ± {r['time_std']:.1f}",
             )
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
+
+    def report(self) -> str:
+        """The notes (density misses first), one per line, above :meth:`table`."""
+        return "\n".join([*(f"note: {n}" for n in self.notes), self.table()])
 
     def as_dict(self) -> dict:
         """Settings, notes, summary rows and every run (JSON-able)."""
@@ -114,8 +131,7 @@ class VerifyResult:
             "notes": list(self.notes),
             "summary": self.rows(),
             "runs": [
-                {**asdict(r), "widths": list(r.widths), "loss_curve": list(r.loss_curve),
-                 "accuracy_curve": list(r.accuracy_curve)}
+                {**asdict(r), **{k: list(getattr(r, k)) for k in _TUPLES}}
                 for r in self.runs
             ],
         }
@@ -138,9 +154,10 @@ class VerifyResult:
         """
         runs = []
         for run in data["runs"]:
-            fields = {k: run[k] for k in RunResult.__dataclass_fields__}
-            for key in ("widths", "loss_curve", "accuracy_curve"):
-                fields[key] = tuple(fields[key])
+            fields = {k: run[k] for k in RunResult.__dataclass_fields__ if k in run}
+            for key in _TUPLES:
+                if key in fields:
+                    fields[key] = tuple(fields[key])
             runs.append(RunResult(**fields))
         return cls(tuple(runs), dict(data.get("settings", {})), tuple(data.get("notes", ())))
 
@@ -210,9 +227,11 @@ def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | Non
     ax2.set_yscale("log")
     ax2.set_xlabel("epoch")
     ax2.set_ylabel("training loss (mean over seeds)")
-    target = first.settings.get("density")
-    if target is not None:
-        ax2.set_title(f"loss curves at target density {target}", fontsize=9)
+    trained = first.settings.get("trained_density")
+    if trained is not None:
+        ax2.set_title(f"loss curves; sparse nets trained at density {trained:.4g}\n"
+                      f"(edges per layer matched to {first.settings.get('matched_to', '?')})",
+                      fontsize=9)
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
     s = first.settings

@@ -1,60 +1,133 @@
 """Train topologies with fixed masks beside a dense network of the same widths: :func:`verify`.
 
-How a topology meets a model (the same rule for every family, so the comparison is fair):
-
-* ``ends="dense"`` (what families get): the sparse topology is the **hidden core**
-  ``hidden[0] -> ... -> hidden[-1]``; the input layer ``n_features -> hidden[0]`` and the
-  output layer ``hidden[-1] -> n_classes`` are dense for every family, dense included.
-  A RadiX-Net cannot in general produce 10 outputs (its widths are multiples of ``N'``) and
-  padding outputs would change the task, so the ends are kept dense instead.
-* ``ends="sparse"``: the topology is the whole network and its widths must equal
-  ``n_features .. n_classes`` exactly.
-* ``ends="auto"`` (default): ``"sparse"`` when a given topology's widths start at
-  ``n_features`` and end at ``n_classes``, else ``"dense"``.
-
-When the ``radix`` family is requested, :func:`topogen.fit_radix_net` picks the RadiX-Net
-for the hidden widths and the target density; if no RadiX-Net has those widths exactly, the
-hidden widths of **every** family (dense included) become the fitted ones.  The per-layer
-densities of that RadiX-Net are then the targets of all other families (matched density).
+How topologies meet the model and how the baselines are matched is described in
+:mod:`topogen.verify.plan`.  Training is minibatch SGD-family optimisation of the
+cross-entropy with the masks fixed; every setting is recorded in the result, so that
+:func:`verify_from` repeats a run from its ``results.json`` alone.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._checks import TopogenError, check_density, check_int, check_widths
-from .._progress import Progress
+from .._checks import TopogenError, check_density, check_int
 from ..topology import Topology
-from .data import Dataset, load_dataset
+from .data import NORMALIZATIONS, Dataset, load_dataset
 from .families import FAMILIES
+from .plan import density_check, make_plan, strange_note
+from .progress import RunProgress
 from .results import RunResult, VerifyResult
 
-__all__ = ["train_one", "verify"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "choose_threads", "train_one", "verify", "verify_from"]
+
+#: Optimisers ``verify(optimizer=...)`` accepts.
+OPTIMIZERS = ("adam", "adamw", "sgd")
+#: Learning-rate schedules (stepped once per epoch).
+SCHEDULES = ("constant", "cosine", "step")
 
 
-def _masks_for(topology: Topology | None, full_widths, core_start: int):
-    """One mask (or None) per model layer; the topology covers layers from ``core_start``."""
-    n_layers = len(full_widths) - 1
-    masks = [None] * n_layers
-    if topology is None:
-        return masks
-    from ..export import to_torch_masks
+def _choice(name, value, allowed):
+    if value not in allowed:
+        raise TopogenError(f"{name} must be one of {list(allowed)}, got {value!r}")
+    return value
 
-    for k, m in enumerate(to_torch_masks(topology)):
-        masks[core_start + k] = m
-    return masks
+
+def _number(name, value, *, low=0.0, high=None, low_open=False):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and np.isfinite(value) and (value > low if low_open else value >= low)
+    ok = ok and (high is None or value < high)
+    if not ok:
+        rng = f"{'>' if low_open else '>='} {low}" + (f" and < {high}" if high else "")
+        raise TopogenError(f"{name} must be a number {rng}, got {value!r}")
+    return float(value)
+
+
+def choose_threads(threads=None) -> tuple[int, str]:
+    """The torch CPU thread count for training, and why.
+
+    ``None`` picks the cores this process may run on (``os.sched_getaffinity``) minus the
+    ones other work keeps busy (the 1-minute load average, rounded), at least 1.  On a
+    shared machine torch's default (all cores) can be a hundred times slower than one
+    thread when another process holds a core (docs/verify.md, "Threads").
+
+    Parameters
+    ----------
+    threads : int, optional
+        A count to use as it is.
+
+    Returns
+    -------
+    (int, str)
+
+    Examples
+    --------
+    >>> choose_threads(1)
+    (1, 'asked for')
+    >>> choose_threads()[0] >= 1
+    True
+    """
+    if threads is not None:
+        return check_int("threads", threads, minimum=1), "asked for"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    n = max(1, min(cores, round(cores - load)))
+    return n, f"{cores} cores available to this process, load {load:.2f}"
+
+
+def _optimizer(torch, params, name, lr, momentum, weight_decay):
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+
+
+def _scheduler(torch, opt, name, epochs, lr_step, lr_gamma):
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    if name == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=lr_step, gamma=lr_gamma)
+    return None
+
+
+def _split(n: int, val_fraction: float, seed: int = 0):
+    """Train and validation indices; the same split for every run (seeded by ``seed``)."""
+    n_val = round(val_fraction * n)
+    if n_val == 0:
+        return np.arange(n), np.arange(0)
+    if n_val >= n:
+        raise TopogenError(f"val_fraction {val_fraction} leaves no training samples out of {n}")
+    perm = np.random.default_rng(seed).permutation(n)
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
 def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
-              batch_size: int = 64, lr: float = 1e-3, device=None) -> dict:
+              batch_size: int = 64, lr: float = 1e-3, optimizer: str = "adam",
+              momentum: float = 0.9, weight_decay: float = 0.0, schedule: str = "constant",
+              lr_step: int | None = None, lr_gamma: float = 0.1, val_fraction: float = 0.0,
+              patience: int | None = None, layers: str = "masked",
+              init: str = "real_fan_in", device=None, on_epoch=None) -> dict:
     """Train one MLP with fixed masks; return curves, accuracy, parameter counts and time.
 
-    Adam (``lr``), cross-entropy, minibatches drawn by a seeded ``torch.Generator``; after
-    every optimiser step the masks are re-applied.  Test accuracy is that of the last
-    epoch (no selection on the test set).
+    Cross-entropy, minibatches drawn by a seeded ``torch.Generator``, the learning-rate
+    schedule stepped once per epoch; after every optimiser step the masks are re-applied.
+    With ``val_fraction > 0`` a fixed share of the training set is held out (the same for
+    every run), the epoch with the best validation accuracy is selected (first of ties) and
+    its test accuracy is reported; ``patience`` stops a run after that many epochs without a
+    better validation accuracy.  Without validation the last epoch's test accuracy is
+    reported.  Nothing is ever selected on the test set.
 
     Parameters
     ----------
@@ -63,15 +136,37 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
         Model widths ``n_features .. n_classes``.
     masks : sequence of (torch.bool tensor or None)
         One per layer in ``(out, in)`` layout.
-    seed, epochs, batch_size, lr : training settings.
+    seed : int
+        Seeds the initialisation and the minibatch order.
+    epochs, batch_size, lr : int, int, float
+    optimizer : {"adam", "adamw", "sgd"}
+    momentum : float
+        For SGD.
+    weight_decay : float
+        L2 penalty (decoupled for AdamW).
+    schedule : {"constant", "cosine", "step"}
+    lr_step, lr_gamma : int, float
+        For ``"step"``: multiply the rate by ``lr_gamma`` every ``lr_step`` epochs (default a
+        third of ``epochs``).
+    val_fraction : float
+        Share of the training set held out for model selection, in ``[0, 1)``.
+    patience : int, optional
+        Early stopping (needs ``val_fraction > 0``).
+    layers : {"masked", "csr", "bsr", "auto"}
+        Storage of the sparse layers (:func:`topogen.verify.build_mlp`).
+    init : {"real_fan_in", "dense_fan_in"}
+        Initialisation bound from each neuron's real fan-in (default) or from the layer's
+        dense fan-in (a control; :func:`topogen.verify.init_fan_in_`).
     device : str or torch.device, optional
-        See :func:`topogen.verify.select_device`.
+    on_epoch : callable, optional
+        ``on_epoch(test_accuracy)`` after every epoch.
 
     Returns
     -------
     dict
-        ``test_accuracy``, ``loss_curve``, ``accuracy_curve``, ``n_weights``, ``n_params``,
-        ``wall_time``, ``model`` (the trained ``nn.Sequential``).
+        ``test_accuracy``, ``loss_curve``, ``accuracy_curve`` (test, per epoch),
+        ``val_curve``, ``best_epoch`` (0-based), ``n_weights``, ``n_params``, ``layer_nnz``,
+        ``layer_kinds``, ``wall_time``, ``model``.
 
     Examples
     --------
@@ -86,17 +181,24 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
     from .models import build_mlp, select_device
 
     dev = select_device(device)
+    if schedule == "step" and lr_step is None:
+        lr_step = max(1, epochs // 3)
     torch.manual_seed(seed)
-    model = build_mlp(widths, masks, seed=seed, device=dev)
-    layers = [m for m in model if hasattr(m, "enforce_mask")]
-    x_train = torch.from_numpy(np.array(data.x_train)).to(dev)
-    y_train = torch.from_numpy(np.array(data.y_train)).to(dev)
+    model = build_mlp(widths, masks, seed=seed, device=dev, layers=layers, init=init)
+    linear = [m for m in model if hasattr(m, "enforce_mask")]
+    tr, va = _split(len(data.y_train), val_fraction)
+    x_all = torch.from_numpy(np.array(data.x_train))
+    y_all = torch.from_numpy(np.array(data.y_train))
+    x_train, y_train = x_all[tr].to(dev), y_all[tr].to(dev)
+    x_val, y_val = x_all[va].to(dev), y_all[va].to(dev)
     x_test = torch.from_numpy(np.array(data.x_test)).to(dev)
     y_test = torch.from_numpy(np.array(data.y_test)).to(dev)
     gen = torch.Generator().manual_seed(int(seed) + 1)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = _optimizer(torch, model.parameters(), optimizer, lr, momentum, weight_decay)
+    sched = _scheduler(torch, opt, schedule, epochs, lr_step, lr_gamma)
     loss_fn = torch.nn.CrossEntropyLoss()
-    losses, accs = [], []
+    losses, accs, vals = [], [], []
+    best, since_best = -1, 0
     n = len(y_train)
     start = time.perf_counter()
     for _ in range(epochs):
@@ -109,20 +211,37 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
             loss = loss_fn(model(x_train[idx]), y_train[idx])
             loss.backward()
             opt.step()
-            for layer in layers:
+            for layer in linear:
                 layer.enforce_mask()
             total += loss.detach() * len(idx)
+        if sched is not None:
+            sched.step()
         losses.append(float(total) / n)
         accs.append(_accuracy(model, x_test, y_test))
+        if len(va):
+            vals.append(_accuracy(model, x_val, y_val))
+            if best < 0 or vals[-1] > vals[best]:
+                best, since_best = len(vals) - 1, 0
+            else:
+                since_best += 1
+        if on_epoch is not None:
+            on_epoch(accs[-1])
+        if patience is not None and len(va) and since_best > patience:
+            break
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     wall = time.perf_counter() - start
+    chosen = best if len(va) else len(accs) - 1
     return {
-        "test_accuracy": accs[-1] if accs else _accuracy(model, x_test, y_test),
+        "test_accuracy": accs[chosen],
         "loss_curve": losses,
         "accuracy_curve": accs,
-        "n_weights": sum(m.n_params - m.bias.numel() for m in layers),
-        "n_params": sum(m.n_params for m in layers),
+        "val_curve": vals,
+        "best_epoch": chosen,
+        "n_weights": sum(m.n_weights for m in linear),
+        "n_params": sum(m.n_params for m in linear),
+        "layer_nnz": [m.n_weights for m in linear],
+        "layer_kinds": [m.kind for m in linear],
         "wall_time": wall,
         "model": model,
     }
@@ -174,37 +293,16 @@ def _seeds(seeds) -> list[int]:
     raise TopogenError(f"seeds must be a count >= 1 or a non-empty list of ints, got {seeds!r}")
 
 
-def _plan(data, named, hidden, ends):
-    """Model widths and where the topology starts, after checking everything fits."""
-    n_in, n_out = data.n_features, data.n_classes
-    if named:
-        widths = {t.widths for t in named.values()}
-        if len(widths) > 1:
-            raise TopogenError(
-                f"all topologies must have the same widths to be compared, got {sorted(widths)}"
-            )
-        core = next(iter(widths))
-        if ends == "auto":
-            ends = "sparse" if core[0] == n_in and core[-1] == n_out else "dense"
-    else:
-        core = check_widths("hidden", hidden)
-        if len(core) < 2:
-            raise TopogenError(
-                f"hidden must have at least 2 widths (one sparse layer), got {list(core)}"
-            )
-        if ends == "auto":
-            ends = "dense"
-    if ends == "sparse":
-        if core[0] != n_in or core[-1] != n_out:
-            raise TopogenError(
-                f"with ends='sparse' the widths {list(core)} must start with the "
-                f"{data.name} input size {n_in} and end with its {n_out} classes; pass "
-                "ends='dense' to put the topology between dense input and output layers"
-            )
-        return tuple(core), 0, ends
-    if ends != "dense":
-        raise TopogenError(f"ends must be 'auto', 'dense' or 'sparse', got {ends!r}")
-    return (n_in, *core, n_out), 1, ends
+def _masks_for(topology, n_layers: int, start: int):
+    """One mask (or None) per model layer; the topology covers layers from ``start``."""
+    masks = [None] * n_layers
+    if topology is None:
+        return masks
+    from ..export import to_torch_masks
+
+    for k, m in enumerate(to_torch_masks(topology)):
+        masks[start + k] = None if bool(m.all()) else m
+    return masks
 
 
 def verify(
@@ -214,13 +312,27 @@ def verify(
     data_path=None,
     hidden: Sequence[int] = (256, 256, 256),
     families: Sequence[str] = ("dense", "radix", "random"),
-    density: float = 0.1,
+    density: float | None = None,
     seeds=3,
     epochs: int = 20,
     batch_size: int = 64,
     lr: float = 1e-3,
-    device=None,
+    optimizer: str = "adam",
+    momentum: float = 0.9,
+    weight_decay: float = 0.0,
+    schedule: str = "constant",
+    lr_step: int | None = None,
+    lr_gamma: float = 0.1,
+    val_fraction: float = 0.0,
+    patience: int | None = None,
+    normalize: str = "standard",
     ends: str = "auto",
+    layers: str = "masked",
+    init: str = "real_fan_in",
+    threads: int | None = None,
+    device=None,
+    density_tolerance: float = 0.25,
+    allow_density_miss: bool = False,
     progress: bool | None = None,
 ) -> VerifyResult:
     """Train topologies with fixed masks beside a dense net of the same widths, over seeds.
@@ -228,31 +340,48 @@ def verify(
     Parameters
     ----------
     topologies : Topology, list or dict name -> Topology, optional
-        Your own topologies (same widths).  They are compared with the ``families``.
+        Your own topologies (same widths).  The first is the reference whose edge count per
+        layer every family is matched to.
     dataset : str or Dataset
         ``"digits"``, ``"mnist1d"``, ``"mnist"``, ``"fashion-mnist"`` (see
         :func:`topogen.verify.load_dataset`) or a loaded :class:`Dataset`.
     data_path : path, optional
         Folder or ``.npz`` for MNIST / Fashion-MNIST.
     hidden : sequence of int
-        Widths of the hidden core that family topologies fill (ignored when ``topologies``
-        are given: theirs are used).
+        Hidden widths the families fill (ignored when ``topologies`` are given).
     families : sequence of str
         Names in :data:`topogen.verify.FAMILIES`: ``dense``, ``radix``, ``x_net``,
         ``ramanujan``, ``random`` and any you register.
-    density : float
-        Target density of the sparse layers; matched to the fitted RadiX-Net when ``radix``
-        is among the families.
+    density : float, optional
+        Target density of the sparse topology (default 0.1 when no topology is given).  When
+        the reference (your topology, or the fitted RadiX-Net) trains at another density, a
+        note says so, and a miss beyond ``density_tolerance`` is refused.
     seeds : int or sequence of int
         Number of seeds (``0 .. seeds-1``) or the seeds; each seeds the initialisation, the
         minibatch order and random topologies.
-    epochs, batch_size, lr : training settings (Adam).
+    epochs, batch_size, lr, optimizer, momentum, weight_decay, schedule, lr_step, lr_gamma,
+    val_fraction, patience
+        Training settings, see :func:`train_one`.
+    normalize : {"standard", "scale", "none"}
+        Input normalisation when ``dataset`` is a name (see :func:`load_dataset`).
+    ends : {"auto", "dense", "sparse"}
+        How a topology meets the data (:mod:`topogen.verify.plan`).
+    layers : {"masked", "csr", "bsr", "auto"}
+        Storage of the sparse layers; the same trajectory up to float rounding, different
+        speed (docs/benchmarks/verify.md).
+    init : {"real_fan_in", "dense_fan_in"}
+        Weight initialisation (:func:`train_one`).
+    threads : int, optional
+        torch CPU threads while training (default: :func:`choose_threads`).
     device : str, optional
         ``None``/``"auto"``: CUDA, then MPS, then CPU.
-    ends : {"auto", "dense", "sparse"}
-        How a topology meets the data (module docstring).
+    density_tolerance : float
+        Largest relative miss of ``density`` trained without ``allow_density_miss``.
+    allow_density_miss : bool
+        Train even when the matched density misses ``density`` by more.
     progress : bool or None
-        Progress bar on stderr (None: when stderr is a terminal).
+        True: a bar per epoch; None: the bar on a terminal, else one stderr line per finished
+        run; False: silent.
 
     Returns
     -------
@@ -263,7 +392,7 @@ def verify(
     ------
     TopogenError
         Unknown family or dataset, widths that do not fit the data, a topology with an empty
-        layer, an unavailable device, or bad settings.
+        layer, an unavailable device, a density miss beyond the tolerance, or bad settings.
 
     Examples
     --------
@@ -272,79 +401,211 @@ def verify(
     >>> [r["family"] for r in res.rows()]
     ['dense', 'radix']
     """
-    from .models import select_device
+    call = {k: v for k, v in locals().items() if k not in ("topologies", "progress")}
+    import torch
+
+    from .models import INITS, LAYER_KINDS, select_device
 
     dev = select_device(device)  # fail early on an unavailable device
-    density = check_density("density", density)
+    named = _as_named_topologies(topologies)
+    if density is None and not named:
+        density = 0.1
+    if density is not None:
+        density = check_density("density", density)
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
+    lr = _number("lr", lr, low_open=True)
+    _choice("optimizer", optimizer, OPTIMIZERS)
+    _choice("schedule", schedule, SCHEDULES)
+    _choice("normalize", normalize, NORMALIZATIONS)
+    _choice("layers", layers, LAYER_KINDS)
+    _choice("init", init, INITS)
+    momentum = _number("momentum", momentum, high=1.0)
+    weight_decay = _number("weight_decay", weight_decay)
+    lr_gamma = _number("lr_gamma", lr_gamma, low_open=True)
+    if lr_step is not None:
+        lr_step = check_int("lr_step", lr_step, minimum=1)
+    val_fraction = _number("val_fraction", val_fraction, high=1.0)
+    if patience is not None:
+        patience = check_int("patience", patience, minimum=0)
+        if val_fraction == 0:
+            raise TopogenError("patience (early stopping) needs a validation split: pass "
+                               "val_fraction > 0 (--val-fraction), e.g. 0.1")
+    density_tolerance = _number("density_tolerance", density_tolerance)
+    n_threads, why_threads = choose_threads(threads)
     seed_list = _seeds(seeds)
     fams = [families] if isinstance(families, str) else list(families)
     for f in fams:
         if f not in FAMILIES:
             raise TopogenError(f"unknown family {f!r}; registered: {list(FAMILIES)}")
-    named = _as_named_topologies(topologies)
     for name, t in named.items():
         _check_layers(name, t)
-    data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, path=data_path)
-    widths, start, ends = _plan(data, named, hidden, ends)
-    core = widths[start:len(widths) - start]
+    if isinstance(dataset, Dataset):
+        data = dataset
+    else:
+        data = load_dataset(dataset, path=data_path, normalize=normalize)
+    plan = make_plan(data, named, hidden, fams, density, ends)
     notes = []
-    layer_densities = [density] * (len(core) - 1)
-    fixed: dict = {}
-    if "radix" in fams and not named:
-        from ..generators.fit import fit_radix_net
-
-        fit = fit_radix_net(core, density, limit=1)[0]
-        if not fit.exact:
-            notes.append(f"hidden widths {list(core)} do not fit a RadiX-Net; every family "
-                         f"uses the fitted widths {list(fit.widths)}")
-            core = fit.widths
-            widths = (widths[0], *core, widths[-1]) if start else core
-        layer_densities = list(fit.layer_density)
-        fixed["radix"] = fit.build()
-        notes.append("radix: " + fit.explanation)
-    elif "radix" in fams:
-        notes.append("radix family skipped: your topologies set the widths")
+    miss = density_check(plan, density, density_tolerance, allow_density_miss)
+    if miss:
+        notes.append(miss)
+    notes += plan.notes
+    if named:
         fams = [f for f in fams if f != "radix"]
+    for name, t in [*named.items(), *plan.fixed.items()]:
+        strange = strange_note(t)
+        if strange:
+            notes.append(f"{name}: strange model: {strange}")
+            warnings.warn(f"verify: {name} is a strange model: {strange}", UserWarning,
+                          stacklevel=2)
     entries = [(f, None) for f in fams] + list(named.items())
-    total = len(entries) * len(seed_list)
+    n_layers = len(plan.widths) - 1
     runs = []
-    with Progress(total, "verify", enabled=progress) as bar:
-        for fam, given in entries:
-            for seed in seed_list:
-                topology = given if given is not None else _family_topology(
-                    fam, fixed, core, layer_densities, seed)
-                if topology is not None:
-                    _check_layers(fam, topology)
-                masks = _masks_for(topology, widths, start)
-                out = train_one(data, widths, masks, seed=seed, epochs=epochs,
-                                batch_size=batch_size, lr=lr, device=dev)
-                runs.append(RunResult(
-                    family=fam, seed=seed, widths=tuple(widths),
-                    test_accuracy=out["test_accuracy"], loss_curve=tuple(out["loss_curve"]),
-                    accuracy_curve=tuple(out["accuracy_curve"]), n_weights=out["n_weights"],
-                    n_params=out["n_params"],
-                    core_density=1.0 if topology is None else topology.density,
-                    wall_time=out["wall_time"],
-                ))
-                bar.update()
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        with RunProgress(len(entries) * len(seed_list), epochs, enabled=progress) as bar:
+            for fam, given in entries:
+                for seed in seed_list:
+                    topology = given if given is not None else _family_topology(
+                        fam, plan, seed)
+                    if topology is not None:
+                        _check_layers(fam, topology)
+                    label = f"{fam} seed {seed}"
+                    out = train_one(
+                        data, plan.widths, _masks_for(topology, n_layers, plan.start),
+                        seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
+                        optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
+                        schedule=schedule, lr_step=lr_step, lr_gamma=lr_gamma,
+                        val_fraction=val_fraction, patience=patience, layers=layers,
+                        init=init, device=dev,
+                        on_epoch=lambda acc, label=label: bar.epoch(acc, label))
+                    runs.append(_run_result(fam, seed, plan, topology, out))
+                    bar.run_done(f"{label}: test acc {100 * out['test_accuracy']:.2f} % "
+                                 f"({out['wall_time']:.1f} s)",
+                                 epochs - len(out["loss_curve"]))
+    finally:
+        torch.set_num_threads(old_threads)
+    call.update(density=density, seeds=seed_list, dataset=data.name,
+                topologies=None if not named else sorted(named))
     settings = {
-        "dataset": data.name, "widths": list(widths), "ends": ends, "density": density,
-        "layer_densities": layer_densities, "seeds": seed_list, "epochs": epochs,
-        "batch_size": batch_size, "lr": lr, "device": str(dev), "optimizer": "Adam",
-        "init": "He-uniform with each neuron's real fan-in (gain 1 on the output layer)",
+        "dataset": data.name, "normalize": getattr(data, "normalize", normalize),
+        "widths": list(plan.widths), "ends": plan.ends, "density": density,
+        "matched_to": plan.reference, "layer_edges": list(plan.edges),
+        "layer_densities": plan.layer_densities, "trained_density": plan.density,
+        "seeds": seed_list, "epochs": epochs, "batch_size": batch_size, "lr": lr,
+        "optimizer": optimizer, "momentum": momentum if optimizer == "sgd" else None,
+        "weight_decay": weight_decay, "schedule": schedule,
+        "lr_step": (lr_step or max(1, epochs // 3)) if schedule == "step" else None,
+        "lr_gamma": lr_gamma if schedule == "step" else None,
+        "val_fraction": val_fraction, "patience": patience, "layers": layers,
+        "threads": n_threads, "threads_reason": why_threads, "device": str(dev),
+        "init": init,
+        "init_rule": "He-uniform U(-b, b), b = gain sqrt(3 / fan_in), gain sqrt(2) before a "
+                     "ReLU and 1 on the output layer; fan_in = "
+                     + ("each neuron's real fan-in" if init == "real_fan_in"
+                        else "the layer's dense fan-in n_in"),
+        "call": _jsonable(call),
     }
     return VerifyResult(runs=tuple(runs), settings=settings, notes=tuple(notes))
 
 
-def _family_topology(fam, fixed, core, layer_densities, seed):
-    if fam in fixed:
-        return fixed[fam]
-    family = FAMILIES[fam]
-    topology = family.build(tuple(core), list(layer_densities), seed)
-    if topology is not None and topology.widths != tuple(core):
+def _jsonable(call: dict) -> dict:
+    out = {}
+    for k, v in call.items():
+        if isinstance(v, tuple):
+            v = list(v)
+        if k == "device" and v is not None:
+            v = str(v)
+        out[k] = v
+    return out
+
+
+def _run_result(fam, seed, plan, topology, out) -> RunResult:
+    return RunResult(
+        family=fam, seed=seed, widths=tuple(plan.widths),
+        test_accuracy=out["test_accuracy"], loss_curve=tuple(out["loss_curve"]),
+        accuracy_curve=tuple(out["accuracy_curve"]), n_weights=out["n_weights"],
+        n_params=out["n_params"],
+        core_density=1.0 if topology is None else topology.density,
+        wall_time=out["wall_time"], layer_nnz=tuple(out["layer_nnz"]),
+        layer_kinds=tuple(out["layer_kinds"]), val_curve=tuple(out["val_curve"]),
+        best_epoch=out["best_epoch"],
+    )
+
+
+def _family_topology(fam, plan, seed):
+    if fam in plan.fixed:
+        return plan.fixed[fam]
+    topology = FAMILIES[fam].build(plan.core, plan.layer_densities, seed)
+    if topology is not None and topology.widths != plan.core:
         raise TopogenError(
-            f"family {fam!r} built widths {topology.widths}, expected {tuple(core)}"
+            f"family {fam!r} built widths {topology.widths}, expected {plan.core}"
         )
     return topology
+
+
+def verify_from(source, *, topologies=None, **overrides) -> VerifyResult:
+    """Repeat a :func:`verify` run from its ``results.json`` (or its ``as_dict()``).
+
+    Every setting is taken from the file's ``settings["call"]``; ``overrides`` replace some
+    (e.g. ``device=``, ``threads=``, ``progress=``, ``data_path=`` where the data lives
+    elsewhere now).  A run of a preset rebuilds the preset's topologies; a run of your own
+    topologies needs them again (``topologies=``, or the files the CLI recorded).
+
+    Parameters
+    ----------
+    source : path or dict
+    topologies : optional
+        As for :func:`verify`.
+    **overrides
+        Keyword arguments of :func:`verify`.
+
+    Returns
+    -------
+    VerifyResult
+
+    Raises
+    ------
+    TopogenError
+        If the file is not a verify result, or its topologies are needed and not given.
+
+    Examples
+    --------
+    >>> first = verify(dataset="digits", hidden=[16, 16, 16], families=["dense"], seeds=1,
+    ...                epochs=1, progress=False)
+    >>> again = verify_from(first.as_dict(), progress=False)
+    >>> again.runs[0].loss_curve == first.runs[0].loss_curve
+    True
+    """
+    if isinstance(source, Mapping):
+        data = dict(source)
+    else:
+        try:
+            with open(source, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as exc:
+            raise TopogenError(f"--from {source!r}: cannot read a results.json: {exc}") from None
+    call = dict((data.get("settings") or {}).get("call") or {})
+    if not call:
+        raise TopogenError(f"{source!r} has no settings.call: it was not written by this "
+                           "version of topogen verify, so it cannot be repeated")
+    preset = call.pop("preset", None)
+    files = call.pop("topology_files", None)
+    names = call.pop("topologies", None)
+    progress = overrides.pop("progress", None)
+    call.update(overrides)
+    if preset is not None:
+        from .presets import run_preset
+
+        return run_preset(preset, progress=progress, **call)
+    if topologies is None and files:
+        import topogen
+
+        topologies = {os.path.basename(p): topogen.load(p) for p in files}
+    if names and topologies is None:
+        raise TopogenError(
+            f"this run trained your topologies {names}; pass them again (topologies=... or "
+            "the saved files with --topology)"
+        )
+    return verify(topologies, progress=progress, **call)

@@ -1,0 +1,87 @@
+"""Progress of a :func:`topogen.verify.verify` call: a bar per epoch, or one log line per run.
+
+On a terminal (or with ``progress=True``) a bar advances once per epoch and shows the run,
+its seed and the running test accuracy; ``tqdm.auto`` draws it when tqdm is installed (a
+widget in notebooks), else :class:`topogen._progress.Progress`.  When stderr is not a
+terminal (a log file, a batch job) and ``progress`` is None, one line per finished run is
+printed instead, so logs show life without carriage returns.  ``progress=False`` prints
+nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["RunProgress"]
+
+
+class RunProgress:
+    """Report epochs and finished runs on stderr.
+
+    Parameters
+    ----------
+    n_runs, epochs : int
+        Runs to train and epochs per run (the bar counts ``n_runs * epochs``).
+    enabled : bool or None
+        True: a bar; None: a bar on a terminal, else one line per run; False: silence.
+    stream : file, optional
+        Default ``sys.stderr``.
+
+    Examples
+    --------
+    >>> import io
+    >>> log = io.StringIO()
+    >>> with RunProgress(1, 2, enabled=None, stream=log) as p:
+    ...     p.epoch(0.5, "dense seed 0"); p.epoch(0.75, "dense seed 0")
+    ...     p.run_done("dense seed 0: test acc 75.00 %")
+    >>> log.getvalue()
+    'verify: run 1/1 dense seed 0: test acc 75.00 %\\n'
+    """
+
+    def __init__(self, n_runs: int, epochs: int, *, enabled: bool | None = None, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.n_runs = n_runs
+        self.runs_done = 0
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.lines = enabled is None and not tty
+        show_bar = bool(enabled) or (enabled is None and tty)
+        self.bar = None
+        self._tqdm = False
+        if show_bar:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                from .._progress import Progress
+
+                self.bar = Progress(n_runs * epochs, "verify", enabled=True, stream=self.stream)
+            else:
+                self.bar = tqdm(total=n_runs * epochs, desc="verify", unit="epoch",
+                                file=self.stream, leave=True)
+                self._tqdm = True
+
+    def epoch(self, accuracy: float, label: str = "", n: int = 1) -> None:
+        """One epoch finished, with test accuracy ``accuracy`` so far."""
+        if self.bar is None:
+            return
+        if self._tqdm:
+            self.bar.set_postfix_str(f"{label} acc {100 * accuracy:.2f} %", refresh=False)
+        self.bar.update(n)
+
+    def run_done(self, line: str, skipped_epochs: int = 0) -> None:
+        """A run finished (``skipped_epochs`` left out by early stopping)."""
+        self.runs_done += 1
+        if self.bar is not None and skipped_epochs:
+            self.bar.update(skipped_epochs)
+        if self.lines:
+            self.stream.write(f"verify: run {self.runs_done}/{self.n_runs} {line}\n")
+            self.stream.flush()
+
+    def __enter__(self) -> RunProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            if self._tqdm:
+                self.bar.close()
+            else:
+                self.bar.__exit__(*exc)
