@@ -368,3 +368,11 @@ def test_graph_challenge_stream_is_checked_too(tmp_path, capsys):
                         "--seed", "0", "--stream", "-o", out], capsys)
     assert code == 0 and "streaming 2 layers, 65,536 edges" in err
     assert topogen.load(out).layer_nnz == (32 * 1024,) * 2  # the estimate's 32 a neuron
+
+
+@pytest.mark.parametrize("lr", ["nan", "-1", "0"])
+def test_verify_bad_learning_rate_is_exit_2(lr, capsys):
+    pytest.importorskip("torch")
+    code, _, err = run(["verify", "--lr", lr], capsys)
+    assert code == 2 and err.startswith("topogen: error: ") and err.count("\n") == 1, err
+    assert "internal error" not in err

@@ -25,7 +25,7 @@ __all__ = ["RadixFit", "fit_radix_net", "strange_radix"]
 _MAX_CANDIDATES = 200_000
 
 
-def strange_radix(radix_lists, kron_widths) -> str | None:
+def strange_radix(radix_lists, multipliers) -> str | None:
     """Why a RadiX-Net is one of Kwak et al.'s "strange models", or None if it is not.
 
     Kwak et al. (arXiv:2311.03609) report that RadiX-Nets whose **final radix** (the last
@@ -36,8 +36,8 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
     Parameters
     ----------
     radix_lists : sequence of sequence of int
-    kron_widths : sequence of int
-        The Kronecker widths ``B_0 .. B_L``.
+    multipliers : sequence of int
+        The Kronecker multipliers ``B_0 .. B_L`` (as for :func:`topogen.radix_net`).
 
     Returns
     -------
@@ -52,9 +52,9 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
     True
     """
     last = int(radix_lists[-1][-1])
-    width = int(kron_widths[-1])
+    width = int(multipliers[-1])
     if last <= 3 and width == 1:
-        return (f"final radix {last} with final Kronecker width 1: every neuron before the "
+        return (f"final radix {last} with final Kronecker multiplier 1: every neuron before the "
                 f"last layer feeds only {last} output(s); Kwak et al. (arXiv:2311.03609) found "
                 "such 'strange models' to train inconsistently")
     return None
@@ -118,7 +118,7 @@ class RadixFit:
     @property
     def strange(self) -> str | None:
         """Why this net is a "strange model" of Kwak et al. (see :func:`strange_radix`)."""
-        return strange_radix(self.radix_lists, self.kron_widths)
+        return strange_radix(self.radix_lists, self.multipliers)
 
     @property
     def density_error(self) -> float:
