@@ -130,3 +130,22 @@ def test_random_regular():
         assert set(A.sum(axis=0).tolist()) == {4}
         assert set(A.sum(axis=1).tolist()) == {4 * n_out // n_in}
     assert math.isclose(t.layer_density[0], 4 / 20)
+
+
+@pytest.mark.parametrize("build", [
+    lambda seed: topogen.x_net([12, 12, 6], degree=[3, 4], seed=seed),
+    lambda seed: topogen.x_net([12, 9], degree=4, method="prabhu", seed=seed),
+    lambda seed: topogen.erdos_renyi([20, 30, 10], 0.2, seed=seed),
+    lambda seed: topogen.erk([20, 30, 10], 0.2, seed=seed),
+    lambda seed: topogen.random_regular([12, 12], 3, seed=seed),
+], ids=["x_net", "prabhu", "erdos_renyi", "erk", "random_regular"])
+def test_unseeded_generators_record_the_seed_they_drew(build):
+    t = build(None)
+    seed = t.meta["seed"]
+    assert isinstance(seed, int) and seed >= 0
+    assert build(seed) == t  # the recorded seed rebuilds it
+    other = build(None)
+    assert other.meta["seed"] != seed  # a fresh draw each time
+    g = build(np.random.default_rng(5))  # a Generator: an int drawn from it is recorded
+    assert isinstance(g.meta["seed"], int) and build(g.meta["seed"]) == g
+    assert build(np.random.default_rng(5)) == g

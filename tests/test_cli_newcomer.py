@@ -174,7 +174,7 @@ def test_every_limit_named_in_an_error_is_a_flag(tmp_path, capsys):
 
 
 def test_raising_the_limit_from_the_command_line_works(tmp_path, capsys):
-    code, out, _ = run(["generate", "dense", "--widths", "100,100", "--max-edges", "10000",
+    code, out, _ = run(["generate", "dense", "--widths", "100,100", "--max-edges", "20000",
                         "--print"], capsys)
     assert code == 0 and "nnz=10000" in out
     src = _save(tmp_path, topogen.radix_net([[4, 4]], [2, 2, 2]))  # 32 x 32 path counts
@@ -262,10 +262,10 @@ def test_stream_checks_layer_size_and_disk(tmp_path, capsys, monkeypatch):
 def test_stream_byte_estimate_bounds_the_files(tmp_path):
     from topogen.cli.families import stream_bytes
     from topogen.export import radix_net_layers, stream_layers, stream_npz
-    from topogen.generators.radix import radix_net_layer_nnz
+    from topogen.generators.radix import radix_net_size
 
     lists, mult = [[4, 4], [2]], [3, 1, 2, 5]
-    nnz = radix_net_layer_nnz(lists, mult)
+    nnz = radix_net_size(lists, mult)["layer_edges"]
     assert nnz == topogen.radix_net(lists, mult).layer_nnz
     widths = [b * 16 for b in mult]
     for fmt in ("tsv", "mtx", "npz"):
@@ -376,3 +376,19 @@ def test_verify_bad_learning_rate_is_exit_2(lr, capsys):
     code, _, err = run(["verify", "--lr", lr], capsys)
     assert code == 2 and err.startswith("topogen: error: ") and err.count("\n") == 1, err
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["generate", "x-net", "--widths", "16,16,16", "--degree", "3"],
+    ["generate", "erdos-renyi", "--widths", "16,16", "--density", "0.2"],
+    ["generate", "graph-challenge", "--neurons", "1024", "--layers", "2", "--stream"],
+])
+def test_run_without_seed_records_and_prints_the_drawn_seed(argv, tmp_path, capsys):
+    out = tmp_path / "a.npz"
+    code, _, err = run([*argv, "-o", out], capsys)
+    assert code == 0, err
+    seed = topogen.load(out).meta["seed"]
+    assert isinstance(seed, int) and f"seed {seed} " in err  # recorded, and said
+    again = tmp_path / "b.npz"
+    assert run([*argv, "--seed", seed, "-o", again], capsys)[0] == 0
+    assert topogen.load(again) == topogen.load(out)  # the file can be rebuilt

@@ -118,3 +118,33 @@ def test_empty_layer_has_no_paths(a, b):
     assert not is_path_connected(t)
     assert is_symmetric(t)  # zero paths everywhere is symmetric
     assert path_count_summary(t)["total"] == 0
+
+
+def _int_product(mats):
+    """Product of small 0/1 matrices over Python ints (an independent oracle)."""
+    out = [[int(v) for v in row] for row in mats[0]]
+    for m in mats[1:]:
+        out = [[sum(out[i][k] * int(m[k][j]) for k in range(len(m))) for j in range(len(m[0]))]
+               for i in range(len(out))]
+    return out
+
+
+def test_exact_counts_beyond_int64_with_a_regular_tail():
+    # 100 Fibonacci layers (counts ~ 2**69, beyond int64: residues) and then 100 complete
+    # layers, where the rows agree and the rest is a product of degrees (2**99, too)
+    fib = np.array([[1, 1], [1, 0]])
+    full = np.ones((2, 2), dtype=int)
+    t = topogen.Topology([fib] * 100 + [full] * 100)
+    P = _int_product([fib] * 100 + [full] * 100)
+    assert max(map(max, P)) > 2**160
+    assert np.array_equal(path_counts(t), np.array(P, dtype=object))
+    assert path_count_summary(t)["total"] == sum(map(sum, P))
+    assert path_count_summary(t)["symmetric"] is (len({v for row in P for v in row}) == 1)
+
+
+def test_symmetry_error_bound_is_enforced_by_the_default_trials():
+    from topogen.analysis.paths import SYMMETRY_ERROR, _trials_for, symmetry_error_bound
+
+    t = topogen.extended_mixed_radix([[2] * 10] * 100)  # B = 1000 bits
+    trials = _trials_for(t, SYMMETRY_ERROR)
+    assert symmetry_error_bound(t, trials) <= SYMMETRY_ERROR < symmetry_error_bound(t, trials - 1)

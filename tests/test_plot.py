@@ -166,3 +166,11 @@ def test_draw_layers_deep_network_shows_first_layers():
     assert len(ax.collections[0].get_offsets()) == 9 * 4
     assert "first 8 of 40 layers" in ax.get_title()
     assert f"{t.nnz:,} edges" in ax.get_title()  # the whole network's count
+
+
+def test_spectrum_plot_of_a_large_layer_draws_a_capped_number_of_values():
+    big = topogen.x_net([3000, 3000], degree=4, seed=0)  # beyond the dense method's side
+    fig = plot.spectrum(big)
+    (line,) = [ln for ln in fig.axes[0].lines if ln.get_linestyle() != "--"]
+    assert len(line.get_xdata()) == plot.LEADING_VALUES
+    plt.close(fig)

@@ -158,3 +158,37 @@ def test_bipartite_ramanujan_rejects_non_ramanujan():
 def test_bipartite_ramanujan_rejects_irregular():
     with pytest.raises(TopogenError, match="d-regular"):
         topogen.bipartite_ramanujan(nx.path_graph(4))
+
+
+def _components(layer):
+    B = sp.bmat([[None, layer], [layer.T, None]], format="csr")
+    return connected_components(B, directed=False)[0]
+
+
+def test_bipartite_lps_layer_is_the_biadjacency_and_ramanujan():
+    from topogen.analysis import spectral_gap
+    from topogen.generators.ramanujan import lps_layer, lps_net
+
+    A = topogen.lps(5, 13)  # (5|13) = -1: bipartite on PGL(2, 13)
+    assert _components(topogen.from_graph(A).layers[0]) == 2  # the double cover: two copies
+    W = lps_layer(5, 13)
+    assert W.shape == (1092, 1092) and _components(W) == 1
+    assert np.array_equal(W.toarray(), A[:1092, 1092:].toarray() != 0)
+    g = spectral_gap(W)
+    assert g.is_ramanujan is True and g.degrees == ((6, 6), (6, 6))
+    assert not any("disconnected" in n for n in g.notes)
+    ev = np.linalg.eigvalsh(A.toarray().astype(float))  # oracle: graph eigenvalues
+    assert g.lambda2 == pytest.approx(sorted(abs(ev))[-3], abs=1e-6)  # |+-6| set aside
+    t = lps_net(5, 13, depth=3)
+    assert t.meta["params"]["case"] == "bipartite" and "biadjacency" in t.meta["params"]["layer"]
+    assert (t.layers[1] != W.T).nnz == 0 and t.layers[2] is t.layers[0]
+
+
+def test_non_bipartite_lps_layer_is_the_adjacency():
+    from topogen.analysis import spectral_gap
+    from topogen.generators.ramanujan import lps_layer, lps_net
+
+    W = lps_layer(13, 17)  # (13|17) = 1: PSL(2, 17), 2448 vertices, 14-regular
+    assert W.shape == (2448, 2448) and _components(W) == 1
+    assert spectral_gap(W).is_ramanujan is True
+    assert lps_net(13, 17).meta["params"]["case"] == "non-bipartite"

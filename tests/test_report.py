@@ -141,3 +141,33 @@ def test_large_networks_use_the_randomized_symmetry_test():
     for W in broken.to_dense(np.int64):
         reach = reach @ W
     assert not r.paths["symmetric"] and r.paths["total"] == int(reach.sum()) < 512**3
+
+
+def test_counts_format_exactly_at_any_size():
+    from fractions import Fraction
+
+    assert _fmt_count(10**15) == "1.000e15" and _fmt_count(999_999) == "999,999"
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 30  # an independent oracle: decimal arithmetic
+
+    def oracle(x):
+        return f"{Decimal(x.numerator) / Decimal(x.denominator):.3e}".replace("+", "")
+
+    for value in (2**5000, Fraction(2**5000, 3), Fraction(3**4000, 7), 10**400 - 1):
+        assert _fmt_count(value) == oracle(Fraction(value))
+    assert _fmt_count(Fraction(7, 2)) == "3.5" and _fmt_count(Fraction(10, 5)) == "2"
+    assert _fmt_count(9_999_500 * 10**20) == "9.999e26" or _fmt_count(
+        9_999_500 * 10**20) == "1.000e27"
+
+
+def test_table_says_what_was_found():
+    import numpy as np
+
+    cut = topogen.Topology([np.eye(3)])
+    text = analyze(cut, spectral=False).table()
+    assert "connected  no (some input does not reach some output)" in text
+    assert "regular    yes (every layer is biregular)" in text
+    r = analyze(topogen.Topology([np.array([[1, 1], [0, 1]])]), spectral=False)
+    assert "no (some layer is not biregular)" in r.table()
+    assert r.paths["per_pair"] == 3 / 4 and r.as_dict()["paths"]["per_pair"] == 0.75

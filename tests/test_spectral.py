@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import topogen
 from topogen import TopogenError
 from topogen.analysis import ramanujan_bound, spectral_gap, spectrum
+from topogen.generators.expanders import biregular_layer
 
 TIGHT = 1e-10  # ARPACK tolerance for agreement tests
 
@@ -265,3 +266,63 @@ def test_auto_method_switches_at_documented_size():
 def test_bad_input(call, match):
     with pytest.raises(TopogenError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------- certified verdicts
+def _circulant(n, shifts):
+    """The n -> n layer r -> r + s (mod n) for s in shifts: singular values |sum w^(k s)|."""
+    rows = np.repeat(np.arange(n), len(shifts))
+    cols = (rows + np.tile(shifts, n)) % n
+    return sp.csr_array((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+
+
+def test_verdict_just_below_the_bound_is_certified_by_a_tighter_solve():
+    # shifts {0, 1} on Z_1001: a 2002-cycle, sigma2 = 2 cos(pi / 1001), bound 2: the margin
+    # (1e-5) is far inside the loose ARPACK band (tol 1e-3), so one solve cannot decide
+    n = 1001
+    W = _circulant(n, [0, 1])
+    exact = 2 * math.cos(math.pi / n)
+    dense = spectral_gap(W, method="dense")
+    assert dense.lambda2 == pytest.approx(exact, rel=1e-12) and dense.is_ramanujan is True
+    loose = spectral_gap(W, method="sparse", certify=False)
+    assert loose.is_ramanujan is None
+    low, high = loose.lambda2_interval
+    assert low <= exact <= high and low <= 2.0 <= high
+    assert any("undecided" in note and "2" in note for note in loose.notes)
+    sure = spectral_gap(W, method="sparse")  # certify=True: tightened until decided
+    assert sure.is_ramanujan is True
+    low, high = sure.lambda2_interval
+    assert low <= exact <= high < 2.0
+    assert any("tol=1e-06" in note or "tol=1e-09" in note for note in sure.notes)
+
+
+def test_verdict_above_the_bound_and_the_interval_holds_the_truth():
+    W = _circulant(401, [0, 1, 3])  # sigma2 near 3, bound 2 sqrt 2: clearly not Ramanujan
+    dense = np.linalg.svd(W.toarray().astype(float), compute_uv=False)
+    g = spectral_gap(W, method="sparse")
+    assert g.is_ramanujan is False
+    low, high = g.lambda2_interval
+    assert low <= dense[1] <= high
+
+
+@given(st.integers(0, 10**6), st.sampled_from([(60, 60, 3), (40, 80, 4), (90, 30, 6)]))
+def test_certified_verdicts_agree_with_the_dense_oracle(seed, shape):
+    n_in, n_out, d = shape
+    W = biregular_layer(n_in, n_out, d, seed=seed)
+    sv = np.linalg.svd(W.toarray().astype(float), compute_uv=False)
+    bound = ramanujan_bound(d * n_out // n_in, d)
+    for g in (spectral_gap(W, method="sparse"), spectral_gap(W, method="dense")):
+        low, high = g.lambda2_interval
+        assert low <= sv[1] * (1 + 1e-12) and sv[1] <= high * (1 + 1e-12)
+        if g.is_ramanujan is not None:
+            assert g.is_ramanujan == bool(sv[1] <= bound)
+        else:  # undecided only when the truth is within the method's error of the bound
+            assert abs(sv[1] - bound) <= high - low
+
+
+def test_disconnection_is_exact_not_estimated():
+    W = _circulant(50, [0, 2])  # even shifts: two 50-cycles
+    g = spectral_gap(W, method="sparse")
+    assert g.lambda2 == g.lambda1 == 2.0
+    assert any("2 components" in n for n in g.notes)
+    assert not any("disconnected" in n for n in spectral_gap(_circulant(51, [0, 2])).notes)

@@ -164,3 +164,42 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+@given(st.integers(1, 3), st.integers(0, 2**32 - 1),
+       st.lists(st.integers(0, 3), min_size=1, max_size=12))
+def test_distinct_layers_find_repeats_by_content(n, seed, picks):
+    """One way to find repeated layers: by identity or by equal content (after a copy)."""
+    import copy
+
+    rng = np.random.default_rng(seed)  # n x n layers from a pool of 4 (small n: equal ones)
+    pool = [Topology([rng.random((n, n)) < 0.5]).layers[0] for _ in range(4)]
+    chain = [pool[k] for k in picks]
+    net = Topology._trusted(chain)
+    copied = Topology([copy.deepcopy(layer) for layer in chain])  # nothing shared
+    for u in (net, copied):
+        idx = u.layer_index
+        assert len(idx) == u.depth and len(u.distinct_layers) == max(idx) + 1
+        assert sorted(set(idx)) == list(range(len(u.distinct_layers)))
+        for i, k in enumerate(idx):
+            assert (u.layers[i] != u.distinct_layers[k]).nnz == 0
+        for a in range(u.depth):  # the same index exactly when the content is equal
+            for b in range(u.depth):
+                same = bool((u.layers[a] != u.layers[b]).nnz == 0)
+                assert (idx[a] == idx[b]) == same
+    assert net.layer_index == copied.layer_index
+
+
+def test_derived_values_are_computed_once():
+    t = topogen.extended_mixed_radix([[2, 2]] * 50)
+    assert t.layer_density is t.layer_density and t.layer_nnz is t.layer_nnz
+    assert t.distinct_layers is t.distinct_layers and len(t.distinct_layers) == 2
+    assert pickle.loads(pickle.dumps(t)).layer_index == t.layer_index
+
+
+def test_kron_builds_each_distinct_widened_layer_once_and_checks_its_size():
+    t = topogen.extended_mixed_radix([[2, 2]] * 5)
+    k = t.kron([3] * 11)
+    assert len({id(layer) for layer in k.layers}) == 2
+    with pytest.raises(TopogenError, match="max_edges"):
+        t.kron([3] * 11, max_edges=100)

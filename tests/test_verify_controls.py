@@ -17,7 +17,8 @@ from topogen import TopogenError  # noqa: E402
 from topogen.verify import load_dataset, uniform_random, verify  # noqa: E402
 from topogen.verify.data import Dataset  # noqa: E402
 from topogen.verify.models import choose_layer_kind  # noqa: E402
-from topogen.verify.train import choose_threads, verify_from  # noqa: E402
+from topogen.verify.presets import verify_from  # noqa: E402
+from topogen.verify.train import choose_threads  # noqa: E402
 
 MNIST = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist.npz")
 QUIET = {"progress": False, "threads": 1}

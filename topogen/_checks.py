@@ -16,32 +16,157 @@ import numpy as np
 
 __all__ = [
     "DEFAULT_MAX_EDGES",
+    "MESSAGE_LIMIT",
     "TopogenError",
     "as_rng",
+    "call_repr",
     "check_density",
     "check_int",
     "check_matrix",
     "check_max_edges",
     "check_radices",
     "check_widths",
+    "fmt_value",
+    "rng_and_seed",
+    "shorten",
 ]
 
-#: Default cap on the number of edges a generator may build in memory (about 1.3 GB for
-#: boolean CSR layers with int32 indices).  Every generator takes ``max_edges=`` to raise it.
+#: Default cap on what a generator may build in memory, counted in edges (about 1.3 GB for
+#: boolean CSR layers with int32 indices).  The count is of what is allocated: every edge
+#: of every *distinct* layer (a layer shared by several positions counts once), plus one per
+#: neuron on each side of every distinct layer built (row pointers and per-neuron work
+#: arrays); see :func:`check_max_edges`.  Every generator takes ``max_edges=`` to raise it.
 DEFAULT_MAX_EDGES = 2**28
+
+#: Longest error message; longer ones keep their start and end (the fix) and say how much
+#: was left out, so that a huge argument never floods a terminal.
+MESSAGE_LIMIT = 1000
+
+
+def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` itself, or its start and end around a note of how much was left out.
+
+    Parameters
+    ----------
+    text : str
+    limit : int
+        Longest result.
+
+    Returns
+    -------
+    str
+
+    >>> shorten("a" * 50 + "b" * 50, 50)
+    'aaaaaaa ... (86 characters left out) ... bbbbbbb'
+    """
+    if len(text) <= limit:
+        return text
+    widest = len(f" ... ({len(text):,} characters left out) ... ")
+    keep = max((limit - widest) // 2, 1)
+    cut = len(text) - 2 * keep
+    return f"{text[:keep]} ... ({cut:,} characters left out) ... {text[len(text) - keep:]}"
 
 
 class TopogenError(ValueError):
     """Raised for every invalid argument, file or request in topogen.
 
     It is a :class:`ValueError`, so code that already catches ``ValueError`` keeps working.
-    The message names the parameter, the value, and what would be valid.
+    The message names the parameter, the value, and what would be valid; a message longer
+    than :data:`MESSAGE_LIMIT` characters is abbreviated in the middle (:func:`shorten`).
     """
 
+    def __init__(self, *args):
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (shorten(args[0]),)
+        super().__init__(*args)
 
-def _fmt(value, limit: int = 60) -> str:
-    text = repr(value)
+
+def fmt_value(value, limit: int = 80, *, items: int = 4) -> str:
+    """A short ``repr`` of ``value`` for messages: long sequences and dicts are abbreviated.
+
+    A sequence longer than ``items`` shows its first items and its length; a sequence whose
+    items are all equal is written ``[item] * n``; the text is cut at ``limit`` characters.
+
+    Parameters
+    ----------
+    value : object
+    limit : int
+        Longest result.
+    items : int
+        Items shown of a long sequence.
+
+    Returns
+    -------
+    str
+
+    >>> fmt_value(list(range(1000)))
+    '[0, 1, 2, 3, ... (1000 items)]'
+    >>> fmt_value({"radix_lists": [[2] * 12] * 160, "widths": [16] * 1921})
+    "{'radix_lists': [[2] * 12] * 160, 'widths': [16] * 1921}"
+    """
+    return _clip(_short_repr(value, items), limit)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short_repr(value, items: int) -> str:
+    if isinstance(value, dict):
+        parts = [f"{k!r}: {_short_repr(v, items)}" for k, v in list(value.items())[:items * 4]]
+        more = len(value) - len(parts)
+        return "{" + ", ".join(parts) + (f", ... ({more} more)" if more > 0 else "") + "}"
+    if isinstance(value, np.ndarray):
+        if value.size > items:
+            return f"array(shape={value.shape}, dtype={value.dtype})"
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        left, right = ("[", "]") if isinstance(value, list) else ("(", ")")
+        n = len(value)
+        if n > 1 and _all_equal(value):
+            one = "," if right == ")" else ""
+            return f"{left}{_short_repr(value[0], items)}{one}{right} * {n}"
+        shown = ", ".join(_short_repr(v, items) for v in value[:items])
+        if n > items:
+            return f"{left}{shown}, ... ({n} items){right}"
+        return f"{left}{shown}{',' if n == 1 and right == ')' else ''}{right}"
+    if isinstance(value, str):
+        return repr(_clip(value, 200))
+    return _clip(repr(value), 200)
+
+
+def _all_equal(seq) -> bool:
+    first = seq[0]
+    try:
+        return all(type(v) is type(first) and v == first for v in seq[1:])
+    except (TypeError, ValueError):  # elements without a plain == (arrays)
+        return False
+
+
+def call_repr(name: str, params: dict, limit: int = 200) -> str:
+    """``name(key=value, ...)`` with every value abbreviated (:func:`fmt_value`).
+
+    Parameters
+    ----------
+    name : str
+        Function name.
+    params : dict
+        Keyword arguments.
+    limit : int
+        Longest result.
+
+    Returns
+    -------
+    str
+
+    >>> call_repr("radix_net", {"radix_lists": [[2] * 12] * 160, "widths": [16] * 1921})
+    'radix_net(radix_lists=[[2] * 12] * 160, widths=[16] * 1921)'
+    """
+    args = ", ".join(f"{k}={_short_repr(v, 4)}" for k, v in params.items())
+    return _clip(f"{name}({args})", limit)
+
+
+_fmt = fmt_value
 
 
 def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -124,15 +249,65 @@ def check_radices(name: str, value) -> tuple[int, ...]:
     return _as_int_sequence(name, value, minimum=2, what="integers >= 2 (radices)")
 
 
-def check_max_edges(n_edges: int, max_edges, what: str) -> None:
-    """Refuse, before anything is allocated, a request for more than ``max_edges`` edges."""
+def check_max_edges(n_edges: int, max_edges, what: str, *, neurons: int = 0) -> None:
+    """Refuse, before anything is allocated, a request larger than ``max_edges``.
+
+    The size counted is what will be allocated: ``n_edges`` edges (each distinct layer once)
+    plus ``neurons`` (one per neuron on each side of every distinct layer built: row
+    pointers and per-neuron work arrays), so that huge widths with few edges are refused
+    too.  Callers that want the figure without the check use :func:`allocation`.
+
+    Parameters
+    ----------
+    n_edges : int
+        Edges to be allocated (each distinct layer once).
+    max_edges : int
+        The cap (``>= 1``).
+    what : str
+        What is being built, for the message (abbreviated if long).
+    neurons : int
+        Row pointers and per-neuron work entries to be allocated.
+
+    Raises
+    ------
+    TopogenError
+        If ``n_edges + neurons > max_edges``, naming both and the memory it would take.
+
+    >>> check_max_edges(10, 100, "a layer", neurons=20)
+    >>> check_max_edges(10, 100, "dense([10**9, 1])", neurons=10**9 + 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: dense([10**9, 1]) would allocate 10 edges and ...
+    """
     max_edges = check_int("max_edges", max_edges, minimum=1)
-    if n_edges > max_edges:
+    n_edges, neurons = int(n_edges), int(neurons)
+    if n_edges + neurons > max_edges:
+        size = f"{n_edges:,} edges" + (f" and {neurons:,} neuron entries" if neurons else "")
         raise TopogenError(
-            f"{what} would have {n_edges:,} edges, above max_edges={max_edges:,}; pass a "
-            f"larger max_edges= if you have the memory (about {5 * n_edges / 2**20:,.0f} MiB "
-            "as boolean CSR), or stream it layer by layer to files"
+            f"{shorten(what, 300)} would allocate {size}, above max_edges={max_edges:,} "
+            f"(about {allocation(n_edges, neurons) / 2**20:,.0f} MiB); pass a larger "
+            "max_edges= if you have the memory, or stream it layer by layer to files"
         )
+
+
+def allocation(n_edges: int, neurons: int = 0) -> int:
+    """Bytes that ``n_edges`` boolean CSR edges and ``neurons`` row entries take, about.
+
+    One byte of data and four of int32 column index per edge, eight bytes per neuron entry
+    (int64 row pointers and work arrays).
+
+    Parameters
+    ----------
+    n_edges, neurons : int
+
+    Returns
+    -------
+    int
+
+    >>> allocation(2**20) / 2**20
+    5.0
+    """
+    return 5 * int(n_edges) + 8 * int(neurons)
 
 
 def as_rng(seed) -> np.random.Generator:
@@ -156,8 +331,47 @@ def as_rng(seed) -> np.random.Generator:
     )
 
 
+def rng_and_seed(seed) -> tuple[np.random.Generator, int]:
+    """A Generator and the int seed that rebuilds it, for generators that record ``meta``.
+
+    ``None`` draws a fresh seed from the operating system's entropy; a Generator gives an
+    int drawn from it (so the same Generator state gives the same result); an int is used
+    as it is.  Either way the recorded int, passed again as ``seed=``, rebuilds the same
+    topology (the ``meta["seed"]`` convention of ARCHITECTURE.md).
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    (numpy.random.Generator, int)
+        The generator to draw from and the seed to record.
+
+    Raises
+    ------
+    TopogenError
+        For a negative int or another type.
+
+    >>> rng, s = rng_and_seed(None)
+    >>> isinstance(s, int) and int(rng.integers(100)) == int(as_rng(s).integers(100))
+    True
+    >>> rng_and_seed(7)[1]
+    7
+    """
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+    elif isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    rng = as_rng(seed)
+    return rng, int(seed)
+
+
 def seed_for_meta(seed):
-    """What to record of ``seed`` in a Topology's ``meta`` (an int, or None)."""
+    """What to record of ``seed`` in a Topology's ``meta`` (an int, or None).
+
+    Generators should use :func:`rng_and_seed`, which always gives an int to record.
+    """
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return int(seed)
     return None

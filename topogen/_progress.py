@@ -65,6 +65,11 @@ class Progress:
         if self._bar is not None:
             self._bar.update(n)
 
+    def note(self, text: str) -> None:
+        """Show ``text`` after the counts (a running figure such as an accuracy)."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(text, refresh=False)
+
     def __enter__(self) -> Progress:
         return self
 

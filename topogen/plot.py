@@ -28,6 +28,9 @@ __all__ = ["draw_layers", "path_counts", "spectrum", "spy"]
 MAX_DRAWN_NEURONS = 64
 #: Largest layer (rows x columns) that :func:`spy` shows cell by cell.
 MAX_SPY_CELLS = 512 * 512
+#: Path counts from here on are coloured by their exact log2 (a float's range ends near
+#: 2**1024).
+_FLOAT_SAFE = 2**1000
 
 
 def _figure_and_ax(ax, figsize):
@@ -298,8 +301,11 @@ def spectrum(
     obj : Topology or 2-D matrix
     ax : matplotlib.axes.Axes, optional
     k : int, optional
-        Leading singular values per layer (default: all, or the 100 largest for layers too
-        large for a dense decomposition, see :func:`topogen.analysis.spectrum`).
+        Leading singular values per layer (default: all, or the :data:`LEADING_VALUES` (16)
+        largest for layers too large for a dense decomposition, computed by ARPACK with the
+        settings of :func:`topogen.analysis.spectral_gap`, see
+        :func:`topogen.analysis.spectrum`; each leading value costs about one more Lanczos
+        vector of products).
     layers : sequence of int, optional
         Which layers (default: all distinct ones, at most 10).
     color : color, optional
@@ -325,19 +331,16 @@ def spectrum(
     >>> fig.axes[0].get_ylabel()
     'singular value'
     """
-    from .analysis.report import _layer_key
     from .analysis.spectral import ramanujan_bound
     from .analysis.spectral import spectrum as _spectrum
 
     mats = _as_layers(obj)
     if layers is None:  # each distinct layer once (by content), at most 10
-        seen, layers = set(), []
-        for i, m in enumerate(mats):
-            key = _layer_key(m)
-            if key not in seen:
-                seen.add(key)
-                layers.append(i)
-        layers = layers[:10]
+        if isinstance(obj, Topology):
+            first = {k: i for i, k in reversed(list(enumerate(obj.layer_index)))}
+            layers = sorted(first.values())[:10]
+        else:
+            layers = [0]
     idx = [check_int("layers[k]", i, minimum=-len(mats), maximum=len(mats) - 1) % len(mats)
            for i in layers]
     fig, ax = _figure_and_ax(ax, (5.5, 3.8))
@@ -392,19 +395,25 @@ def _bound_line(ax, bound: float, color, owner: str) -> None:
     line.set_label(f"bound {bound:.3g}: " + ", ".join(owners))
 
 
-#: Leading singular values drawn for layers too large for a full dense spectrum.
-LEADING_VALUES = 100
+#: Leading singular values drawn for layers too large for a full dense spectrum (the cap
+#: that keeps a 100000-wide layer's plot near the cost of ``topogen info``: 100 values took
+#: 170 s there, against seconds for the two that ``spectral_gap`` needs).
+LEADING_VALUES = 16
 
 
 def _layer_values(spectrum_fn, layer, k, method):
-    """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest."""
+    """All singular values of ``layer`` if affordable, else the ``LEADING_VALUES`` largest.
+
+    The solver settings (tolerance, Lanczos vectors) are those of
+    :func:`topogen.analysis.spectral_gap`: ``tol=None`` picks the shared default.
+    """
     try:
-        return np.asarray(spectrum_fn(layer, k=k, method=method), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=k, method=method, tol=None), dtype=float)
     except TopogenError:
         if k is not None:
             raise
         lead = min(LEADING_VALUES, min(layer.shape) - 1)
-        return np.asarray(spectrum_fn(layer, k=lead, method=method), dtype=float)
+        return np.asarray(spectrum_fn(layer, k=lead, method=method, tol=None), dtype=float)
 
 
 def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_entries: int = 2**20):
@@ -419,15 +428,16 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
     ax : matplotlib.axes.Axes, optional
     log : bool, optional
         Colour by ``log10(1 + count)``; by default when counts span more than 3 decades or
-        reach a million.
+        reach a million.  Counts of ``2**1000`` or more (deep networks) are always coloured
+        by ``log2(1 + count)``, computed exactly from the integers (no float holds them).
     max_entries : int
         Largest path matrix drawn (see :func:`topogen.analysis.path_counts`).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The image (``ax.images[0]``) holds the counts (or ``log10(1 + count)``) as floats,
-        with a colour bar.
+        The image (``ax.images[0]``) holds the counts (or their logarithm, as the colour
+        bar's label says) as floats, with a colour bar.
 
     Examples
     --------
@@ -437,17 +447,25 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
     >>> float(fig.axes[0].images[0].get_array().max())
     2.0
     """
+    from .analysis.paths import log2_int
     from .analysis.paths import path_counts as _path_counts
 
     check_topology("topology", topology)
     P = _path_counts(topology, max_entries=max_entries)
-    values = np.array([float(v) for v in P.ravel()]).reshape(P.shape) if P.dtype == object \
-        else P.astype(float)
-    top = values.max() if values.size else 0.0
-    low = values[values > 0].min() if np.any(values > 0) else 1.0
-    if log is None:
-        log = top / low > 1e3 or top >= 1e6
-    shown = np.log10(1.0 + values) if log else values
+    huge = P.dtype == object and any(int(v) >= _FLOAT_SAFE for v in P.flat)
+    if huge:  # beyond any float: colour by exact log2 (never float() of a huge count)
+        values = None
+        shown = np.array([log2_int(int(v) + 1) for v in P.flat], dtype=float).reshape(P.shape)
+        log, scale = True, "log2(1 + paths)"
+    else:
+        values = np.array([float(v) for v in P.flat]).reshape(P.shape) if P.dtype == object \
+            else P.astype(float)
+        top = values.max() if values.size else 0.0
+        low = values[values > 0].min() if np.any(values > 0) else 1.0
+        if log is None:
+            log = top / low > 1e3 or top >= 1e6
+        shown = np.log10(1.0 + values) if log else values
+        scale = "log10(1 + paths)" if log else "paths"
     fig, ax = _figure_and_ax(ax, (4.6, 3.8))
     from matplotlib.ticker import MaxNLocator
 
@@ -458,7 +476,7 @@ def path_counts(topology: Topology, *, ax=None, log: bool | None = None, max_ent
         vmin, vmax = vmin - 1, vmax + 1
     image = ax.imshow(shown, cmap="viridis", vmin=vmin, vmax=vmax, interpolation="nearest",
                       aspect="auto")
-    bar = fig.colorbar(image, ax=ax, label="log10(1 + paths)" if log else "paths")
+    bar = fig.colorbar(image, ax=ax, label=scale)
     if flat:
         bar.set_ticks([vmin + 1])
     elif not log:

@@ -16,10 +16,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import TopogenError, check_int, check_widths
+from ._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_max_edges, check_widths
 from ._version import __version__
 
-__all__ = ["Topology", "make_meta"]
+__all__ = ["MAX_NETWORKX_ITEMS", "Topology", "make_meta"]
+
+#: Largest ``nodes + edges`` that :meth:`Topology.to_networkx` builds by default (networkx
+#: takes a few hundred bytes per item: about 1 GB).
+MAX_NETWORKX_ITEMS = 2**22
 
 
 def make_meta(generator: str, params: Mapping, seed=None) -> dict:
@@ -234,7 +238,7 @@ class Topology:
     ((2, 3), 2, 8)
     """
 
-    __slots__ = ("_hash", "_layers", "_meta", "_widths")
+    __slots__ = ("_cache", "_hash", "_layers", "_meta", "_widths")
 
     def __init__(self, layers: Sequence, meta: Mapping | None = None):
         if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
@@ -265,6 +269,7 @@ class Topology:
         self._widths = (layers[0].shape[0], *(layer.shape[1] for layer in layers))
         self._meta = meta
         self._hash = None
+        self._cache = {}  # derived values (immutable, so computed once): see _cached
 
     @classmethod
     def _trusted(cls, layers: Sequence[sp.csr_array], meta: Mapping | None = None) -> Topology:
@@ -324,27 +329,85 @@ class Topology:
         """Number of layers ``L``."""
         return len(self._layers)
 
+    def _cached(self, key: str, compute):
+        """``compute()`` once per topology (it is immutable), then the stored value."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
     @property
     def layer_nnz(self) -> tuple[int, ...]:
         """Edges in each layer."""
-        return tuple(int(layer.nnz) for layer in self._layers)
+        return self._cached("layer_nnz", lambda: tuple(int(m.nnz) for m in self._layers))
 
     @property
     def nnz(self) -> int:
         """Total number of edges."""
-        return sum(self.layer_nnz)
+        return self._cached("nnz", lambda: sum(self.layer_nnz))
 
     @property
     def layer_density(self) -> tuple[float, ...]:
         """Edges of each layer over ``n_i * n_(i+1)``."""
         w = self._widths
-        return tuple(nnz / (w[i] * w[i + 1]) for i, nnz in enumerate(self.layer_nnz))
+        return self._cached("layer_density", lambda: tuple(
+            nnz / (w[i] * w[i + 1]) for i, nnz in enumerate(self.layer_nnz)))
 
     @property
     def density(self) -> float:
         """All edges over all possible edges ``sum(n_i * n_(i+1))`` (a dense net has 1.0)."""
         w = self._widths
-        return self.nnz / sum(w[i] * w[i + 1] for i in range(self.depth))
+        return self._cached("density", lambda: self.nnz / sum(
+            w[i] * w[i + 1] for i in range(self.depth)))
+
+    @property
+    def distinct_layers(self) -> tuple[sp.csr_array, ...]:
+        """Each different layer once, in order of first position (see :attr:`layer_index`).
+
+        Deep generated networks repeat a few layers many times (a RadiX-Net of 1920 layers
+        has 12 different ones); analyses that depend on one layer at a time work on these.
+
+        >>> import topogen
+        >>> t = topogen.extended_mixed_radix([[2, 2]] * 3)
+        >>> len(t.distinct_layers), t.layer_index
+        (2, (0, 1, 0, 1, 0, 1))
+        """
+        return self._distinct()[0]
+
+    @property
+    def layer_index(self) -> tuple[int, ...]:
+        """For every layer position, its index in :attr:`distinct_layers`.
+
+        Layers are the same when they are the same object or have equal shape and entries
+        (so repeats are found also after loading from a file, where nothing is shared):
+        ``layers[i]`` equals ``distinct_layers[layer_index[i]]``.
+        """
+        return self._distinct()[1]
+
+    def _distinct(self):
+        return self._cached("distinct", self._find_distinct)
+
+    def _find_distinct(self):
+        by_id: dict = {}  # id(layer) -> distinct index (shared objects, no hashing)
+        by_key: dict = {}  # _content_key -> distinct indices with that key
+        distinct: list = []
+        index = []
+        for layer in self._layers:
+            k = by_id.get(id(layer))
+            if k is None:
+                key = _content_key(layer)
+                for cand in by_key.get(key, ()):
+                    if _same_layer(distinct[cand], layer):
+                        k = cand
+                        break
+                else:
+                    k = len(distinct)
+                    distinct.append(layer)
+                    by_key.setdefault(key, []).append(k)
+                by_id[id(layer)] = k
+            index.append(k)
+        return tuple(distinct), tuple(index)
 
     # ------------------------------------------------------------------ dunder
     def __eq__(self, other) -> bool:
@@ -389,7 +452,7 @@ class Topology:
         meta.update(updates)
         return Topology._trusted(self._layers, meta)
 
-    def kron(self, widths: Sequence[int]) -> Topology:
+    def kron(self, widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
         """Widen every layer by a Kronecker product with a dense net of ``widths``.
 
         Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``: neuron ``b * n_i + r`` of the
@@ -399,11 +462,23 @@ class Topology:
         >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
         >>> t.widths, t.nnz
         ((2, 6), 6)
+
+        ``max_edges`` caps what is built (each distinct widened layer once, see
+        :func:`topogen._checks.check_max_edges`).
         """
         widths = check_widths("widths", widths, length=self.depth + 1)
-        layers = [
-            kron_ones(widths[i], widths[i + 1], layer) for i, layer in enumerate(self._layers)
-        ]
+        keys = {(self.layer_index[i], widths[i], widths[i + 1]) for i in range(self.depth)}
+        d = self.distinct_layers
+        check_max_edges(
+            sum(a * b * d[k].nnz for k, a, b in keys), max_edges, "Topology.kron",
+            neurons=sum(a * d[k].shape[0] + b * d[k].shape[1] for k, a, b in keys))
+        cache: dict = {}
+        layers = []
+        for i, layer in enumerate(self._layers):
+            key = (self.layer_index[i], widths[i], widths[i + 1])
+            if key not in cache:
+                cache[key] = kron_ones(widths[i], widths[i + 1], layer)
+            layers.append(cache[key])
         meta = {"generator": "kron", "params": {"widths": list(widths)}, "base": self._meta}
         return Topology._trusted(layers, meta)
 
@@ -479,17 +554,27 @@ class Topology:
         return Topology._trusted(layers, {"generator": "permute", "base": self._meta})
 
     # ------------------------------------------------------------------ conversion
-    def to_networkx(self):
+    def to_networkx(self, *, max_items: int = MAX_NETWORKX_ITEMS):
         """A layered :class:`networkx.DiGraph`.
 
         Nodes are ``(layer, index)`` with node attribute ``layer``; edges go from
-        ``(i, row)`` to ``(i + 1, column)`` of layer ``i``.  Meant for small topologies.
+        ``(i, row)`` to ``(i + 1, column)`` of layer ``i``.  Meant for small topologies:
+        refused (TopogenError) when ``nodes + edges`` exceeds ``max_items`` (default
+        :data:`MAX_NETWORKX_ITEMS`).
 
         >>> import numpy as np
         >>> G = Topology([np.ones((2, 2))]).to_networkx()
         >>> G.number_of_nodes(), G.number_of_edges(), G.nodes[(1, 0)]["layer"]
         (4, 4, 1)
         """
+        max_items = check_int("max_items", max_items, minimum=1)
+        items = sum(self._widths) + self.nnz
+        if items > max_items:
+            raise TopogenError(
+                f"to_networkx would build {items:,} nodes and edges, above max_items="
+                f"{max_items:,}; pass a larger max_items= if you have the memory (a few "
+                "hundred bytes each), or analyse the Topology directly"
+            )
         import networkx as nx
 
         G = nx.DiGraph()
@@ -503,9 +588,55 @@ class Topology:
         G.graph.update(widths=self._widths, meta=self.meta)
         return G
 
-    def to_dense(self, dtype=bool) -> list[np.ndarray]:
-        """Each layer as a dense NumPy array (for small topologies)."""
+    def to_dense(self, dtype=bool, *, max_entries: int = DEFAULT_MAX_EDGES) -> list[np.ndarray]:
+        """Each layer as a dense NumPy array (for small topologies).
+
+        Parameters
+        ----------
+        dtype : numpy dtype
+            Of the arrays.
+        max_entries : int
+            Refuse (TopogenError) before allocating more than this many entries in all;
+            repeated layers are separate arrays here, so every position counts.
+
+        Returns
+        -------
+        list of numpy.ndarray
+
+        Examples
+        --------
+        >>> Topology([np.eye(2)]).to_dense(int)[0].tolist()
+        [[1, 0], [0, 1]]
+        """
+        max_entries = check_int("max_entries", max_entries, minimum=1)
+        w = self._widths
+        cells = sum(w[i] * w[i + 1] for i in range(self.depth))
+        if cells > max_entries:
+            mib = cells * np.dtype(dtype).itemsize / 2**20
+            raise TopogenError(
+                f"to_dense would allocate {cells:,} entries ({mib:,.0f} "
+                f"MiB), above max_entries={max_entries:,}; pass a larger max_entries= if you "
+                "have the memory, or use the sparse layers"
+            )
         return [layer.toarray().astype(dtype) for layer in self._layers]
+
+
+def _content_key(layer: sp.csr_array) -> tuple:
+    """Shape, edge count and a sample of the index arrays: equal layers have equal keys.
+
+    Layers with equal keys are then compared in full (:func:`_same_layer`), which is much
+    cheaper than hashing every layer of a deep network read from a file.
+    """
+    picks = [np.linspace(0, len(a) - 1, 64).astype(np.int64) if len(a) else np.zeros(0, int)
+             for a in (layer.indptr, layer.indices)]
+    sample = tuple(np.asarray(a)[k].astype(np.int64).tobytes()
+                   for a, k in zip((layer.indptr, layer.indices), picks))
+    return (layer.shape, int(layer.nnz), *sample)
+
+
+def _same_layer(a: sp.csr_array, b: sp.csr_array) -> bool:
+    return a is b or (a.shape == b.shape and np.array_equal(a.indptr, b.indptr)
+                      and np.array_equal(a.indices, b.indices))
 
 
 def check_topology(name: str, value) -> Topology:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..topology import Topology, check_topology
 
-__all__ = ["LayerDegrees", "degrees", "density", "is_regular"]
+__all__ = ["LayerDegrees", "degrees", "density", "is_regular", "layer_degrees"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def degrees(topology: Topology) -> list[LayerDegrees]:
     -------
     list of LayerDegrees
         One per layer, with ``out_degree``, ``in_degree``, ``out_regular``, ``in_regular``
-        and ``regular``.
+        and ``regular``.  Computed once per distinct layer (:attr:`Topology.layer_index`):
+        positions holding the same layer share one read-only LayerDegrees.
 
     Examples
     --------
@@ -75,12 +76,33 @@ def degrees(topology: Topology) -> list[LayerDegrees]:
     ([6, 6, 6], [2, 2, 2], True)
     """
     check_topology("topology", topology)
-    out = []
-    for layer in topology.layers:
-        out_deg = np.diff(layer.indptr).astype(np.int64)
-        in_deg = np.bincount(layer.indices, minlength=layer.shape[1]).astype(np.int64)
-        out.append(LayerDegrees(out_deg, in_deg))
-    return out
+    distinct = [layer_degrees(layer) for layer in topology.distinct_layers]
+    return [distinct[k] for k in topology.layer_index]
+
+
+def layer_degrees(layer) -> LayerDegrees:
+    """Degrees of one layer, as read-only arrays (repeated layers share one LayerDegrees).
+
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array
+        A canonical layer, such as ``Topology.layers[i]``.
+
+    Returns
+    -------
+    LayerDegrees
+
+    Examples
+    --------
+    >>> import topogen
+    >>> layer_degrees(topogen.mixed_radix([3, 2]).layers[0]).in_degree.tolist()
+    [3, 3, 3, 3, 3, 3]
+    """
+    out_deg = np.diff(layer.indptr).astype(np.int64)
+    in_deg = np.bincount(layer.indices, minlength=layer.shape[1]).astype(np.int64)
+    out_deg.flags.writeable = False
+    in_deg.flags.writeable = False
+    return LayerDegrees(out_deg, in_deg)
 
 
 def is_regular(topology: Topology) -> bool:
@@ -90,7 +112,8 @@ def is_regular(topology: Topology) -> bool:
     >>> is_regular(topogen.mixed_radix([3, 2]))
     True
     """
-    return all(d.regular for d in degrees(topology))
+    check_topology("topology", topology)
+    return all(layer_degrees(layer).regular for layer in topology.distinct_layers)
 
 
 def density(topology: Topology) -> float:

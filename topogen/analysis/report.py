@@ -8,20 +8,26 @@ optionally, the spectral gap of every layer against its Ramanujan bound, into a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
-from .._checks import TopogenError
+from .._checks import TopogenError, check_int
 from .._progress import Progress
 from ..topology import Topology, check_topology
-from .degrees import degrees
-from .paths import path_count_summary
+from .degrees import layer_degrees
+from .paths import log2_int, path_count_summary
 
-__all__ = ["EXACT_SYMMETRY_ENTRIES", "LayerReport", "Report", "analyze"]
+__all__ = ["DEFAULT_MAX_SPECTRA", "EXACT_SYMMETRY_ENTRIES", "LayerReport", "Report", "analyze"]
+
+#: Distinct layers whose spectra :func:`analyze` computes by default: the first half of
+#: them and the rest spread evenly over the other distinct layers (the report says which).
+#: A 120-layer Graph Challenge network has 120 distinct 1024-neuron layers: all spectra
+#: take minutes, 8 take seconds.  ``max_spectra=None`` computes every one.
+DEFAULT_MAX_SPECTRA = 8
 
 #: Largest path matrix (``n_0 * max width`` entries) whose symmetry :func:`analyze` decides
 #: by computing it exactly; beyond, Freivalds' randomized test (see
@@ -91,8 +97,10 @@ class Report:
         Every layer biregular.
     paths : dict
         :func:`topogen.analysis.path_count_summary`: ``total`` (exact int), ``per_pair``
-        (exact int when symmetric, else the mean as a float), ``symmetric`` (exact up to
-        :data:`EXACT_SYMMETRY_ENTRIES`, randomized beyond), ``path_connected``.
+        (exact int when symmetric, else the exact mean as a Fraction), ``per_pair_log2``,
+        ``symmetric`` (exact up to :data:`EXACT_SYMMETRY_ENTRIES`, randomized beyond),
+        ``path_connected``.  In :meth:`as_dict` a Fraction mean becomes a float when one
+        holds it, else None (``per_pair_log2`` is always there).
     layers : tuple of LayerReport
     generator : str or None
         ``meta["generator"]`` of the topology.
@@ -119,7 +127,7 @@ class Report:
             "nnz": self.nnz,
             "density": self.density,
             "regular": self.regular,
-            "paths": dict(self.paths),
+            "paths": _jsonable_paths(self.paths),
             "layers": [layer.as_dict() for layer in self.layers],
             "generator": self.generator,
             "spectral_note": self.spectral_note,
@@ -143,15 +151,17 @@ class Report:
             f"topology   {self.generator or '(unnamed)'}",
             f"widths     {_fmt_widths(self.widths)}",
             f"edges      {self.nnz:,} in {self.depth} layers, density {self.density:.4g}",
-            f"regular    {'yes' if self.regular else 'no'} (every layer biregular)",
+            "regular    " + ("yes (every layer is biregular)" if self.regular
+                                 else "no (some layer is not biregular)"),
             f"paths      {_fmt_count(p['total'])} in total, "
             + (
                 f"exactly {_fmt_count(p['per_pair'])} per input-output pair (symmetric)"
                 if p["symmetric"]
                 else f"{_fmt_count(p['per_pair'])} per pair on average (not symmetric)"
             ),
-            "connected  " + ("yes (every input reaches every output)" if p["path_connected"]
-                             else "no (some input does not reach some output)"),
+            "connected  "
+            + ("yes (every input reaches every output)" if p["path_connected"]
+               else "no (some input does not reach some output)"),
         ]
         cols = ["layer", "shape", "edges", "density", "out-deg", "in-deg", "regular"]
         spectral = any(layer.spectral for layer in self.layers)
@@ -205,15 +215,52 @@ def _fmt_widths(widths) -> str:
 
 
 def _fmt_count(value) -> str:
-    """Exact below 10**15, otherwise a readable power of ten (the JSON keeps it exact)."""
+    """Exact below 10**15, otherwise a readable power of ten (the JSON keeps it exact).
+
+    Ints and Fractions of any size are formatted without a float conversion of the whole
+    number (a 2000-layer network has counts near ``2**2000``, beyond any float).
+
+    >>> _fmt_count(1234), _fmt_count(3 * 10**400), _fmt_count(Fraction(10**500, 3))
+    ('1,234', '3.000e400', '3.333e499')
+    """
+    if value is None:
+        return "-"
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return _fmt_count(value.numerator)
+        if abs(value) < 10**15:
+            return f"{float(value):.4g}"
+        return _fmt_power(abs(value), "-" if value < 0 else "")
     value = int(value)
     if abs(value) < 10**15:
         return f"{value:,}"
-    exponent = len(str(abs(value))) - 1
-    mantissa = value / 10**exponent if exponent < 300 else int(str(value)[:4]) / 1000
-    return f"{mantissa:.3f}e{exponent}"
+    return _fmt_power(Fraction(abs(value)), "-" if value < 0 else "")
+
+
+def _fmt_power(value: Fraction, sign: str) -> str:
+    """``m.mmme<exp>`` of a positive Fraction >= 10**15, exactly (no float of the value)."""
+    exponent = len(str(value.numerator // value.denominator)) - 1
+    scaled = value * 1000 / Fraction(10) ** exponent  # in [1000, 10000)
+    digits = round(scaled)
+    if digits >= 10000:
+        digits, exponent = digits // 10, exponent + 1
+    return f"{sign}{digits // 1000}.{digits % 1000:03d}e{exponent}"
+
+
+def _jsonable_paths(paths: dict) -> dict:
+    """The path summary for JSON: a Fraction mean as a float where one holds it, else None."""
+    out = dict(paths)
+    mean = out.get("per_pair")
+    if isinstance(mean, Fraction):
+        if mean.denominator == 1:
+            out["per_pair"] = mean.numerator
+        elif mean == 0 or log2_int(abs(mean.numerator)) - log2_int(mean.denominator) < 1000:
+            out["per_pair"] = float(mean)
+        else:
+            out["per_pair"] = None  # per_pair_log2 carries it
+    return out
 
 
 def _fmt_range(pair) -> str:
@@ -239,32 +286,58 @@ def _spectral_cells(spec: dict | None) -> list[str]:
     ]
 
 
-def _layer_key(layer) -> tuple:
-    """Identifies a layer by content, so that repeated layers (also after loading from a
-    file, where they are no longer shared objects) are analysed once."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(layer.indptr, dtype=np.int64).tobytes())
-    digest.update(np.ascontiguousarray(layer.indices, dtype=np.int64).tobytes())
-    return (layer.shape, digest.hexdigest())
+def spectra_sample(n_distinct: int, max_spectra: int | None) -> list[int]:
+    """Which distinct layers get a spectrum: all of them, or at most ``max_spectra``.
+
+    The first ``ceil(max_spectra / 2)`` distinct layers, then the others spread evenly over
+    the remaining ones (the last one included), so the choice is reproducible.
+
+    Parameters
+    ----------
+    n_distinct : int
+        Number of distinct layers (:attr:`topogen.Topology.distinct_layers`).
+    max_spectra : int or None
+        Most spectra to compute; None for all.
+
+    Returns
+    -------
+    list of int
+        Indices into the distinct layers, ascending.
+
+    >>> spectra_sample(120, 8), spectra_sample(3, 8)
+    ([0, 1, 2, 3, 33, 62, 90, 119], [0, 1, 2])
+    """
+    if max_spectra is None or n_distinct <= max_spectra:
+        return list(range(n_distinct))
+    head = math.ceil(max_spectra / 2)
+    rest = max_spectra - head
+    spread = np.linspace(head, n_distinct - 1, rest + 1)[1:] if rest else []
+    return list(range(head)) + sorted({int(v) for v in np.rint(spread)})
 
 
-def _layer_spectra(topology: Topology, progress: bool | None, method: str
-                   ) -> tuple[list, str | None]:
-    """``SpectralGap.as_dict()`` of every layer (shared layers computed once), or a note."""
+def _layer_spectra(topology: Topology, progress: bool | None, method: str,
+                   max_spectra: int | None) -> tuple[list, str | None]:
+    """``SpectralGap.as_dict()`` per layer (each distinct layer once), and a note."""
     try:
         from .spectral import spectral_gap
     except ImportError as exc:  # the spectral module is optional during development
         return [None] * topology.depth, f"spectral analysis unavailable: {exc}"
+    distinct = topology.distinct_layers
+    chosen = spectra_sample(len(distinct), max_spectra)
     cache: dict = {}
-    out = []
-    with Progress(topology.depth, "spectra", enabled=progress) as bar:
-        for layer in topology.layers:
-            key = _layer_key(layer)
-            if key not in cache:
-                cache[key] = spectral_gap(layer, method=method).as_dict()
-            out.append(cache[key])
+    with Progress(len(chosen), "spectra (distinct layers)", enabled=progress) as bar:
+        for k in chosen:
+            cache[k] = spectral_gap(distinct[k], method=method).as_dict()
             bar.update()
-    return out, None
+    out = [cache.get(k) for k in topology.layer_index]
+    note = None
+    if len(chosen) < len(distinct):
+        first = {k: i for i, k in reversed(list(enumerate(topology.layer_index)))}
+        shown = ", ".join(str(first[k]) for k in chosen)
+        note = (f"spectra of {len(chosen)} of the {len(distinct)} distinct layers: the layers "
+                f"at {shown} and their repeats; the others show '-'. "
+                "analyze(..., max_spectra=None) computes every one")
+    return out, note
 
 
 def analyze(
@@ -273,6 +346,7 @@ def analyze(
     spectral: bool = True,
     method: str = "auto",
     progress: bool | None = False,
+    max_spectra: int | None = DEFAULT_MAX_SPECTRA,
 ) -> Report:
     """Analyse a topology: sizes, densities, degrees, exact path counts and spectra.
 
@@ -280,7 +354,7 @@ def analyze(
     ----------
     topology : Topology
     spectral : bool
-        Also compute every layer's spectral gap and Ramanujan bound
+        Also compute the layers' spectral gaps and Ramanujan bounds
         (:func:`topogen.analysis.spectral_gap`); a layer that occurs several times (as in
         RadiX-Nets) is computed once.  The slowest part on large networks.
     method : {"auto", "dense", "sparse"}
@@ -288,6 +362,10 @@ def analyze(
         (two leading singular values by an iterative solver) is much faster on wide layers.
     progress : bool or None
         Show a progress bar over the layers' spectra on stderr (None: if it is a terminal).
+    max_spectra : int or None
+        Compute the spectra of at most this many distinct layers (default
+        :data:`DEFAULT_MAX_SPECTRA`; chosen by :func:`spectra_sample`, and
+        ``Report.spectral_note`` says which); None computes every distinct layer.
 
     Returns
     -------
@@ -307,6 +385,8 @@ def analyze(
     ((4, 8, 4), 32, True, 2, True)
     >>> print(r.table().splitlines()[1])
     widths     4 -> 8 -> 4
+    >>> r.paths["per_pair_log2"]
+    1.0
 
     References
     ----------
@@ -316,23 +396,24 @@ def analyze(
     check_topology("topology", topology)
     if not isinstance(spectral, bool):
         raise TopogenError(f"spectral must be True or False, got {spectral!r}")
-    degs = degrees(topology)
+    if max_spectra is not None:
+        max_spectra = check_int("max_spectra", max_spectra, minimum=1)
     if spectral:
-        spectra, note = _layer_spectra(topology, progress, method)
+        spectra, note = _layer_spectra(topology, progress, method, max_spectra)
     else:
         spectra, note = [None] * topology.depth, None
+    summary = [_degree_summary(layer) for layer in topology.distinct_layers]
+    densities, nnz = topology.layer_density, topology.layer_nnz  # computed once, not per layer
     layers = tuple(
         LayerReport(
             index=i,
-            shape=tuple(int(s) for s in layer.shape),
-            nnz=int(layer.nnz),
-            density=float(topology.layer_density[i]),
-            out_degree=(int(d.out_degree.min()), int(d.out_degree.max())),
-            in_degree=(int(d.in_degree.min()), int(d.in_degree.max())),
-            regular=d.regular,
+            shape=(topology.widths[i], topology.widths[i + 1]),
+            nnz=nnz[i],
+            density=float(densities[i]),
+            **summary[k],
             spectral=spectra[i],
         )
-        for i, (layer, d) in enumerate(zip(topology.layers, degs))
+        for i, k in enumerate(topology.layer_index)
     )
     meta = topology.meta
     return Report(
@@ -340,10 +421,19 @@ def analyze(
         depth=topology.depth,
         nnz=topology.nnz,
         density=float(topology.density),
-        regular=all(layer.regular for layer in layers),
+        regular=all(s["regular"] for s in summary),
         paths=path_count_summary(topology, max_entries=EXACT_SYMMETRY_ENTRIES),
         layers=layers,
         generator=meta.get("generator"),
         spectral_note=note,
         meta=meta,
     )
+
+
+def _degree_summary(layer) -> dict:
+    d = layer_degrees(layer)
+    return {
+        "out_degree": (int(d.out_degree.min()), int(d.out_degree.max())),
+        "in_degree": (int(d.in_degree.min()), int(d.in_degree.max())),
+        "regular": d.regular,
+    }

@@ -41,11 +41,25 @@ import scipy.sparse as sp
 
 from .._checks import TopogenError, check_int, check_matrix
 from ..topology import Topology
+from ._certify import (
+    DENSE_RTOL,
+    SINGLE_ABOVE,
+    SINGLE_RTOL,
+    close,
+    components,
+    gram_interval,
+    graph_bipartite,
+    layer_components,
+    verdict,
+)
 
 __all__ = [
+    "CERTIFY_TOL",
     "DENSE_MAX_ENTRIES",
     "DENSE_MAX_SIDE",
+    "DENSE_RTOL",
     "GRAPH_SPARSE_TOL",
+    "SINGLE_RTOL",
     "SPARSE_TOL",
     "SpectralGap",
     "ramanujan_bound",
@@ -66,6 +80,10 @@ SPARSE_TOL = 1e-3
 #: Default ARPACK tolerance for graphs (their extreme eigenvalues often repeat, as in LPS
 #: graphs, where a loose tolerance costs accuracy; graphs are cheaper than huge layers).
 GRAPH_SPARSE_TOL = 1e-8
+#: Tightest tolerance tried when a loose estimate's error band contains the Ramanujan bound:
+#: the solve is repeated 1000 times tighter (from the last Ritz vector) until the band lies
+#: on one side of the bound or this tolerance is reached (see :func:`spectral_gap`).
+CERTIFY_TOL = 1e-12
 
 
 def ramanujan_bound(d_out: int, d_in: int | None = None) -> float:
@@ -116,7 +134,10 @@ class SpectralGap:
     ramanujan_bound : float or None
         :func:`ramanujan_bound` of the degrees, None if not (bi)regular or a degree is 0.
     is_ramanujan : bool or None
-        ``lambda2 <= ramanujan_bound`` (up to rounding), None when there is no bound.
+        ``lambda2 <= ramanujan_bound``, decided only when the whole error band
+        ``lambda2_interval`` lies on one side of the bound (after a tight second solve if
+        the first could not tell); None when there is no bound or it stays undecided
+        (``notes`` then gives the interval).
     regular : bool
         Regular graph, or biregular layer.
     degrees : tuple
@@ -139,6 +160,9 @@ class SpectralGap:
         ``"edge expansion"`` (graphs) or ``"conductance"`` (layers).
     notes : tuple of str
         What was special: disconnected, irregular, isolated neurons, empty layer, ...
+    lambda2_interval : tuple of float or None
+        ``(low, high)``: where the true ``lambda2`` lies given the method's error (see
+        :func:`spectral_gap`, "Certified verdicts").
     """
 
     kind: str
@@ -158,6 +182,7 @@ class SpectralGap:
     cheeger: tuple | None = None
     cheeger_quantity: str | None = None
     notes: tuple = ()
+    lambda2_interval: tuple | None = None
 
     def as_dict(self) -> dict:
         """All fields as a JSON-able dict (tuples become lists).
@@ -167,7 +192,7 @@ class SpectralGap:
         2.0
         """
         out = asdict(self)
-        for key in ("shape", "degrees", "cheeger", "notes"):
+        for key in ("shape", "degrees", "cheeger", "notes", "lambda2_interval"):
             if out[key] is not None:
                 out[key] = _listify(out[key])
         return out
@@ -233,8 +258,9 @@ def _tol(tol, graph: bool) -> float:
 
 
 def _v0(n: int) -> np.ndarray:
-    """A fixed start vector, so that ARPACK results are reproducible."""
-    return np.random.default_rng(12345).random(n) + 0.5
+    """A fixed Gaussian start vector: reproducible, and random in every direction (a start
+    nearly orthogonal to the top eigenvector is what makes Lanczos miss it)."""
+    return np.random.default_rng(12345).standard_normal(n)
 
 
 # ---------------------------------------------------------------------------- spectra
@@ -262,18 +288,28 @@ def _gram_operator(W: sp.csr_array, project: np.ndarray | None = None, single: b
     return LinearOperator((n, n), matvec=matvec, dtype=np.float64)
 
 
-def _top_gram_eigs(W: sp.csr_array, k: int, project=None, tol=SPARSE_TOL) -> np.ndarray:
-    """Largest ``k`` eigenvalues of the Gram matrix (descending, clipped at 0)."""
+def _top_gram_eigs(W: sp.csr_array, k: int, project=None, tol=SPARSE_TOL, v0=None,
+                   vectors: bool = False):
+    """Largest ``k`` eigenvalues of the Gram matrix (descending, clipped at 0).
+
+    With ``vectors=True`` also the Ritz vector of the largest (to warm-start a tighter
+    solve through ``v0``).
+    """
     from scipy.sparse.linalg import eigsh
 
-    op = _gram_operator(W, project, single=bool(tol) and tol >= 1e-5)
+    op = _gram_operator(W, project, single=bool(tol) and tol >= SINGLE_ABOVE)
     n = op.shape[0]
-    v0 = _v0(n)
+    v0 = _v0(n) if v0 is None else np.asarray(v0, dtype=np.float64)
     if project is not None:
         v0 = v0 - project * (project @ v0)
-    ncv = min(n, max(2 * k + 1, 20))  # 20 Lanczos vectors: fewest products at 10**6 (measured)
-    vals = eigsh(op, k=k, which="LA", v0=v0, tol=tol, ncv=ncv, return_eigenvectors=False)
-    return np.clip(np.sort(vals)[::-1], 0.0, None)
+    # 20 Lanczos vectors: fewest products at 10**6 under loose tolerances; tight solves at
+    # the edge of a continuous spectrum converge faster with more (60: 1.6x, measured)
+    ncv = min(n, max(2 * k + 1, 20 if tol >= SINGLE_ABOVE else 60))
+    out = eigsh(op, k=k, which="LA", v0=v0, tol=tol, ncv=ncv, return_eigenvectors=vectors)
+    vals, vecs = out if vectors else (out, None)
+    order = np.argsort(vals)[::-1]
+    vals = np.clip(vals[order], 0.0, None)
+    return (vals, vecs[:, order[0]]) if vectors else vals
 
 
 def _layer_singular_values(W: sp.csr_array, k: int | None, method: str, tol) -> np.ndarray:
@@ -341,7 +377,8 @@ def spectrum(
     Returns
     -------
     numpy.ndarray or list of numpy.ndarray
-        Values in descending order.
+        Values in descending order.  For a Topology, one read-only array per layer,
+        computed once per distinct layer (:attr:`Topology.distinct_layers`).
 
     Raises
     ------
@@ -362,7 +399,10 @@ def spectrum(
     if isinstance(obj, Topology):
         if graph:
             raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
-        return [spectrum(layer, k, method=method, tol=tol) for layer in obj.layers]
+        values = [spectrum(layer, k, method=method, tol=tol) for layer in obj.distinct_layers]
+        for v in values:
+            v.flags.writeable = False  # shared by the positions of a repeated layer
+        return [values[i] for i in obj.layer_index]  # repeated layers computed once
     if graph:
         A = _as_graph(obj)
         return _graph_eigenvalues(A, k, _pick_method(method, A.shape), _tol(tol, True))
@@ -372,7 +412,8 @@ def spectrum(
 
 # ---------------------------------------------------------------------------- gaps
 def spectral_gap(
-    obj, *, graph: bool = False, method: str = "auto", tol: float | None = None
+    obj, *, graph: bool = False, method: str = "auto", tol: float | None = None,
+    certify: bool = True,
 ):
     """Spectral gap, Ramanujan test and Cheeger bounds of each layer, or of a graph.
 
@@ -388,10 +429,32 @@ def spectral_gap(
     tol : float
         ARPACK's relative residual tolerance (sparse method); None: :data:`SPARSE_TOL` for
         layers, :data:`GRAPH_SPARSE_TOL` for graphs.
+    certify : bool
+        When the first estimate's error band contains the Ramanujan bound, solve again
+        1000 times tighter (down to :data:`CERTIFY_TOL`) until it does not (default).
+        False: no second solve, and such a verdict is None.
 
     Returns
     -------
     SpectralGap or list of SpectralGap
+
+    Notes
+    -----
+    Certified verdicts.  ``is_ramanujan`` is True only if the whole interval
+    ``lambda2_interval`` where ``lambda2`` can lie is within the bound, False only if it is
+    all above, and None (with a note giving the interval) otherwise.  Dense (LAPACK)
+    values are taken to be accurate to :data:`DENSE_RTOL` relative to ``lambda1``.  A
+    sparse (ARPACK) estimate ``theta`` of ``lambda2**2`` is a Lanczos (Ritz) value: it never
+    exceeds the eigenvalue it approximates, and ARPACK stops when the residual is below
+    ``tol * theta``, so the eigenvalue is in ``[theta, theta * (1 + tol)]`` (plus float32
+    rounding, :data:`SINGLE_RTOL`, under loose tolerances).  The lower end is rigorous, so
+    False is certain; the upper end assumes that Lanczos found the top eigenvalue of the
+    deflated operator and not a lower one, which a random start vector makes likely but
+    not certain (Kuczynski & Wozniakowski, *Estimating the largest eigenvalue by the power
+    and Lanczos algorithms with a random start*, SIAM J. Matrix Anal. Appl. 13, 1992).
+    When the interval contains the bound the solve is repeated 1000 times tighter, starting
+    from the last Ritz vector, down to :data:`CERTIFY_TOL`.  Disconnection is decided
+    exactly (connected components), and so is bipartiteness of a connected graph.
 
     Raises
     ------
@@ -416,19 +479,37 @@ def spectral_gap(
     if isinstance(obj, Topology):
         if graph:
             raise TopogenError("graph=True takes one adjacency matrix, not a Topology")
-        return [spectral_gap(layer, method=method, tol=tol) for layer in obj.layers]
+        gaps = [spectral_gap(layer, method=method, tol=tol, certify=certify)
+                for layer in obj.distinct_layers]
+        return [gaps[i] for i in obj.layer_index]  # repeated layers computed once
+    if not isinstance(certify, bool):
+        raise TopogenError(f"certify must be True or False, got {certify!r}")
     if graph:
         A = _as_graph(obj)
-        return _graph_gap(A, _pick_method(method, A.shape), _tol(tol, True))
+        return _graph_gap(A, _pick_method(method, A.shape), _tol(tol, True), certify)
     W = _as_pattern(obj)
-    return _layer_gap(W, _pick_method(method, W.shape), _tol(tol, False))
+    return _layer_gap(W, _pick_method(method, W.shape), _tol(tol, False), certify)
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-7 * max(1.0, abs(a), abs(b))
+def _sparse_layer_values(W, regular, degrees, tol, v0=None):
+    """``(s1, s2, s2_low, s2_high, ritz_vector)`` by ARPACK on the Gram matrix."""
+    n_in, n_out = W.shape
+    if regular and W.nnz:
+        s1 = math.sqrt(degrees[0][0] * degrees[1][0])  # exact: constant top singular vectors
+        side = min(n_in, n_out)
+        # two Ritz values, not one: with one, Lanczos settled on the second eigenvalue of
+        # 1 in 1200 small random layers (estimate below the truth by more than its band);
+        # with two, in none (about 1.4x the products)
+        vals, vec = _top_gram_eigs(W, 2, np.full(side, 1 / math.sqrt(side)), tol, v0, True)
+        theta = float(vals[0])
+    else:
+        (top, theta), vec = (float(v) for v in _top_gram_eigs(W, 2, tol=tol)), None
+        s1 = math.sqrt(top)
+    low, high = gram_interval(theta, tol, s1 * s1)
+    return s1, math.sqrt(theta), low, high, vec
 
 
-def _layer_gap(W: sp.csr_array, method: str, tol: float) -> SpectralGap:
+def _layer_gap(W: sp.csr_array, method: str, tol: float, certify: bool = True) -> SpectralGap:
     n_in, n_out = W.shape
     out_deg = np.diff(W.indptr).astype(np.int64)
     in_deg = np.bincount(W.indices, minlength=n_out).astype(np.int64)
@@ -439,55 +520,96 @@ def _layer_gap(W: sp.csr_array, method: str, tol: float) -> SpectralGap:
         notes.append("the layer has no edges")
     if min(n_in, n_out) == 1:
         notes.append("one side has a single neuron: there is one singular value, lambda2 = 0")
-    if method == "dense" or min(n_in, n_out) <= 2:
-        s = np.linalg.svd(W.toarray(), compute_uv=False)
-        s1, s2 = float(s[0]), float(s[1]) if len(s) > 1 else 0.0
-        method = "dense"
-    elif regular and W.nnz:
-        s1 = math.sqrt(degrees[0][0] * degrees[1][0])  # exact: constant top singular vectors
-        side = min(n_in, n_out)
-        s2 = float(math.sqrt(_top_gram_eigs(W, 1, np.full(side, 1 / math.sqrt(side)), tol)[0]))
-    else:
-        s1, s2 = (float(v) for v in np.sqrt(_top_gram_eigs(W, 2, tol=tol)))
-    if method == "sparse":
-        notes.append(f"ARPACK (tol={tol:g}): lambda2 is a Lanczos estimate from below")
-    if W.nnz and _close(s1, s2):
-        notes.append("lambda2 = lambda1: the layer is disconnected (no expansion)")
     bound = None
     if regular and degrees[0][0] >= 1 and degrees[1][0] >= 1:
         bound = ramanujan_bound(degrees[0][0], degrees[1][0])
     elif not regular:
         notes.append("the layer is not biregular: no Ramanujan bound")
-    is_ram = None if bound is None else bool(s2 <= bound * (1 + 1e-9) + 1e-12)
+    if method == "dense" or min(n_in, n_out) <= 2:
+        sv = np.linalg.svd(W.toarray(), compute_uv=False)
+        s1, s2 = float(sv[0]), float(sv[1]) if len(sv) > 1 else 0.0
+        band = DENSE_RTOL * max(1.0, s1)
+        low, high = max(s2 - band, 0.0), s2 + band
+        method = "dense"
+    else:
+        s1, s2, low, high, vec = _sparse_layer_values(W, regular, degrees, tol)
+        while (certify and bound is not None and verdict(low, high, bound) is None
+               and tol > CERTIFY_TOL):
+            # the estimate cannot tell: solve 1000x tighter from its Ritz vector, then decide
+            tol = max(tol * 1e-3, CERTIFY_TOL)
+            s1, s2, low, high, vec = _sparse_layer_values(W, regular, degrees, tol, vec)
+        notes.append(f"ARPACK (tol={tol:g}): lambda2 is a Lanczos estimate from below, "
+                     f"within [{low:.12g}, {high:.12g}]")
+    n_comp = layer_components(W, out_deg, in_deg) if W.nnz else 0
+    if n_comp > 1:
+        notes.append(f"the layer is disconnected ({n_comp} components): lambda2 = lambda1, "
+                     "no expansion")
+        if regular:  # every component has top singular value sqrt(d_out d_in)
+            s2 = low = high = s1
+    is_ram = None if bound is None else verdict(low, high, bound)
+    if bound is not None and is_ram is None:
+        notes.append(f"Ramanujan undecided: lambda2 lies in [{low:.12g}, {high:.12g}], which "
+                     f"contains the bound {bound:.12g}")
     cheeger = None
     if out_deg.min() == 0 or in_deg.min() == 0:
         notes.append("isolated neurons (degree 0): conductance bounds do not apply")
     else:
-        mu2 = s2 / s1 if regular else _normalized_second(W, out_deg, in_deg, method, tol)
-        lo = max(0.0, (1.0 - mu2) / 2.0)
-        cheeger = (lo, math.sqrt(max(0.0, 2.0 * (1.0 - mu2))))
+        if regular:
+            mu_low, mu_high = low / s1, high / s1
+        else:
+            mu_low, mu_high = _normalized_second(W, out_deg, in_deg, method, tol)
+        cheeger = (max(0.0, (1.0 - min(mu_high, 1.0)) / 2.0),
+                   math.sqrt(max(0.0, 2.0 * (1.0 - mu_low))))
     return SpectralGap(
         kind="layer", shape=(n_in, n_out), lambda1=s1, lambda2=s2, gap=s1 - s2,
         ramanujan_bound=bound, is_ramanujan=is_ram, regular=regular, degrees=degrees,
         method=method, bipartite=True, second_eigenvalue=s2,
         cheeger=cheeger, cheeger_quantity="conductance" if cheeger else None,
-        notes=tuple(notes),
+        notes=tuple(notes), lambda2_interval=(low, high),
     )
 
 
-def _normalized_second(W, out_deg, in_deg, method, tol) -> float:
-    """Second singular value of ``D_out^{-1/2} W D_in^{-1/2}`` (its first is 1)."""
+def _normalized_second(W, out_deg, in_deg, method, tol) -> tuple[float, float]:
+    """An interval holding the second singular value of ``D_out^{-1/2} W D_in^{-1/2}``."""
     scale_out, scale_in = sp.diags_array(1 / np.sqrt(out_deg)), sp.diags_array(1 / np.sqrt(in_deg))
     N = sp.csr_array(scale_out @ W @ scale_in)
     if method == "dense":
-        s = np.linalg.svd(N.toarray(), compute_uv=False)
-        return float(s[1]) if len(s) > 1 else 0.0
+        sv = np.linalg.svd(N.toarray(), compute_uv=False)
+        mu = float(sv[1]) if len(sv) > 1 else 0.0
+        return max(mu - DENSE_RTOL, 0.0), mu + DENSE_RTOL
     side_deg = out_deg if W.shape[0] <= W.shape[1] else in_deg
     top = np.sqrt(side_deg) / np.linalg.norm(np.sqrt(side_deg))
-    return float(math.sqrt(_top_gram_eigs(N, 1, top, tol)[0]))
+    theta = float(_top_gram_eigs(N, 1, top, tol)[0])
+    return gram_interval(theta, tol, 1.0)
 
 
-def _graph_gap(A: sp.csr_array, method: str, tol: float) -> SpectralGap:
+def _graph_ends(A, method, tol):
+    """Eigenvalues at both ends, descending, and the absolute error of each."""
+    n = A.shape[0]
+    if method == "dense":
+        ev = np.linalg.eigvalsh(A.toarray())[::-1]
+        return ev, np.full(len(ev), DENSE_RTOL * max(1.0, float(np.abs(ev).max(initial=0))))
+    from scipy.sparse.linalg import eigsh
+
+    ends = np.sort(eigsh(A, k=4, which="BE", v0=_v0(n), tol=tol,
+                         return_eigenvectors=False))[::-1]
+    return ends, max(tol, 1e-15) * np.abs(ends) + 1e-13 * float(np.abs(ends).max())
+
+
+def _graph_second(ends, err, bipartite):
+    """Largest nontrivial ``|lambda|`` and an interval holding it."""
+    n = len(ends)
+    keep = list(range(1, n - 1)) + ([] if bipartite or n < 2 else [n - 1])
+    if n <= 1 or not keep:
+        return 0.0, 0.0, 0.0
+    mags = np.abs(ends[keep])
+    lam2 = float(mags.max())
+    low = float(np.max(np.maximum(mags - err[keep], 0.0)))
+    high = float(np.max(mags + err[keep]))
+    return lam2, low, high
+
+
+def _graph_gap(A: sp.csr_array, method: str, tol: float, certify: bool = True) -> SpectralGap:
     n = A.shape[0]
     deg = np.asarray(A.sum(axis=1)).ravel()
     degrees = ((float(deg.min()), float(deg.max())),)
@@ -499,36 +621,44 @@ def _graph_gap(A: sp.csr_array, method: str, tol: float) -> SpectralGap:
     notes = []
     if n <= 8:  # ARPACK needs k = 4 < n; tiny graphs are dense anyway
         method = "dense"
-    if method == "dense":
-        ev = np.linalg.eigvalsh(A.toarray())[::-1]
-        lap = np.linalg.eigvalsh(np.diag(lap_deg) - (A.toarray() - np.diag(loops)))
-        alg = float(lap[1]) if n > 1 else 0.0
-        ends = ev
-    else:
-        from scipy.sparse.linalg import eigsh
-
-        ends = np.sort(eigsh(A, k=4, which="BE", v0=_v0(n), tol=tol,
-                             return_eigenvectors=False))[::-1]
-        alg = _algebraic_connectivity_sparse(A, lap_deg, loops, regular, ends, tol)
-        notes.append(f"ARPACK (tol={tol:g}) for the extreme eigenvalues")
-    lam1 = float(ends[0])
-    bipartite = n > 1 and lam1 > 0 and _close(float(ends[-1]), -lam1)
-    rest = list(ends[1:-1]) + ([] if bipartite else [ends[-1]]) if n > 1 else []
-    lam2 = float(max((abs(v) for v in rest), default=0.0))
-    if rest and _close(lam2, lam1):
-        notes.append("a nontrivial eigenvalue has |lambda| = lambda1: disconnected (or a "
-                     "second bipartite component)")
     bound = None
     if regular and degrees[0][0] >= 1:
         bound = 2.0 * math.sqrt(max(degrees[0][0] - 1, 0))
+    n_comp = components(A)
+    ends, err = _graph_ends(A, method, tol)
+    lam1 = float(ends[0])
+    bipartite = graph_bipartite(A, n_comp, lam1, float(ends[-1]))
+    lam2, low, high = _graph_second(ends, err, bipartite)
+    while (certify and method == "sparse" and bound is not None and tol > CERTIFY_TOL
+           and verdict(low, high, bound) is None):
+        tol = max(tol * 1e-3, CERTIFY_TOL)  # the estimate cannot tell: solve tighter
+        ends, err = _graph_ends(A, method, tol)
+        lam1 = float(ends[0])
+        lam2, low, high = _graph_second(ends, err, bipartite)
+    if method == "dense":
+        lap = np.linalg.eigvalsh(np.diag(lap_deg) - (A.toarray() - np.diag(loops)))
+        alg = float(lap[1]) if n > 1 else 0.0
+    else:
+        alg = _algebraic_connectivity_sparse(A, lap_deg, loops, regular, ends, tol)
+        notes.append(f"ARPACK (tol={tol:g}) for the extreme eigenvalues; lambda2 within "
+                     f"[{low:.12g}, {high:.12g}]")
+    if n_comp > 1:
+        notes.append(f"the graph is disconnected ({n_comp} components): algebraic "
+                     "connectivity 0")
+        alg = 0.0
+        if regular:  # another component has eigenvalue d = lambda1
+            lam2 = low = high = lam1
+    elif lam2 and close(lam2, lam1):
+        notes.append("a nontrivial eigenvalue has |lambda| = lambda1")
     if not regular:
         notes.append("the graph is not regular: no Ramanujan bound")
     if np.any(loops):
         notes.append("the graph has loops (counted in the degrees as stored on the diagonal)")
-    is_ram = None if bound is None else bool(lam2 <= bound * (1 + 1e-9) + 1e-12)
+    is_ram = None if bound is None else verdict(low, high, bound)
+    if bound is not None and is_ram is None:
+        notes.append(f"Ramanujan undecided: lambda2 lies in [{low:.12g}, {high:.12g}], which "
+                     f"contains the bound {bound:.12g}")
     alg = max(alg, 0.0)
-    if n > 1 and alg <= 1e-9 * max(1.0, lam1):
-        notes.append("algebraic connectivity 0: the graph is disconnected")
     delta = float(lap_deg.max()) if n else 0.0
     cheeger = (alg / 2.0, math.sqrt(2.0 * delta * alg)) if n > 1 else None
     return SpectralGap(
@@ -538,6 +668,7 @@ def _graph_gap(A: sp.csr_array, method: str, tol: float) -> SpectralGap:
         second_eigenvalue=float(ends[1]) if n > 1 else None,
         smallest_eigenvalue=float(ends[-1]), algebraic_connectivity=alg, cheeger=cheeger,
         cheeger_quantity="edge expansion" if cheeger else None, notes=tuple(notes),
+        lambda2_interval=(low, high),
     )
 
 

@@ -147,10 +147,10 @@ def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
 
 def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
     """``radix-net --stream``: the library's exact edge counts, then :func:`check_stream`."""
-    from ..generators.radix import radix_net_layer_nnz
+    from ..generators.radix import radix_net_size
 
     try:
-        nnz = radix_net_layer_nnz(kwargs["radix_lists"], kwargs["multipliers"])
+        nnz = list(radix_net_size(kwargs["radix_lists"], kwargs["multipliers"])["layer_edges"])
     except TopogenError as exc:
         from ._common import in_cli_terms
 

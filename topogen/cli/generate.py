@@ -82,14 +82,19 @@ def cmd_generate(args) -> int:
         output_format(args.output, args.output_format)  # a bad name fails before building
     topology = build_topology(family, values, max_edges=args.max_edges,
                               say=lambda text: say(args, text))
-    seed = topology.meta.get("seed")
-    if "seed" in values and values.get("seed") is None and seed is not None:
-        say(args, f"seed {seed} (drawn; pass --seed {seed} to rebuild this topology)")
+    _say_drawn_seed(args, values, topology.meta)
     if args.print:
         print(repr(topology))
         return 0
     save_topology(args, topology, args.output, args.output_format, value=args.value)
     return 0
+
+
+def _say_drawn_seed(args, values: dict, meta: dict) -> None:
+    """A random family run without --seed: say the seed the library drew and recorded."""
+    seed = (meta or {}).get("seed")
+    if "seed" in values and values.get("seed") is None and seed is not None:
+        say(args, f"seed {seed} (drawn and recorded in the file; --seed {seed} rebuilds it)")
 
 
 _STREAM_FORMATS = ("npz", "tsv", "mtx")
@@ -123,6 +128,7 @@ def _generate_streaming(args, family: Family, values: dict) -> int:
     from ..topology import make_meta
 
     meta = getattr(layers, "meta", None) or make_meta(family.function, kwargs)
+    _say_drawn_seed(args, values, meta)
     progress = progress_option(args)
     depth = getattr(layers, "depth", None)
     try:

@@ -25,7 +25,8 @@ from .._checks import (
     check_int,
     check_max_edges,
     check_widths,
-    seed_for_meta,
+    fmt_value,
+    rng_and_seed,
 )
 from ..topology import Topology, _csr_from_parts, make_meta
 from .expanders import x_net
@@ -36,7 +37,7 @@ __all__ = ["butterfly", "dense", "erdos_renyi", "erk", "random_regular", "unifor
 def _check_net_widths(widths) -> tuple[int, ...]:
     widths = check_widths("widths", widths)
     if len(widths) < 2:
-        raise TopogenError(f"widths must have at least 2 entries, got {list(widths)}")
+        raise TopogenError(f"widths must have at least 2 entries, got {fmt_value(widths)}")
     return widths
 
 
@@ -62,7 +63,9 @@ def dense(widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topol
     """
     widths = _check_net_widths(widths)
     pairs = list(pairwise(widths))
-    check_max_edges(sum(a * b for a, b in pairs), max_edges, f"dense({list(widths)})")
+    distinct = set(pairs)  # layers of equal shape are one shared array
+    check_max_edges(sum(a * b for a, b in distinct), max_edges, f"dense({fmt_value(widths)})",
+                    neurons=sum(a + b for a, b in distinct))
     cache: dict = {}
     layers = []
     for a, b in pairs:
@@ -73,7 +76,9 @@ def dense(widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topol
     return Topology._trusted(layers, make_meta("dense", {"widths": list(widths)}))
 
 
-def uniform_layer(n_in: int, n_out: int, n_edges: int, *, seed=None):
+def uniform_layer(
+    n_in: int, n_out: int, n_edges: int, *, seed=None, max_edges: int = DEFAULT_MAX_EDGES
+):
     """A layer with exactly ``n_edges`` edges, a uniformly random subset of all cells.
 
     Cells ``r * n_out + c`` are drawn without replacement: by NumPy's ``choice`` for
@@ -88,6 +93,11 @@ def uniform_layer(n_in: int, n_out: int, n_edges: int, *, seed=None):
     n_edges : int
         ``0 <= n_edges <= n_in * n_out``.
     seed : int, numpy.random.Generator or None
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
+    max_edges : int
+        Refuse before allocating if the layer would take more (edges, plus one per neuron
+        of either side, plus the cell mask of a more than half full layer).
 
     Returns
     -------
@@ -103,6 +113,9 @@ def uniform_layer(n_in: int, n_out: int, n_edges: int, *, seed=None):
     n_out = check_int("n_out", n_out, minimum=1)
     total = n_in * n_out
     n_edges = check_int("n_edges", n_edges, minimum=0, maximum=total)
+    mask = total if 2 * n_edges > total else 0
+    check_max_edges(n_edges + mask, max_edges, f"uniform_layer({n_in}, {n_out}, {n_edges})",
+                    neurons=n_in + n_out)
     rng = as_rng(seed)
     if 2 * n_edges > total:
         mask = np.ones(total, dtype=bool)
@@ -149,6 +162,7 @@ def erdos_renyi(
     density : float, optional
         Density of every layer, in ``(0, 1]``.
     seed : int, numpy.random.Generator or None
+        None draws a seed; the one used is in ``meta["seed"]`` (pass it to rebuild).
     epsilon : float, optional
         SET's sparsity parameter (instead of ``density``).
     max_edges : int
@@ -183,12 +197,20 @@ def erdos_renyi(
             raise TopogenError(f"epsilon must be a positive number, got {epsilon!r}")
         dens = [min(1.0, epsilon * (a + b) / (a * b)) for a, b in pairs]
     counts = [max(1, round(d * a * b)) for d, (a, b) in zip(dens, pairs)]
-    check_max_edges(sum(counts), max_edges, f"erdos_renyi({list(widths)})")
-    rng = as_rng(seed)
-    layers = [uniform_layer(a, b, m, seed=rng) for (a, b), m in zip(pairs, counts)]
+    _check_uniform_size(pairs, counts, max_edges, f"erdos_renyi({fmt_value(widths)})")
+    rng, seed = rng_and_seed(seed)
+    layers = [uniform_layer(a, b, m, seed=rng, max_edges=max_edges)
+              for (a, b), m in zip(pairs, counts)]
     params = {"widths": list(widths), "density": density, "epsilon": epsilon,
               "layer_edges": counts}
-    return Topology._trusted(layers, make_meta("erdos_renyi", params, seed_for_meta(seed)))
+    return Topology._trusted(layers, make_meta("erdos_renyi", params, seed))
+
+
+def _check_uniform_size(pairs, counts, max_edges, what: str) -> None:
+    """Edges, row pointers and cell masks of every (distinct, random) uniform layer."""
+    masks = sum(a * b for (a, b), m in zip(pairs, counts) if 2 * m > a * b)
+    check_max_edges(sum(counts) + masks, max_edges, what,
+                    neurons=sum(a + b for a, b in pairs))
 
 
 def erk_densities(widths: Sequence[int], density: float) -> list[float]:
@@ -237,6 +259,7 @@ def erk(
     density : float
         Overall density in ``(0, 1]``.
     seed : int, numpy.random.Generator or None
+        None draws a seed; the one used is in ``meta["seed"]`` (pass it to rebuild).
     max_edges : int
         Refuse before allocating if the topology would have more edges.
 
@@ -260,11 +283,12 @@ def erk(
     dens = erk_densities(widths, density)
     pairs = list(pairwise(widths))
     counts = [max(1, round(d * a * b)) for d, (a, b) in zip(dens, pairs)]
-    check_max_edges(sum(counts), max_edges, f"erk({list(widths)})")
-    rng = as_rng(seed)
-    layers = [uniform_layer(a, b, m, seed=rng) for (a, b), m in zip(pairs, counts)]
+    _check_uniform_size(pairs, counts, max_edges, f"erk({fmt_value(widths)})")
+    rng, seed = rng_and_seed(seed)
+    layers = [uniform_layer(a, b, m, seed=rng, max_edges=max_edges)
+              for (a, b), m in zip(pairs, counts)]
     params = {"widths": list(widths), "density": density, "layer_density": dens}
-    return Topology._trusted(layers, make_meta("erk", params, seed_for_meta(seed)))
+    return Topology._trusted(layers, make_meta("erk", params, seed))
 
 
 def butterfly(n: int, depth: int | None = None, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -308,13 +332,15 @@ def butterfly(n: int, depth: int | None = None, *, max_edges: int = DEFAULT_MAX_
         raise TopogenError(f"n must be a power of two (2, 4, 8, ...), got {n}")
     m = n.bit_length() - 1
     depth = m if depth is None else check_int("depth", depth, minimum=1)
-    check_max_edges(2 * n * depth, max_edges, f"butterfly({n}, {depth})")
+    stages = min(m, depth)  # distinct layers, shared by the repeats
+    check_max_edges(2 * n * stages, max_edges, f"butterfly({n}, {depth})",
+                    neurons=2 * n * stages)
     r = np.arange(n, dtype=np.int64)
     stages = []
-    for k in range(m):
+    for k in range(min(m, depth)):
         cols = np.sort(np.stack((r, r ^ (1 << k)), axis=1), axis=1)
         stages.append(_csr_from_parts((n, n), np.arange(0, 2 * n + 1, 2), cols.ravel()))
-    layers = [stages[k % m] for k in range(depth)]
+    layers = [stages[k % m] for k in range(depth)]  # depth < m: the first depth stages
     return Topology._trusted(layers, make_meta("butterfly", {"n": n, "depth": depth}))
 
 

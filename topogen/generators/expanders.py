@@ -37,7 +37,8 @@ from .._checks import (
     check_matrix,
     check_max_edges,
     check_widths,
-    seed_for_meta,
+    fmt_value,
+    rng_and_seed,
 )
 from ..topology import Topology, _csr_from_parts, make_meta
 
@@ -107,7 +108,9 @@ def _powmod(base: np.ndarray, exponent: int, modulus: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- random layers
-def biregular_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_array:
+def biregular_layer(
+    n_in: int, n_out: int, in_degree: int, *, seed=None, max_edges: int = DEFAULT_MAX_EDGES
+) -> sp.csr_array:
     """A random simple ``(n_in, n_out)`` layer, exactly biregular.
 
     Every target neuron gets ``in_degree`` distinct sources and every source neuron
@@ -133,6 +136,11 @@ def biregular_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.c
         multiple of ``n_in``.
     seed : int, numpy.random.Generator or None
         Same seed, same layer.
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
+    max_edges : int
+        Refuse before allocating if the layer would take more (edges plus one per neuron
+        of either side; a more than half full layer also counts its cell mask).
 
     Returns
     -------
@@ -154,6 +162,9 @@ def biregular_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.c
     n_out = check_int("n_out", n_out, minimum=1)
     d_in = check_int("in_degree", in_degree, minimum=1, maximum=n_in)
     d_out = _out_degree(n_in, n_out, d_in)
+    mask = n_in * n_out if 2 * d_out > n_out else 0
+    check_max_edges(n_in * d_out + mask, max_edges,
+                    f"biregular_layer({n_in}, {n_out}, {d_in})", neurons=n_in + n_out)
     rng = as_rng(seed)
     if 2 * d_out > n_out:
         tgt = _biregular_targets(n_in, n_out, n_out - d_out, n_in - d_in, rng)
@@ -226,7 +237,9 @@ def _biregular_targets(n_in, n_out, d_out, d_in, rng) -> np.ndarray:
     )
 
 
-def prabhu_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_array:
+def prabhu_layer(
+    n_in: int, n_out: int, in_degree: int, *, seed=None, max_edges: int = DEFAULT_MAX_EDGES
+) -> sp.csr_array:
     """The X-Linear layer of Prabhu et al.: each output picks ``D`` distinct inputs at random.
 
     This is the construction of the paper's public code (``ExpanderLinear`` in
@@ -243,6 +256,11 @@ def prabhu_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_
     in_degree : int
         ``D``, the ``expandSize`` of the paper's code, ``1 <= D <= n_in``.
     seed : int, numpy.random.Generator or None
+        None: fresh entropy, not recorded (a layer has no ``meta``; the topology
+        generators that call this record the seed they draw).
+    max_edges : int
+        Refuse before allocating if the layer would take more (edges plus one per neuron
+        of either side; the sampler's work arrays are bounded by these).
 
     Returns
     -------
@@ -258,6 +276,8 @@ def prabhu_layer(n_in: int, n_out: int, in_degree: int, *, seed=None) -> sp.csr_
     n_in = check_int("n_in", n_in, minimum=1)
     n_out = check_int("n_out", n_out, minimum=1)
     d = check_int("in_degree", in_degree, minimum=1, maximum=n_in)
+    check_max_edges(n_out * d, max_edges, f"prabhu_layer({n_in}, {n_out}, {d})",
+                    neurons=n_in + n_out + (min(2**22, n_out * n_in) if d * d > n_in else 0))
     rng = as_rng(seed)
     src = _distinct_choices(n_out, n_in, d, rng)  # (n_out, d) sources of each target
     by_target = sp.csr_array(
@@ -310,7 +330,7 @@ def x_net(
         density, a :class:`UserWarning` says what was chosen; ``meta["params"]`` records the
         degrees either way.
     seed : int, numpy.random.Generator or None
-        Same seed, same topology.
+        Same seed, same topology.  None draws a seed; the one used is in ``meta["seed"]``.
     method : {"biregular", "prabhu"}
         ``"biregular"`` (default): every target has in-degree ``D`` and every source
         out-degree ``D * n_(i+1) / n_i`` exactly, no repeated edges (:func:`biregular_layer`);
@@ -344,7 +364,7 @@ def x_net(
     """
     widths = check_widths("widths", widths)
     if len(widths) < 2:
-        raise TopogenError(f"widths must have at least 2 entries, got {list(widths)}")
+        raise TopogenError(f"widths must have at least 2 entries, got {fmt_value(widths)}")
     if method not in ("biregular", "prabhu"):
         raise TopogenError(f"method must be 'biregular' or 'prabhu', got {method!r}")
     n_layers = len(widths) - 1
@@ -360,8 +380,8 @@ def x_net(
         if any(not math.isclose(g, density) for g in got):
             warnings.warn(
                 f"density {density} is not met exactly by {method} layers of widths "
-                f"{list(widths)}: chose in-degrees {degs}, layer densities "
-                f"{[round(g, 6) for g in got]}",
+                f"{fmt_value(widths)}: chose in-degrees {fmt_value(degs)}, layer densities "
+                f"{fmt_value([round(g, 6) for g in got])}",
                 UserWarning,
                 stacklevel=2,
             )
@@ -370,16 +390,18 @@ def x_net(
         if method == "biregular":
             out_degs.append(_out_degree(widths[i], widths[i + 1], d))
     n_edges = sum(widths[i + 1] * d for i, d in enumerate(degs))
-    check_max_edges(n_edges, max_edges, f"x_net(widths={list(widths)})")
-    rng = as_rng(seed)
+    check_max_edges(n_edges, max_edges, f"x_net(widths={fmt_value(widths)})",
+                    neurons=sum(widths[i] + widths[i + 1] for i in range(n_layers)))
+    rng, seed = rng_and_seed(seed)
     build = biregular_layer if method == "biregular" else prabhu_layer
-    layers = [build(widths[i], widths[i + 1], d, seed=rng) for i, d in enumerate(degs)]
+    layers = [build(widths[i], widths[i + 1], d, seed=rng, max_edges=max_edges)
+              for i, d in enumerate(degs)]
     params = {
         "widths": list(widths), "degree": degree, "density": density, "method": method,
         "in_degrees": degs, "out_degrees": out_degs if method == "biregular" else None,
         "layer_density": [d / widths[i] for i, d in enumerate(degs)],
     }
-    return Topology._trusted(layers, make_meta("x_net", params, seed_for_meta(seed)))
+    return Topology._trusted(layers, make_meta("x_net", params, seed))
 
 
 def _per_layer_degrees(degree, widths) -> list[int]:
@@ -387,7 +409,8 @@ def _per_layer_degrees(degree, widths) -> list[int]:
     if isinstance(degree, (Sequence, np.ndarray)) and not isinstance(degree, (str, bytes)):
         if len(degree) != n_layers:
             raise TopogenError(
-                f"degree must be one int or {n_layers} ints (one per layer), got {list(degree)}"
+                f"degree must be one int or {n_layers} ints (one per layer), got "
+                f"{fmt_value(list(degree))}"
             )
         items = list(degree)
     else:
@@ -439,7 +462,7 @@ def margulis_gabber_galil(n: int) -> sp.csr_array:
     ((9, 9), {8}, 0)
     """
     n = check_int("n", n, minimum=1)
-    check_max_edges(8 * n * n, DEFAULT_MAX_EDGES, f"margulis_gabber_galil({n})")
+    check_max_edges(8 * n * n, DEFAULT_MAX_EDGES, f"margulis_gabber_galil({n})", neurons=8 * n * n)
     x, y = np.divmod(np.arange(n * n, dtype=np.int64), n)
     images = [
         ((x + 2 * y) % n) * n + y,
@@ -587,7 +610,8 @@ def from_graph(graph, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> 
     """
     depth = check_int("depth", depth, minimum=1)
     A = _as_square_adjacency(graph)
-    check_max_edges(int(A.nnz) * depth, max_edges, f"from_graph(depth={depth})")
+    check_max_edges(int(A.nnz), max_edges, f"from_graph(depth={depth})",  # one shared layer
+                    neurons=2 * A.shape[0])
     layer = graph_layer(A)
     meta = make_meta("from_graph", {"n": A.shape[0], "depth": depth})
     return Topology._trusted([layer] * depth, meta)

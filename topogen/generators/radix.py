@@ -30,12 +30,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges, check_radices, check_widths
+from .._checks import (
+    DEFAULT_MAX_EDGES,
+    TopogenError,
+    call_repr,
+    check_max_edges,
+    check_radices,
+    check_widths,
+    fmt_value,
+)
 from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
 
-__all__ = [
-    "extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_layer_nnz",
-]
+__all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_size"]
 
 
 def radix_layer(n: int, radix: int, nu: int):
@@ -84,7 +90,7 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
         raise TopogenError(
             "radix_lists must be a sequence of radix lists such as [[2, 2, 2], [4, 2]], got "
-            f"{radix_lists!r}"
+            f"{fmt_value(radix_lists)}"
         )
     if len(radix_lists) == 0:
         raise TopogenError("radix_lists must hold at least one radix list, e.g. [[2, 2, 2]]")
@@ -114,18 +120,19 @@ def _check_radix_net(radix_lists, multipliers):
         multipliers, (Sequence, np.ndarray)
     ):
         raise TopogenError(
-            f"multipliers must be a sequence of {n_layers + 1} integers >= 1, got {multipliers!r}"
+            f"multipliers must be a sequence of {n_layers + 1} integers >= 1, got "
+            f"{fmt_value(multipliers)}"
         )
     if len(multipliers) != n_layers + 1:
         raise TopogenError(
             f"multipliers must have one entry more than the number of radices ({n_layers}), "
-            f"so {n_layers + 1} entries, got {len(multipliers)}: {list(multipliers)!r}"
+            f"so {n_layers + 1} entries, got {len(multipliers)}: {fmt_value(list(multipliers))}"
         )
     return lists, check_widths("multipliers", multipliers)
 
 
 def _plan(lists) -> list[tuple[int, int]]:
-    """``(radix, place value)`` of every layer of the radix lists, in order."""
+    """``(radix, nu)`` of every layer."""
     plan = []
     for lst in lists:
         nu = 1
@@ -135,23 +142,46 @@ def _plan(lists) -> list[tuple[int, int]]:
     return plan
 
 
-def radix_net_layer_nnz(
-    radix_lists: Sequence[Sequence[int]], multipliers: Sequence[int] | None = None
-) -> tuple[int, ...]:
-    """The exact edge count of every layer of ``radix_net(radix_lists, multipliers)``.
+def _size(lists, widths) -> dict:
+    """Sizes of a RadiX-Net (``widths`` are the multipliers ``B_i``)."""
+    n_prime = math.prod(lists[0])
+    plan = _plan(lists)
+    if widths is None:
+        widths = (1,) * (len(plan) + 1)
+    layer_edges = tuple(widths[i] * n_prime * r * widths[i + 1] for i, (r, _) in enumerate(plan))
+    keys = {(radix, nu, widths[i], widths[i + 1]) for i, (radix, nu) in enumerate(plan)}
+    bases = {(radix, nu) for radix, nu, a, b in keys if (a, b) != (1, 1)}
+    edges = [n_prime * radix * a * b for radix, _, a, b in keys]
+    return {
+        "edges": sum(layer_edges),
+        "layer_edges": layer_edges,
+        "distinct_layers": len(keys),
+        "allocated_edges": sum(edges) + sum(n_prime * radix for radix, _ in bases),
+        "allocated_neurons": sum(n_prime * (a + b) for _, _, a, b in keys)
+        + 2 * n_prime * len(bases),
+        "largest_layer_edges": max(edges),
+    }
 
-    Nothing is built: layer ``i`` has ``B_i * N' * N_k * B_(i+1)`` edges.  The command line
-    checks a streamed RadiX-Net with it (memory per layer, bytes on disk) before writing.
+
+def radix_net_size(
+    radix_lists: Sequence[Sequence[int]], multipliers: Sequence[int] | None = None
+) -> dict:
+    """How big :func:`radix_net` would be, without building it.
 
     Parameters
     ----------
     radix_lists, multipliers
-        As for :func:`radix_net`.
+        As for :func:`radix_net` (checked the same way; multipliers default to all 1).
 
     Returns
     -------
-    tuple of int
-        Edges per layer (Python ints, exact at any size).
+    dict
+        ``edges`` (all layers), ``layer_edges`` (a tuple, one exact count per layer:
+        ``B_i * N' * N_k * B_(i+1)``), ``distinct_layers``, ``allocated_edges`` and
+        ``allocated_neurons`` (what building it in memory allocates, shared layers once:
+        the figures :func:`radix_net` checks against ``max_edges``) and
+        ``largest_layer_edges`` (what a layer-by-layer writer holds at once; the command
+        line checks ``--stream`` with it).
 
     Raises
     ------
@@ -160,34 +190,24 @@ def radix_net_layer_nnz(
 
     Examples
     --------
-    >>> radix_net_layer_nnz([[2, 2]], [1, 3, 2])
+    >>> s = radix_net_size([[2] * 12] * 160, [16] * 1921)
+    >>> s["edges"], s["distinct_layers"], s["allocated_edges"]
+    (4026531840, 12, 25264128)
+    >>> radix_net_size([[2, 2]], [1, 3, 2])["layer_edges"]
     (24, 48)
-    >>> sum(radix_net_layer_nnz([[32, 32]] * 60))  # the Graph Challenge 1024 x 120 shape
-    3932160
     """
-    lists, multipliers = _check_radix_net(radix_lists, multipliers)
-    n_prime = math.prod(lists[0])
-    return tuple(
-        multipliers[i] * n_prime * radix * multipliers[i + 1]
-        for i, (radix, _) in enumerate(_plan(lists))
-    )
+    return _size(*_check_radix_net(radix_lists, multipliers))
 
 
-def _build(lists, multipliers, max_edges, generator, params) -> Topology:
+def _build(lists, widths, max_edges, generator, params) -> Topology:
+    # ``widths`` are the multipliers B_i: layer i has B_i * N' neurons
     n_prime = math.prod(lists[0])
-    plan = []  # (radix, nu) per layer
-    for lst in lists:
-        nu = 1
-        for radix in lst:
-            plan.append((radix, nu))
-            nu *= radix
-    if multipliers is None:
-        multipliers = (1,) * (len(plan) + 1)
-    widths = multipliers  # B_i: layer i has B_i * N' neurons
-    n_edges = sum(
-        widths[i] * n_prime * radix * widths[i + 1] for i, (radix, _) in enumerate(plan)
-    )
-    check_max_edges(n_edges, max_edges, f"{generator}({params})")
+    plan = _plan(lists)
+    if widths is None:
+        widths = (1,) * (len(plan) + 1)
+    size = _size(lists, widths)  # shared layers are built once and counted once
+    check_max_edges(size["allocated_edges"], max_edges, call_repr(generator, params),
+                    neurons=size["allocated_neurons"])
     cache: dict = {}
     layers = []
     for i, (radix, nu) in enumerate(plan):

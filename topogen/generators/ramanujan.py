@@ -18,9 +18,11 @@ import scipy.sparse as sp
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges
 from ..topology import Topology, _csr_from_parts, make_meta
-from .expanders import _as_square_adjacency, _check_prime, _coo_to_csr
+from .expanders import _as_square_adjacency, _check_prime, _coo_to_csr, graph_layer
 
-__all__ = ["bipartite_ramanujan", "incidence_layer", "lps", "lps_generators"]
+__all__ = [
+    "bipartite_ramanujan", "incidence_layer", "lps", "lps_generators", "lps_layer", "lps_net",
+]
 
 
 def lps_generators(p: int) -> np.ndarray:
@@ -46,11 +48,22 @@ def lps_generators(p: int) -> np.ndarray:
     [[1, -2, 0, 0], [1, 0, -2, 0], [1, 0, 0, -2], [1, 0, 0, 2], [1, 0, 2, 0], [1, 2, 0, 0]]
     """
     p = _check_prime("p", p, mod4=True)
+    check_max_edges(p + 1, DEFAULT_MAX_EDGES, f"lps_generators({p})", neurons=4 * p)
     r = math.isqrt(p)
-    a0 = np.arange(1, r + 1, 2)
-    ev = np.arange(-r - (r % 2), r + 1, 2)
-    g = np.stack(np.meshgrid(a0, ev, ev, ev, indexing="ij"), axis=-1).reshape(-1, 4)
-    g = g[(g**2).sum(axis=1) == p]
+    ev = np.arange(-r - (r % 2), r + 1, 2, dtype=np.int64)
+    a1, a2 = (x.ravel() for x in np.meshgrid(ev, ev, indexing="ij"))  # about p pairs
+    parts = []
+    for a0 in range(1, r + 1, 2):  # a3 = +-sqrt(rest): O(p) memory, not O(p**2)
+        rest = p - a0 * a0 - a1 * a1 - a2 * a2
+        ok = rest >= 0
+        root = np.rint(np.sqrt(np.where(ok, rest, 0))).astype(np.int64)
+        ok &= (root * root == rest) & (root % 2 == 0)
+        for sign in (1, -1):
+            take = ok & ((root > 0) if sign < 0 else ok)
+            parts.append(np.stack([np.full(int(take.sum()), a0), a1[take], a2[take],
+                                   sign * root[take]], axis=1))
+    g = np.concatenate(parts)
+    g = g[np.lexsort(g.T[::-1])]
     if len(g) != p + 1:  # pragma: no cover - Jacobi's theorem
         raise TopogenError(f"found {len(g)} LPS generators for p={p}, expected {p + 1}")
     return g
@@ -142,7 +155,7 @@ def lps(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
     if p == q:
         raise TopogenError(f"p and q must be distinct primes, got p = q = {p}")
     n_pgl = q * (q * q - 1)
-    check_max_edges(n_pgl * (p + 1), max_edges, f"lps({p}, {q})")
+    check_max_edges(n_pgl * (p + 1), max_edges, f"lps({p}, {q})", neurons=8 * n_pgl + 4 * p)
     i = int(sqrt_mod(-1, q))
     gens = lps_generators(p) % q
     mats = np.stack([
@@ -170,6 +183,104 @@ def lps(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
         cols.append(vertex_of_rank[rank])
     rows = np.tile(np.arange(n, dtype=np.int64), len(mats))
     return _coo_to_csr(n, rows, np.concatenate(cols))
+
+
+def _lps_bipartite(p: int, q: int) -> bool:
+    from sympy import legendre_symbol
+
+    return legendre_symbol(p, q) == -1
+
+
+def lps_layer(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
+    """The layer of the LPS graph ``X^{p,q}``: its biadjacency when it is bipartite.
+
+    Two cases (:func:`lps`):
+
+    * ``(p|q) = 1``: ``X^{p,q}`` is a non-bipartite ``(p+1)``-regular Ramanujan graph on
+      ``n = |PSL(2, q)|`` vertices; the layer is its ``n -> n`` 0/1 adjacency (the double
+      cover, :func:`topogen.generators.expanders.graph_layer`), connected, with singular
+      values the ``|lambda|``.
+    * ``(p|q) = -1``: ``X^{p,q}`` is bipartite between ``PSL(2, q)`` and its coset in
+      ``PGL(2, q)``, and its adjacency is ``[[0, B], [B^T, 0]]``.  The double cover would be
+      two disconnected copies; the layer is instead the biadjacency ``B`` (``n/2 -> n/2``,
+      ``(p+1)``-biregular): its singular values are the nonnegative eigenvalues of the graph,
+      so every nontrivial one is at most ``2 sqrt(p)``, the bound of a ``(p+1, p+1)``
+      layer: a bipartite Ramanujan layer.
+
+    Parameters
+    ----------
+    p, q : int
+        As for :func:`lps`.
+    max_edges : int
+        Refuse before allocating if the graph would be larger.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only canonical boolean layer (multiple edges, possible when ``q <= 2 sqrt(p)``,
+        become one).
+
+    Examples
+    --------
+    >>> lps_layer(5, 13).shape, lps_layer(5, 29).shape  # (5|13) = -1, (5|29) = 1
+    ((1092, 1092), (12180, 12180))
+    """
+    A = lps(p, q, max_edges=max_edges)
+    if not _lps_bipartite(p, q):
+        return graph_layer(A)
+    half = A.shape[0] // 2
+    B = sp.csr_array(A[:half, half:])
+    B.sum_duplicates()
+    B.eliminate_zeros()
+    B.sort_indices()
+    return _csr_from_parts(B.shape, B.indptr, B.indices)
+
+
+def lps_net(p: int, q: int, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
+    """``depth`` layers of the LPS Ramanujan graph ``X^{p,q}`` (see :func:`lps_layer`).
+
+    Non-bipartite case (``(p|q) = 1``): every layer is the graph's adjacency.  Bipartite case
+    (``(p|q) = -1``): the layers alternate ``B`` and ``B^T``, the biadjacency from
+    ``PSL(2, q)`` to its coset and back, so a path through the network is a walk in the
+    graph.  ``meta["params"]["case"]`` says which applies.
+
+    Parameters
+    ----------
+    p, q : int
+        Distinct primes ``= 1 (mod 4)`` (:func:`lps`).
+    depth : int
+        Number of layers.
+    max_edges : int
+        Refuse before allocating if the graph would be larger.
+
+    Returns
+    -------
+    Topology
+        Every layer ``(p+1)``-biregular and Ramanujan (``lambda2 <= 2 sqrt(p)``).
+
+    Examples
+    --------
+    >>> t = lps_net(5, 13, depth=3)
+    >>> t.widths, t.meta["params"]["case"]
+    ((1092, 1092, 1092, 1092), 'bipartite')
+    """
+    from .._checks import check_int
+
+    depth = check_int("depth", depth, minimum=1)
+    layer = lps_layer(p, q, max_edges=max_edges)
+    bipartite = _lps_bipartite(p, q)
+    if bipartite:
+        T = layer.T.tocsr()
+        back = _csr_from_parts(T.shape, T.indptr, T.indices)
+        layers = [layer if i % 2 == 0 else back for i in range(depth)]
+        how = ("X^{p,q} is bipartite ((p|q) = -1): layers alternate its biadjacency "
+               "PSL(2,q) -> PGL(2,q) \\ PSL(2,q) and the transpose")
+    else:
+        layers = [layer] * depth
+        how = "X^{p,q} is not bipartite ((p|q) = 1): every layer is its adjacency"
+    params = {"p": p, "q": q, "depth": depth,
+              "case": "bipartite" if bipartite else "non-bipartite", "layer": how}
+    return Topology._trusted(layers, make_meta("lps_net", params))
 
 
 def incidence_layer(graph) -> sp.csr_array:
@@ -246,7 +357,9 @@ def bipartite_ramanujan(
         ``True``: ``m -> n`` (out-degree 2, in-degree ``d``).
     check : bool
         Compute the layer's second singular value (:func:`topogen.analysis.spectral_gap`) and
-        raise if it exceeds the bound (that is, if ``graph`` is not Ramanujan).
+        raise if it certainly exceeds the bound (that is, if ``graph`` is not Ramanujan);
+        ``meta["params"]["is_ramanujan"]`` records the verdict (None if the value is within
+        the solver's error of the bound).
     max_edges : int
         Refuse before allocating if the layer would have more edges.
 
@@ -276,7 +389,8 @@ def bipartite_ramanujan(
             f"{int(deg.min()) if len(deg) else 0}..{int(deg.max()) if len(deg) else 0}"
         )
     d = int(deg[0])
-    check_max_edges(int(A.nnz), max_edges, "bipartite_ramanujan")
+    check_max_edges(int(A.nnz), max_edges, "bipartite_ramanujan",
+                    neurons=A.shape[0] + int(A.nnz) // 2)
     N = incidence_layer(A)
     if transpose:
         T = N.T.tocsr()
@@ -289,7 +403,8 @@ def bipartite_ramanujan(
 
         gap = spectral_gap(N, tol=1e-10)  # Lanczos estimates from below: converge fully
         params["lambda2"] = gap.lambda2
-        if not gap.is_ramanujan:
+        params["is_ramanujan"] = gap.is_ramanujan  # None: within rounding of the bound
+        if gap.is_ramanujan is False:
             raise TopogenError(
                 f"the incidence layer has second singular value {gap.lambda2:.6g} above the "
                 f"Ramanujan bound sqrt(d - 1) + 1 = {bound:.6g}: the {d}-regular graph is not "

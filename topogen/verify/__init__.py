@@ -20,7 +20,7 @@ from .._lazy import attach
 
 _LAZY = {
     "verify": "topogen.verify.train",
-    "verify_from": "topogen.verify.train",
+    "verify_from": "topogen.verify.presets",
     "train_one": "topogen.verify.train",
     "choose_threads": "topogen.verify.train",
     "PRESETS": "topogen.verify.presets",

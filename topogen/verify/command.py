@@ -179,7 +179,8 @@ def _given(args) -> dict:
 
 def run(args) -> int:
     """The handler of ``topogen verify``: train, print the table, write files to ``--out``."""
-    from .train import verify, verify_from
+    from .presets import verify_from
+    from .train import verify
 
     quiet = bool(getattr(args, "quiet", False))
     progress = False if quiet else None

@@ -12,9 +12,14 @@ the paper's.
 
 from __future__ import annotations
 
-from .._checks import TopogenError
+import json
+import os
+from collections.abc import Mapping
 
-__all__ = ["PRESETS", "run_preset"]
+from .._checks import TopogenError
+from .results import VerifyResult
+
+__all__ = ["PRESETS", "run_preset", "verify_from"]
 
 
 def _alford2018(data):
@@ -83,3 +88,70 @@ def run_preset(name: str, *, data_path=None, progress=None, **overrides):
                                    normalize=data.normalize)
     result.settings["preset"] = name
     return result
+
+
+def verify_from(source, *, topologies=None, **overrides) -> VerifyResult:
+    """Repeat a :func:`verify` run from its ``results.json`` (or its ``as_dict()``).
+
+    Every setting is taken from the file's ``settings["call"]``; ``overrides`` replace some
+    (e.g. ``device=``, ``threads=``, ``progress=``, ``data_path=`` where the data lives
+    elsewhere now).  A run of a preset rebuilds the preset's topologies; a run of your own
+    topologies needs them again (``topologies=``, or the files the CLI recorded).
+
+    Parameters
+    ----------
+    source : path or dict
+    topologies : optional
+        As for :func:`verify`.
+    **overrides
+        Keyword arguments of :func:`verify`.
+
+    Returns
+    -------
+    VerifyResult
+
+    Raises
+    ------
+    TopogenError
+        If the file is not a verify result, or its topologies are needed and not given.
+
+    Examples
+    --------
+    >>> from topogen.verify import verify
+    >>> first = verify(dataset="digits", hidden=[16, 16, 16], families=["dense"], seeds=1,
+    ...                epochs=1, progress=False)
+    >>> again = verify_from(first.as_dict(), progress=False)
+    >>> again.runs[0].loss_curve == first.runs[0].loss_curve
+    True
+    """
+    if isinstance(source, Mapping):
+        data = dict(source)
+    else:
+        try:
+            with open(source, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as exc:
+            raise TopogenError(f"--from {source!r}: cannot read a results.json: {exc}") from None
+    call = dict((data.get("settings") or {}).get("call") or {})
+    if not call:
+        raise TopogenError(f"{source!r} has no settings.call: it was not written by this "
+                           "version of topogen verify, so it cannot be repeated")
+    preset = call.pop("preset", None)
+    files = call.pop("topology_files", None)
+    names = call.pop("topologies", None)
+    progress = overrides.pop("progress", None)
+    call.update(overrides)
+    if preset is not None:
+        return run_preset(preset, progress=progress, **call)
+    if topologies is None and files:
+        import topogen
+
+        topologies = {os.path.basename(p): topogen.load(p) for p in files}
+    if names and topologies is None:
+        raise TopogenError(
+            f"this run trained your topologies {names}; pass them again (topologies=... or "
+            "the saved files with --topology)"
+        )
+    from .train import verify
+
+    return verify(topologies, progress=progress, **call)

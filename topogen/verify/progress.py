@@ -1,8 +1,8 @@
 """Progress of a :func:`topogen.verify.verify` call: a bar per epoch, or one log line per run.
 
 On a terminal (or with ``progress=True``) a bar advances once per epoch and shows the run,
-its seed and the running test accuracy; ``tqdm.auto`` draws it when tqdm is installed (a
-widget in notebooks), else :class:`topogen._progress.Progress`.  When stderr is not a
+its seed and the running test accuracy; :class:`topogen._progress.Progress` draws it with
+``tqdm.auto`` (a widget in notebooks).  When stderr is not a
 terminal (a log file, a batch job) and ``progress`` is None, one line per finished run is
 printed instead, so logs show life without carriage returns.  ``progress=False`` prints
 nothing.
@@ -11,6 +11,8 @@ nothing.
 from __future__ import annotations
 
 import sys
+
+from .._progress import Progress
 
 __all__ = ["RunProgress"]
 
@@ -45,26 +47,14 @@ class RunProgress:
         tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.lines = enabled is None and not tty
         show_bar = bool(enabled) or (enabled is None and tty)
-        self.bar = None
-        self._tqdm = False
-        if show_bar:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                from .._progress import Progress
-
-                self.bar = Progress(n_runs * epochs, "verify", enabled=True, stream=self.stream)
-            else:
-                self.bar = tqdm(total=n_runs * epochs, desc="verify", unit="epoch",
-                                file=self.stream, leave=True)
-                self._tqdm = True
+        self.bar = (Progress(n_runs * epochs, "verify", enabled=True, stream=stream)
+                    if show_bar else None)
 
     def epoch(self, accuracy: float, label: str = "", n: int = 1) -> None:
         """One epoch finished, with test accuracy ``accuracy`` so far."""
         if self.bar is None:
             return
-        if self._tqdm:
-            self.bar.set_postfix_str(f"{label} acc {100 * accuracy:.2f} %", refresh=False)
+        self.bar.note(f"{label} acc {100 * accuracy:.2f} %")
         self.bar.update(n)
 
     def run_done(self, line: str, skipped_epochs: int = 0) -> None:
@@ -81,7 +71,4 @@ class RunProgress:
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
-            if self._tqdm:
-                self.bar.close()
-            else:
-                self.bar.__exit__(*exc)
+            self.bar.__exit__(*exc)

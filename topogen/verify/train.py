@@ -3,12 +3,11 @@
 How topologies meet the model and how the baselines are matched is described in
 :mod:`topogen.verify.plan`.  Training is minibatch SGD-family optimisation of the
 cross-entropy with the masks fixed; every setting is recorded in the result, so that
-:func:`verify_from` repeats a run from its ``results.json`` alone.
+:func:`topogen.verify.presets.verify_from` repeats a run from its ``results.json`` alone.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings
@@ -24,7 +23,7 @@ from .plan import density_check, make_plan, strange_note
 from .progress import RunProgress
 from .results import RunResult, VerifyResult
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "choose_threads", "train_one", "verify", "verify_from"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "choose_threads", "train_one", "verify"]
 
 #: Optimisers ``verify(optimizer=...)`` accepts.
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -543,69 +542,3 @@ def _family_topology(fam, plan, seed):
             f"family {fam!r} built widths {topology.widths}, expected {plan.core}"
         )
     return topology
-
-
-def verify_from(source, *, topologies=None, **overrides) -> VerifyResult:
-    """Repeat a :func:`verify` run from its ``results.json`` (or its ``as_dict()``).
-
-    Every setting is taken from the file's ``settings["call"]``; ``overrides`` replace some
-    (e.g. ``device=``, ``threads=``, ``progress=``, ``data_path=`` where the data lives
-    elsewhere now).  A run of a preset rebuilds the preset's topologies; a run of your own
-    topologies needs them again (``topologies=``, or the files the CLI recorded).
-
-    Parameters
-    ----------
-    source : path or dict
-    topologies : optional
-        As for :func:`verify`.
-    **overrides
-        Keyword arguments of :func:`verify`.
-
-    Returns
-    -------
-    VerifyResult
-
-    Raises
-    ------
-    TopogenError
-        If the file is not a verify result, or its topologies are needed and not given.
-
-    Examples
-    --------
-    >>> first = verify(dataset="digits", hidden=[16, 16, 16], families=["dense"], seeds=1,
-    ...                epochs=1, progress=False)
-    >>> again = verify_from(first.as_dict(), progress=False)
-    >>> again.runs[0].loss_curve == first.runs[0].loss_curve
-    True
-    """
-    if isinstance(source, Mapping):
-        data = dict(source)
-    else:
-        try:
-            with open(source, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError) as exc:
-            raise TopogenError(f"--from {source!r}: cannot read a results.json: {exc}") from None
-    call = dict((data.get("settings") or {}).get("call") or {})
-    if not call:
-        raise TopogenError(f"{source!r} has no settings.call: it was not written by this "
-                           "version of topogen verify, so it cannot be repeated")
-    preset = call.pop("preset", None)
-    files = call.pop("topology_files", None)
-    names = call.pop("topologies", None)
-    progress = overrides.pop("progress", None)
-    call.update(overrides)
-    if preset is not None:
-        from .presets import run_preset
-
-        return run_preset(preset, progress=progress, **call)
-    if topologies is None and files:
-        import topogen
-
-        topologies = {os.path.basename(p): topogen.load(p) for p in files}
-    if names and topologies is None:
-        raise TopogenError(
-            f"this run trained your topologies {names}; pass them again (topologies=... or "
-            "the saved files with --topology)"
-        )
-    return verify(topologies, progress=progress, **call)
