@@ -392,3 +392,16 @@ def test_run_without_seed_records_and_prints_the_drawn_seed(argv, tmp_path, caps
     again = tmp_path / "b.npz"
     assert run([*argv, "--seed", seed, "-o", again], capsys)[0] == 0
     assert topogen.load(again) == topogen.load(out)  # the file can be rebuilt
+
+
+def test_info_spectra_sample_note_names_its_flag(tmp_path, capsys):
+    net = topogen.x_net([16] * 12, degree=3, seed=0)  # 11 distinct layers, 8 spectra by default
+    src = _save(tmp_path, net)
+    code, out, _ = run(["info", src], capsys)
+    assert code == 0
+    note = out.strip().splitlines()[-1]
+    assert "--max-spectra all" in note and "max_spectra" not in note
+    assert "--max-spectra" in _flags_of(["info"])
+    code, out, _ = run(["info", src, "--max-spectra", "all"], capsys)
+    rows = [r for r in out.splitlines() if r[:1].isdigit()]
+    assert len(rows) == 11 and all(r.split()[-1] != "-" for r in rows)  # every spectrum

@@ -195,6 +195,7 @@ FLAG_OF = {
     "tolerance": "--tolerance",
     "exact_only": "--exact-only",
     "multipliers": "--multipliers",
+    "max_spectra": "--max-spectra",
 }
 
 
@@ -217,6 +218,7 @@ def in_cli_terms(text: str, *, format_flag: str = "--output-format") -> str:
     text = re.sub(r"\bformat=['\"]([a-z]+)['\"](?: or ['\"]([a-z]+)['\"])?",
                   lambda m: fmt(m) + (f" or {m.group(2)}" if m.group(2) else ""), text)
     text = re.sub(r"\bformat=(?![\w'\"])", format_flag, text)
+    text = re.sub(r"\banalyze\(\.\.\., max_spectra=None\)", "--max-spectra all", text)
     text = re.sub(r"\bexact_only=False\b", "without --exact-only", text)
     text = re.sub(r"\bexact_only=True\b", "--exact-only", text)
     for name, flag in FLAG_OF.items():
