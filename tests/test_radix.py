@@ -161,3 +161,14 @@ def test_radix_net_multipliers_default_and_deprecated_widths():
     with pytest.warns(FutureWarning, match="multipliers"):
         old = topogen.radix_net([[2, 2]], widths=[1, 3, 2])
     assert old == topogen.radix_net([[2, 2]], multipliers=[1, 3, 2])
+
+
+def test_topology_kron_multipliers_and_deprecated_widths():
+    base = topogen.extended_mixed_radix([[2, 2], [2]])
+    wide = base.kron([1, 2, 2, 1])
+    assert wide == topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1])  # same construction
+    assert wide.meta["params"] == {"multipliers": [1, 2, 2, 1]}
+    with pytest.warns(FutureWarning, match="multipliers"):
+        assert base.kron(widths=[1, 2, 2, 1]) == wide
+    with pytest.raises(TopogenError, match="multipliers"):
+        base.kron([1, 2])

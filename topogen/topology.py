@@ -452,11 +452,14 @@ class Topology:
         meta.update(updates)
         return Topology._trusted(self._layers, meta)
 
-    def kron(self, widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
-        """Widen every layer by a Kronecker product with a dense net of ``widths``.
+    def kron(self, multipliers: Sequence[int] | None = None, *,
+             max_edges: int = DEFAULT_MAX_EDGES, widths: Sequence[int] | None = None) -> Topology:
+        """Widen every layer by a Kronecker product with a dense net: the ``multipliers``.
 
-        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``: neuron ``b * n_i + r`` of the
-        widened layer is copy ``b`` of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).
+        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)`` (``B = multipliers``, as in
+        :func:`topogen.radix_net`): neuron ``b * n_i + r`` of the widened layer is copy ``b``
+        of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).  ``widths=`` is the
+        deprecated name of ``multipliers`` (a ``FutureWarning``).
 
         >>> import numpy as np
         >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
@@ -466,7 +469,18 @@ class Topology:
         ``max_edges`` caps what is built (each distinct widened layer once, see
         :func:`topogen._checks.check_max_edges`).
         """
-        widths = check_widths("widths", widths, length=self.depth + 1)
+        if widths is not None:
+            import warnings
+
+            if multipliers is not None:
+                raise TopogenError("Topology.kron got multipliers= and widths= (its deprecated "
+                                   "name); pass multipliers= only")
+            warnings.warn("Topology.kron(widths=...) is deprecated; the Kronecker factors are "
+                          "called multipliers", FutureWarning, stacklevel=2)
+            multipliers = widths
+        if multipliers is None:
+            raise TopogenError(f"Topology.kron needs multipliers= ({self.depth + 1} integers)")
+        widths = check_widths("multipliers", multipliers, length=self.depth + 1)
         keys = {(self.layer_index[i], widths[i], widths[i + 1]) for i in range(self.depth)}
         d = self.distinct_layers
         check_max_edges(
@@ -479,7 +493,7 @@ class Topology:
             if key not in cache:
                 cache[key] = kron_ones(widths[i], widths[i + 1], layer)
             layers.append(cache[key])
-        meta = {"generator": "kron", "params": {"widths": list(widths)}, "base": self._meta}
+        meta = {"generator": "kron", "params": {"multipliers": list(widths)}, "base": self._meta}
         return Topology._trusted(layers, meta)
 
     def stack(self, *others: Topology) -> Topology:
