@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tempfile
 
 import networkx as nx
@@ -529,3 +530,158 @@ def test_save_load_format_dispatch_errors(tmp_path):
     topogen.save(net, tmp_path / "g", format="graph_challenge")
     with pytest.raises(TopogenError, match="holds format 'tsv', not 'mtx'"):
         topogen.load(tmp_path / "g", format="mtx")
+
+
+# ---------------------------------------------------------------------------- foreign files
+@pytest.mark.parametrize("fmt", ["tsv", "mtx"])
+def test_folder_with_foreign_files_is_never_emptied(tmp_path, fmt):
+    old = topogen.radix_net([[2, 2]], [1, 1, 1])
+    folder = tmp_path / "net"
+    topogen.save(old, folder, format=fmt)
+    (folder / "NOTES.txt").write_text("my notes")
+    (folder / "plots").mkdir()
+    (folder / "plots" / "a.png").write_bytes(b"png")
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    new = topogen.radix_net([[3, 3]], [1, 1, 1])
+    for attempt in (lambda: topogen.save(new, folder, format=fmt),
+                    lambda: topogen.export.stream_layers(new.layers, folder, kind=fmt)):
+        with pytest.raises(TopogenError, match=r"refusing to replace .*2 entries topogen did "
+                           r"not write \(NOTES\.txt, plots\); write to a new folder"):
+            attempt()
+        assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+        assert sorted(os.listdir(tmp_path)) == ["net"]  # and no temporary left
+    assert topogen.load(folder) == old
+    # a layer-file name that is not a regular file is not topogen's either
+    os.remove(folder / "NOTES.txt")
+    shutil.rmtree(folder / "plots")
+    name = sorted(n for n in os.listdir(folder) if n != "topogen.json")[0]
+    os.remove(folder / name)
+    (folder / name).mkdir()
+    (folder / name / "keep").write_text("x")
+    with pytest.raises(TopogenError, match="did not write"):
+        topogen.save(new, folder, format=fmt)
+    assert (folder / name / "keep").read_text() == "x"
+    # only topogen's files: the folder is replaced
+    shutil.rmtree(folder / name)
+    topogen.save(new, folder, format=fmt)
+    assert topogen.load(folder) == new
+
+
+def test_save_refuses_a_suffix_that_contradicts_the_format(tmp_path):
+    net = topogen.radix_net([[2]], [1, 1])
+    for name, fmt in [("x.npz", "tsv"), ("x.graphml", "npz"), ("x.mtx", "tsv"),
+                      ("x.edgelist", "graphml"), ("x.tsv", "mtx")]:
+        with pytest.raises(TopogenError, match=f"format='{fmt}' contradicts the name"):
+            topogen.save(net, tmp_path / name, format=fmt)
+    assert os.listdir(tmp_path) == []
+    for name, fmt in [("x.mtx", "mtx"), ("y.tsv", "tsv"), ("z.edges", "edgelist"),
+                      ("plain", "npz")]:
+        topogen.save(net, tmp_path / name, format=fmt)
+        assert topogen.load(tmp_path / name, format=fmt) == net
+
+
+# ---------------------------------------------------------------- SciPy-parsed Matrix Market
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.data())
+def test_mtx_read_equals_scipy_or_names_the_duplicate(tmp_path_factory, n_rows, n_cols, data):
+    """Any coordinate file in any order: read_mtx gives SciPy's pattern (the oracle), or a
+    TopogenError naming the duplicate's two lines when an entry repeats."""
+    entries = data.draw(st.lists(st.tuples(st.integers(1, n_rows), st.integers(1, n_cols)),
+                                 max_size=12))
+    field = data.draw(st.sampled_from(["pattern", "real", "integer"]))
+    tail = "" if field == "pattern" else " 3"
+    path = tmp_path_factory.mktemp("m") / "x.mtx"
+    path.write_text(f"%%MatrixMarket matrix coordinate {field} general\n"
+                    f"{n_rows} {n_cols} {len(entries)}\n"
+                    + "".join(f"{r} {c}{tail}\n" for r, c in entries))
+    seen = {}
+    dup = None
+    for k, e in enumerate(entries):
+        if e in seen and dup is None:
+            dup = (seen[e], k)
+        seen.setdefault(e, k)
+    if dup is not None:
+        with pytest.raises(TopogenError, match=r"line \d+: duplicate edge .* first given on "
+                           r"line \d+"):
+            read_mtx(path)
+        return
+    oracle = scipy.io.mmread(path).toarray() != 0
+    np.testing.assert_array_equal(read_mtx(path).layers[0].toarray(), oracle)
+
+
+def test_mtx_reader_refuses_what_crashes_or_bloats_before_parsing(tmp_path):
+    head = "%%MatrixMarket matrix coordinate pattern general\n"
+    cases = {
+        "rows.mtx": (head + "200000000 4 1\n1 1\n", r"line 2: declares 200,000,004 neurons"),
+        "nnz.mtx": (head + "4 4 100000000000\n1 1\n", r"hold at most 1 entries but the size "
+                    r"line declares 100000000000"),
+        "nul.mtx": (head + "2 2 1\n1 1\0\n", r"line 3: a NUL byte"),
+        "empty.mtx": ("", r"line 1: the file is empty"),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_bytes(text.encode())
+        with pytest.raises(TopogenError, match=message):
+            read_mtx(tmp_path / name)
+    # the last line without newline (crashed fast_matrix_market 1.7) reads or names the line
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 2x").encode())
+    assert read_mtx(tmp_path / "eof.mtx").nnz == 2
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 2").encode())
+    assert read_mtx(tmp_path / "eof.mtx").nnz == 2
+    # a cap the caller raises reads what the default refuses, and the reverse
+    (tmp_path / "small.mtx").write_text(head + "4 4 1\n1 1\n")
+    with pytest.raises(TopogenError, match="above the cap of max_edges=2"):
+        read_mtx(tmp_path / "small.mtx", max_edges=2)
+
+
+def test_read_matrix_market_is_mmread_behind_the_guards(tmp_path):
+    from topogen.export.files.mtx import read_matrix_market
+
+    sym = sp.coo_array(np.array([[2.0, 0.5, 0], [0.5, 0, 1], [0, 1, 0]]))
+    scipy.io.mmwrite(tmp_path / "s.mtx", sym)
+    np.testing.assert_array_equal(read_matrix_market(tmp_path / "s.mtx").toarray(),
+                                  sym.toarray())  # values kept, symmetric mirrored
+    head = "%%MatrixMarket matrix coordinate pattern general\n"
+    for name, text, message in [
+            ("nul.mtx", head + "2 2 1\n1 1\0\n", "NUL byte"),  # crashed mmread itself
+            ("big.mtx", head + "4 4 9999999999\n1 1\n", "hold at most"),
+            ("cap.mtx", head + "4 4 1\n1 1\n", "above the cap of max_edges=2")]:
+        (tmp_path / name).write_bytes(text.encode())
+        with pytest.raises(TopogenError, match=message):
+            read_matrix_market(tmp_path / name, max_edges=2 if name == "cap.mtx" else 2**28)
+    # junk after the last field and no newline crashed mmread: here it parses
+    (tmp_path / "eof.mtx").write_bytes((head + "2 2 2\n1 1\n2 1 ").encode())
+    assert read_matrix_market(tmp_path / "eof.mtx").toarray().tolist() == [[1, 0], [1, 0]]
+
+
+def test_mtx_checks_split_across_threads_agree_at_the_seams(tmp_path, monkeypatch):
+    """Past 2**20 entries the checks run in one slice per core: a duplicate or an order
+    break exactly at the seam between two slices is still found."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    n_rows, per_row = 300_000, 8
+    rows = np.repeat(np.arange(n_rows), per_row)
+    cols = (np.tile(np.arange(per_row), n_rows) * 37 + rows) % 1000
+    cols = np.sort(cols.reshape(n_rows, per_row), axis=1).ravel()
+    n = len(rows)
+    seam = (n - 1) // 2  # pairs (seam - 1, seam) and (seam, seam + 1) meet at the seam
+
+    def write(r, c, name):
+        body = F.format_lines([r + 1, c + 1], [b" ", b"\n"]).tobytes()
+        (tmp_path / name).write_bytes(b"%%MatrixMarket matrix coordinate pattern general\n"
+                                      + f"{n_rows} 1000 {len(r)}\n".encode() + body)
+        return tmp_path / name
+
+    good = write(rows, cols, "good.mtx")
+    layer = read_mtx(good).layers[0]
+    np.testing.assert_array_equal(layer.indptr, np.arange(0, n + 1, per_row))
+    np.testing.assert_array_equal(layer.indices, cols)
+    dup_cols = cols.copy()
+    dup_cols[seam + 1] = dup_cols[seam]  # entry seam + 1 repeats entry seam
+    dup_rows = rows.copy()
+    dup_rows[seam + 1] = dup_rows[seam]
+    with pytest.raises(TopogenError, match=rf"line {seam + 4}: duplicate edge .* first given "
+                       rf"on line {seam + 3}"):
+        read_mtx(write(dup_rows, dup_cols, "dup.mtx"))
+    swapped = np.arange(n)
+    swapped[[seam, seam + 1]] = swapped[[seam + 1, seam]]  # out of order across the seam
+    back = read_mtx(write(rows[swapped], cols[swapped], "swap.mtx")).layers[0]
+    np.testing.assert_array_equal(back.indices, cols)

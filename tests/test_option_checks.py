@@ -56,3 +56,51 @@ def test_require_imports_or_names_the_extra():
     assert "pip install 'topogen[tensorflow]'" in str(err)
     assert "pip install no-such-pkg" in str(err)
     assert "\n" not in str(err)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: topogen.x_net([4, 4], degree=2, method="random"),
+     "method must be one of 'biregular' or 'prabhu', got 'random'"),
+    (lambda: topogen.analysis.is_symmetric(topogen.radix_net([[2]], [1, 1]), method="fast"),
+     "method must be one of 'auto', 'exact' or 'randomized', got 'fast'"),
+])
+def test_generators_and_analysis_use_the_one_form(call, message):
+    with pytest.raises(TopogenError, match=f"^{message}$"):
+        call()
+
+
+def test_verify_options_use_the_one_form():
+    from topogen.verify.data import load_dataset
+    from topogen.verify.plan import radix_with_ends
+
+    with pytest.raises(TopogenError, match=r"^dataset must be one of 'digits', 'mnist1d', "
+                                           r"'mnist' or 'fashion-mnist', got 'cifar'$"):
+        load_dataset("cifar")
+    with pytest.raises(TopogenError, match=r"^normalize must be one of 'standard', 'scale' or "
+                                           r"'none', got 'z'$"):
+        load_dataset("digits", normalize="z")
+    with pytest.raises(TopogenError, match=r"^output must be one of 'dense' or 'radix', got 'x'$"):
+        radix_with_ends([[2]], [1, 1], 4, 2, output="x")
+
+
+@pytest.mark.parametrize("module, dataset", [("sklearn.datasets", "digits"),
+                                             ("mnist1d.data", "mnist1d")])
+def test_missing_dataset_package_is_an_import_error(monkeypatch, module, dataset):
+    import sys
+
+    from topogen.verify.data import load_dataset
+
+    monkeypatch.setitem(sys.modules, module, None)  # import of it now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install 'topogen\[train\]'") as info:
+        load_dataset(dataset)
+    assert not isinstance(info.value, ValueError)
+
+
+def test_missing_torch_is_an_import_error_naming_the_extra(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "topogen.verify.models", raising=False)
+    with pytest.raises(ImportError, match=r"pip install 'topogen\[train\]'"):
+        importlib.import_module("topogen.verify.models")

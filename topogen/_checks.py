@@ -174,6 +174,26 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
 
     Booleans and non-integral floats are rejected; NumPy integers are accepted.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : object
+        What was passed.
+    minimum, maximum : int, optional
+        Inclusive bounds (none by default).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is not an integer (``bool`` and ``2.0`` included) or is out of bounds.
+
+    Examples
+    --------
     >>> check_int("depth", 3, minimum=1)
     3
     >>> check_int("depth", 0, minimum=1)
@@ -198,6 +218,24 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
 def check_density(name: str, value) -> float:
     """Return ``value`` as a float in ``(0, 1]``, or raise naming ``name``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : object
+        What was passed: a real number (``bool`` refused), the fraction of possible edges.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is not a real number or lies outside ``(0, 1]`` (NaN included).
+
+    Examples
+    --------
     >>> check_density("density", 0.25)
     0.25
     """
@@ -223,6 +261,28 @@ def _as_int_sequence(name: str, value, *, minimum: int, what: str) -> tuple[int,
 def check_widths(name: str, value, *, length: int | None = None, minimum: int = 1):
     """Return layer widths as a tuple of ints, each ``>= minimum``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : sequence of int
+        Neuron counts, input layer first (a string or a scalar is refused).
+    length : int, optional
+        Exact number of entries required.
+    minimum : int, default 1
+        Smallest width accepted; an entry below it is named by its index.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is not a sequence of integers ``>= minimum`` or has the wrong length.
+
+    Examples
+    --------
     >>> check_widths("widths", [4, 8, 4])
     (4, 8, 4)
     >>> check_widths("widths", [4, 0])
@@ -239,6 +299,24 @@ def check_widths(name: str, value, *, length: int | None = None, minimum: int = 
 def check_radices(name: str, value) -> tuple[int, ...]:
     """Return one radix list (a mixed-radix numeral system) as a tuple of ints ``>= 2``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : sequence of int
+        The radices ``N_1 .. N_k`` of one numeral system, each at least 2.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is not a sequence of integers ``>= 2``.
+
+    Examples
+    --------
     >>> check_radices("radices", [2, 3])
     (2, 3)
     >>> check_radices("radices", [2, 1])
@@ -315,6 +393,23 @@ def as_rng(seed) -> np.random.Generator:
 
     The same int gives the same stream on every platform (PCG64).
 
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+        ``None``: fresh entropy from the OS; an int ``>= 0``: ``default_rng(seed)``; a
+        Generator: returned as is (so callers can share one stream).
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TopogenError
+        For a negative int, a ``bool`` or anything else.
+
+    Examples
+    --------
     >>> int(as_rng(7).integers(100)) == int(as_rng(7).integers(100))
     True
     """
@@ -371,6 +466,22 @@ def seed_for_meta(seed):
     """What to record of ``seed`` in a Topology's ``meta`` (an int, or None).
 
     Generators should use :func:`rng_and_seed`, which always gives an int to record.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+        A ``seed=`` argument as :func:`as_rng` takes it.
+
+    Returns
+    -------
+    int or None
+        The int itself, or ``None`` for ``None`` and a Generator (whose state cannot be
+        written down as one int).
+
+    Examples
+    --------
+    >>> seed_for_meta(np.int64(3)), seed_for_meta(np.random.default_rng(3))
+    (3, None)
     """
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return int(seed)
@@ -378,7 +489,31 @@ def seed_for_meta(seed):
 
 
 def check_path(name: str, value) -> str:
-    """Return ``value`` as a filesystem path string."""
+    """Return ``value`` as a filesystem path string.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : str or os.PathLike
+        The path (it need not exist).
+
+    Returns
+    -------
+    str
+        ``os.fspath(value)``.
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is neither a ``str`` nor an ``os.PathLike`` (bytes are refused).
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> check_path("path", pathlib.Path("out") / "net.npz")
+    'out/net.npz'
+    """
     if not isinstance(value, (str, os.PathLike)):
         raise TopogenError(f"{name} must be a path (str or os.PathLike), got {_fmt(value)}")
     return os.fspath(value)
@@ -390,6 +525,27 @@ def check_matrix(name: str, value, *, square: bool = False):
     A networkx graph gives its adjacency in node order (multigraph edges counted).  Raises a
     TopogenError naming ``name`` if ``value`` is not 2-D (or not square with ``square=True``).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : networkx graph, SciPy sparse matrix or array_like
+        The matrix; a networkx graph's nodes are numbered in ``list(G)`` order.
+    square : bool, default False
+        Also require as many rows as columns (an adjacency matrix).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Entries and dtype as given (not yet canonical: duplicates may remain).
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` cannot be read as a 2-D matrix, or is not square with ``square=True``.
+
+    Examples
+    --------
     >>> check_matrix("graph", [[0, 1], [1, 0]], square=True).nnz
     2
     """

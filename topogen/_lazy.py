@@ -18,6 +18,25 @@ def attach(package: str, names: Mapping[str, str], namespace: dict,
     wins over a submodule of the same name and later look-ups cost nothing.  ``submodules``
     are returned as modules (``topogen.plot``).
 
+    Parameters
+    ----------
+    package : str
+        The package's dotted name (its ``__name__``), used for submodules and messages.
+    names : mapping of str to str
+        Public attribute name to the dotted module that defines it.
+    namespace : dict
+        The package's ``globals()``; loaded attributes are cached in it.
+    submodules : frozenset of str, default empty
+        Names served as submodules of ``package`` rather than attributes.
+
+    Returns
+    -------
+    (callable, callable)
+        The package's ``__getattr__`` (raising AttributeError for unknown names) and
+        ``__dir__``.
+
+    Examples
+    --------
     >>> ga, _ = attach("pkg", {"sqrt": "math"}, {})
     >>> ga("sqrt")(9.0)
     3.0

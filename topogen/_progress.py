@@ -60,13 +60,32 @@ class Progress:
                              nrows=None if sized else 24)
 
     def update(self, n: int = 1) -> None:
-        """Advance by ``n`` steps (tqdm redraws at most 10 times a second)."""
+        """Advance by ``n`` steps (tqdm redraws at most 10 times a second).
+
+        Parameters
+        ----------
+        n : int, default 1
+            Steps completed since the last call.
+
+        Examples
+        --------
+        >>> with Progress(3, enabled=False) as bar:
+        ...     bar.update(2)
+        >>> bar.done
+        2
+        """
         self.done += n
         if self._bar is not None:
             self._bar.update(n)
 
     def note(self, text: str) -> None:
-        """Show ``text`` after the counts (a running figure such as an accuracy)."""
+        """Show ``text`` after the counts (a running figure such as an accuracy).
+
+        Parameters
+        ----------
+        text : str
+            Replaces the previous note; shown at the next redraw (nothing when disabled).
+        """
         if self._bar is not None:
             self._bar.set_postfix_str(text, refresh=False)
 

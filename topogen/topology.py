@@ -29,6 +29,23 @@ MAX_NETWORKX_ITEMS = 2**22
 def make_meta(generator: str, params: Mapping, seed=None) -> dict:
     """The ``meta`` dict every generator attaches: name, JSON-able parameters, seed, version.
 
+    Parameters
+    ----------
+    generator : str
+        Name of the generator (``"radix_net"``, ``"x_net"``, ...), stored as ``"generator"``.
+    params : mapping
+        The arguments that rebuild the topology; tuples and NumPy scalars/arrays become
+        lists and Python numbers.
+    seed : int or None, default None
+        The integer seed actually used (``None`` for deterministic constructions).
+
+    Returns
+    -------
+    dict
+        ``{"generator", "params", "seed", "topogen_version"}``.
+
+    Examples
+    --------
     >>> make_meta("dense", {"widths": [2, 3]})["generator"]
     'dense'
     """
@@ -53,6 +70,23 @@ def _jsonable(value):
 def check_meta(meta) -> dict:
     """``meta`` as a JSON-able dict (``{}`` for None), or a TopogenError.
 
+    Parameters
+    ----------
+    meta : mapping or None
+        Metadata to attach to a Topology; tuples and NumPy values are converted.
+
+    Returns
+    -------
+    dict
+        A JSON-serialisable copy.
+
+    Raises
+    ------
+    TopogenError
+        If ``meta`` is not a mapping or holds something JSON cannot write.
+
+    Examples
+    --------
     >>> check_meta({"widths": (2, 3)})
     {'widths': [2, 3]}
     """
@@ -96,6 +130,20 @@ def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
     ``c * m + j`` for every column ``j`` of row ``r`` and every ``c < q`` (``layer`` is
     ``n x m``).  Indices come out sorted, so no sort is needed.
 
+    Parameters
+    ----------
+    p, q : int
+        Copies of the rows and of the columns (``p * n`` rows and ``q * m`` columns out).
+    layer : scipy.sparse.csr_array
+        Canonical ``n x m`` boolean layer (sorted indices, no duplicates).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only canonical boolean ``(p * n, q * m)`` layer with ``p * q * nnz`` edges.
+
+    Examples
+    --------
     >>> import scipy.sparse as sp, numpy as np
     >>> W = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
     >>> kron_ones(2, 1, W).toarray().astype(int)
@@ -289,6 +337,26 @@ class Topology:
         Duplicates are summed, explicit zeros dropped and indices sorted first, so any
         SciPy sparse matrix or dense array works; an edge is wherever the value is nonzero.
 
+        Parameters
+        ----------
+        layers : sequence of 2-D arrays or SciPy sparse matrices
+            Weight matrices, row = source neuron, column = target; consecutive shapes must
+            chain (columns of layer ``i`` = rows of layer ``i + 1``).
+        meta : mapping, optional
+            JSON-able metadata (see :func:`check_meta`).
+
+        Returns
+        -------
+        Topology
+
+        Raises
+        ------
+        TopogenError
+            If ``layers`` is empty, not a sequence, holds something that is not a 2-D
+            matrix, or the shapes do not chain.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> Topology.from_structure([np.array([[0.5, 0.0], [0.0, -2.0]])]).nnz
         2
@@ -447,7 +515,23 @@ class Topology:
 
     # ------------------------------------------------------------------ composition
     def with_meta(self, **updates) -> Topology:
-        """The same layers with ``meta`` updated (layers are shared, not copied)."""
+        """The same layers with ``meta`` updated (layers are shared, not copied).
+
+        Parameters
+        ----------
+        **updates
+            Keys to set in (a copy of) :attr:`meta`; values must be JSON-able.
+
+        Returns
+        -------
+        Topology
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Topology([np.ones((2, 2))]).with_meta(note="demo").meta["note"]
+        'demo'
+        """
         meta = self.meta
         meta.update(updates)
         return Topology._trusted(self._layers, meta)
@@ -461,13 +545,32 @@ class Topology:
         of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).  ``widths=`` is the
         deprecated name of ``multipliers`` (a ``FutureWarning``).
 
+        Parameters
+        ----------
+        widths : sequence of int
+            The dense net's widths ``B_0 .. B_depth``, one per width of this topology, each
+            at least 1 (the widths of the result are ``B_i * n_i``).
+        max_edges : int, default DEFAULT_MAX_EDGES
+            Cap on what is built (each distinct widened layer once, see
+            :func:`topogen._checks.check_max_edges`).
+
+        Returns
+        -------
+        Topology
+            With ``meta`` ``{"generator": "kron", "params": {"widths": ...}, "base": ...}``.
+
+        Raises
+        ------
+        TopogenError
+            If ``widths`` has the wrong length or entries below 1, or the result would
+            exceed ``max_edges``.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
         >>> t.widths, t.nnz
         ((2, 6), 6)
-
-        ``max_edges`` caps what is built (each distinct widened layer once, see
-        :func:`topogen._checks.check_max_edges`).
         """
         if widths is not None:
             import warnings
@@ -499,6 +602,23 @@ class Topology:
     def stack(self, *others: Topology) -> Topology:
         """Append the layers of ``others`` after this one's (boundary widths must agree).
 
+        Parameters
+        ----------
+        *others : Topology
+            Appended in order; each must start with the width the network so far ends with.
+
+        Returns
+        -------
+        Topology
+            With ``meta`` ``{"generator": "stack", "parts": [...]}`` (every part's meta).
+
+        Raises
+        ------
+        TopogenError
+            If an argument is not a Topology or the boundary widths differ.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> a = Topology([np.ones((2, 3))]); b = Topology([np.ones((3, 1))])
         >>> a.stack(b).widths
@@ -525,7 +645,32 @@ class Topology:
         return self.stack(other)
 
     def slice(self, start: int, stop: int | None = None) -> Topology:
-        """The sub-network of layers ``start..stop-1`` (Python slice semantics, non-empty)."""
+        """The sub-network of layers ``start..stop-1`` (Python slice semantics, non-empty).
+
+        Parameters
+        ----------
+        start : int
+            First layer (negative counts from the end).
+        stop : int or None, default None
+            One past the last layer (``None``: to the end).
+
+        Returns
+        -------
+        Topology
+            Sharing this topology's layer arrays.
+
+        Raises
+        ------
+        TopogenError
+            If the slice selects no layer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = Topology([np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 1))])
+        >>> t.slice(1).widths, t.slice(0, -1).widths
+        ((3, 4, 1), (2, 3, 4))
+        """
         layers = self._layers[start:stop]
         if not layers:
             raise TopogenError(
@@ -541,6 +686,23 @@ class Topology:
         neuron ``perms[i][k]`` of the old one, so new ``W_i = W_i[perms[i]][:, perms[i+1]]``.
         Path counts are permuted the same way; degrees and density are unchanged.
 
+        Parameters
+        ----------
+        perms : sequence of array_like of int
+            One permutation per width (``depth + 1`` of them), ``perms[i]`` of ``range(n_i)``.
+
+        Returns
+        -------
+        Topology
+
+        Raises
+        ------
+        TopogenError
+            If the number of permutations is not ``depth + 1`` or one is not a permutation
+            of ``range(n_i)``.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> t = Topology([np.array([[1, 0], [1, 1]])])
         >>> t.permute([[1, 0], [0, 1]]).layers[0].toarray().astype(int)
@@ -576,6 +738,23 @@ class Topology:
         refused (TopogenError) when ``nodes + edges`` exceeds ``max_items`` (default
         :data:`MAX_NETWORKX_ITEMS`).
 
+        Parameters
+        ----------
+        max_items : int, default MAX_NETWORKX_ITEMS
+            Largest ``nodes + edges`` built (networkx needs a few hundred bytes per item).
+
+        Returns
+        -------
+        networkx.DiGraph
+            With graph attributes ``widths`` and ``meta``.
+
+        Raises
+        ------
+        TopogenError
+            If the graph would have more than ``max_items`` nodes and edges.
+
+        Examples
+        --------
         >>> import numpy as np
         >>> G = Topology([np.ones((2, 2))]).to_networkx()
         >>> G.number_of_nodes(), G.number_of_edges(), G.nodes[(1, 0)]["layer"]
@@ -654,13 +833,62 @@ def _same_layer(a: sp.csr_array, b: sp.csr_array) -> bool:
 
 
 def check_topology(name: str, value) -> Topology:
-    """Raise a TopogenError unless ``value`` is a Topology."""
+    """Return ``value`` if it is a Topology, or raise a TopogenError naming ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : object
+        What was passed.
+
+    Returns
+    -------
+    Topology
+        ``value`` itself.
+
+    Raises
+    ------
+    TopogenError
+        If ``value`` is not a :class:`Topology`.
+
+    Examples
+    --------
+    >>> check_topology("net", 3)
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: net must be a topogen.Topology, got int
+    """
     if not isinstance(value, Topology):
         raise TopogenError(f"{name} must be a topogen.Topology, got {type(value).__name__}")
     return value
 
 
 def check_layer_index(topology: Topology, index) -> int:
-    """Validate a layer index (negative counts from the end)."""
+    """Validate a layer index (negative counts from the end) and return it non-negative.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network whose layers are indexed.
+    index : int
+        In ``[-depth, depth)``; checked under the name ``layer``.
+
+    Returns
+    -------
+    int
+        The index in ``[0, depth)``.
+
+    Raises
+    ------
+    TopogenError
+        If ``index`` is not an integer in range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_layer_index(Topology([np.ones((2, 2)), np.ones((2, 2))]), -1)
+    1
+    """
     i = check_int("layer", index, minimum=-topology.depth, maximum=topology.depth - 1)
     return i % topology.depth

@@ -108,6 +108,22 @@ def layer_degrees(layer) -> LayerDegrees:
 def is_regular(topology: Topology) -> bool:
     """Whether every layer is biregular (constant in-degree and constant out-degree).
 
+    Parameters
+    ----------
+    topology : Topology
+
+    Returns
+    -------
+    bool
+        Each distinct layer is checked once.
+
+    Raises
+    ------
+    TopogenError
+        If ``topology`` is not a Topology.
+
+    Examples
+    --------
     >>> import topogen
     >>> is_regular(topogen.mixed_radix([3, 2]))
     True
@@ -119,6 +135,22 @@ def is_regular(topology: Topology) -> bool:
 def density(topology: Topology) -> float:
     """Edges over possible edges, ``nnz / sum(n_i * n_(i+1))``.
 
+    Parameters
+    ----------
+    topology : Topology
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``; the same as :attr:`Topology.density`.
+
+    Raises
+    ------
+    TopogenError
+        If ``topology`` is not a Topology.
+
+    Examples
+    --------
     >>> import topogen
     >>> density(topogen.mixed_radix([2, 4]))  # (2 + 4) * 8 edges of 2 * 64
     0.375

@@ -21,7 +21,8 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, as_rng, check_int
+from .._checks import TopogenError, as_rng, check_int, check_option
+from .._primes import largest_primes_below, random_prime
 from ..topology import Topology, check_topology
 
 __all__ = [
@@ -51,19 +52,8 @@ SYMMETRY_ERROR = 1e-20
 
 _INT64_SAFE = 2**62
 _PRIME_LOW, _PRIME_HIGH = 2**30, 2**31 - 1
-#: pi(2**31) - pi(2**30): the primes :func:`_randprime` draws from (uniformly).
+#: pi(2**31) - pi(2**30): the primes :func:`~topogen._primes.random_prime` draws from (uniformly).
 _PRIMES_IN_RANGE = 105_097_565 - 54_400_028
-
-
-def _primes_below_2_31(count: int) -> list[int]:
-    """The ``count`` largest primes below ``2**31`` (for exact multi-modular arithmetic)."""
-    from sympy import prevprime
-
-    primes, p = [], 2**31
-    for _ in range(count):
-        p = prevprime(p)
-        primes.append(p)
-    return primes
 
 
 class _Operators:
@@ -176,7 +166,7 @@ def _propagate_crt(ops, X, order, tail, forward, n_end):
         bound *= _max_row_nnz(ops.get(i, transpose=forward))
     # Chinese remainder theorem over primes whose product exceeds 2 * bound (signs allowed).
     n_primes = math.ceil((2 * bound).bit_length() / 30) + 1
-    primes = _primes_below_2_31(n_primes)
+    primes = largest_primes_below(2**31, n_primes)
     modulus = math.prod(primes)
     n_rows = max([X.shape[0], n_end] + [ops.get(i, transpose=forward).shape[0] for i in order])
     per_batch = max(1, _CRT_BATCH_ENTRIES // max(1, n_rows * X.shape[1]))
@@ -255,7 +245,7 @@ def _constant_columns_mod(ops, rng, forward: bool, trials: int) -> bool:
     order = ops.order(forward)
     tail = ops.tail_factors(forward)
     for _ in range(trials):
-        p = _randprime(rng)
+        p = random_prime(rng, _PRIME_LOW, _PRIME_HIGH)
         y = rng.integers(0, p, size=n_start, dtype=np.int64)
         for k, i in enumerate(order):
             if tail[k] is not None and _rows_agree(y):
@@ -264,17 +254,6 @@ def _constant_columns_mod(ops, rng, forward: bool, trials: int) -> bool:
         if y.size and np.any(y != y[0]):
             return False
     return True
-
-
-def _randprime(rng: np.random.Generator) -> int:
-    """A uniformly random prime in [2**30, 2**31) drawn from ``rng`` (sympy's randprime is
-    not seeded): odd candidates are uniform and rejected until prime."""
-    from sympy import isprime
-
-    while True:
-        candidate = int(rng.integers(_PRIME_LOW, _PRIME_HIGH)) | 1
-        if isprime(candidate):
-            return candidate
 
 
 def is_symmetric(
@@ -336,10 +315,7 @@ def is_symmetric(
     check_topology("topology", topology)
     if trials is not None:
         trials = check_int("trials", trials, minimum=1)
-    if method not in ("auto", "exact", "randomized"):
-        raise TopogenError(
-            f"method must be 'auto', 'exact' or 'randomized', got {method!r}"
-        )
+    method = check_option("method", method, ("auto", "exact", "randomized"))
     n0 = topology.widths[0]
     fits = n0 * max(topology.widths) <= check_int("max_entries", max_entries, minimum=1)
     cheap = n0 * topology.nnz <= EXACT_SYMMETRY_COST

@@ -135,7 +135,25 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`as_dict` as a JSON string."""
+        """:meth:`as_dict` as a JSON string.
+
+        Parameters
+        ----------
+        indent : int or None, default 2
+            Spaces per nesting level (``None``: one line), as in :func:`json.dumps`.
+
+        Returns
+        -------
+        str
+            Exact integers stay exact (path counts of any size are written as strings).
+
+        Examples
+        --------
+        >>> import topogen
+        >>> r = analyze(topogen.radix_net([[2]], [1, 1]), spectral=False)
+        >>> json.loads(r.to_json())["nnz"]
+        4
+        """
         return json.dumps(self.as_dict(), indent=indent)
 
     def table(self) -> str:
@@ -153,11 +171,11 @@ class Report:
             f"edges      {self.nnz:,} in {self.depth} layers, density {self.density:.4g}",
             "regular    " + ("yes (every layer is biregular)" if self.regular
                                  else "no (some layer is not biregular)"),
-            f"paths      {_fmt_count(p['total'])} in total, "
+            f"paths      {fmt_count(p['total'])} in total, "
             + (
-                f"exactly {_fmt_count(p['per_pair'])} per input-output pair (symmetric)"
+                f"exactly {fmt_count(p['per_pair'])} per input-output pair (symmetric)"
                 if p["symmetric"]
-                else f"{_fmt_count(p['per_pair'])} per pair on average (not symmetric)"
+                else f"{fmt_count(p['per_pair'])} per pair on average (not symmetric)"
             ),
             "connected  "
             + ("yes (every input reaches every output)" if p["path_connected"]
@@ -193,6 +211,19 @@ class Report:
 def format_rows(rows: list[list[str]]) -> str:
     """Left-align the first column, right-align the others, two spaces between columns.
 
+    Parameters
+    ----------
+    rows : list of list of str
+        The header row first, then one row per line; every row has the same length.
+
+    Returns
+    -------
+    str
+        The header, a rule of dashes under each column, then the rows (no trailing
+        spaces, no final newline).
+
+    Examples
+    --------
     >>> print(format_rows([["name", "n"], ["ab", "10"]]))
     name   n
     ----  --
@@ -214,14 +245,29 @@ def _fmt_widths(widths) -> str:
     return f"{widths[0]} -> {widths[1]} -> ... -> {widths[-1]} ({len(widths)} widths)"
 
 
-def _fmt_count(value) -> str:
+def fmt_count(value) -> str:
     """Exact below 10**15, otherwise a readable power of ten (the JSON keeps it exact).
 
     Ints and Fractions of any size are formatted without a float conversion of the whole
     number (a 2000-layer network has counts near ``2**2000``, beyond any float).
 
-    >>> _fmt_count(1234), _fmt_count(3 * 10**400), _fmt_count(Fraction(10**500, 3))
+    Parameters
+    ----------
+    value : int, Fraction, float or None
+        A path count (``None`` when it was not computed).
+
+    Returns
+    -------
+    str
+        ``"-"`` for ``None``; ints below ``10**15`` with thousands separators; floats and
+        small fractions to 4 significant digits; larger values as ``"d.ddde<exponent>"``.
+
+    Examples
+    --------
+    >>> fmt_count(1234), fmt_count(3 * 10**400), fmt_count(Fraction(10**500, 3))
     ('1,234', '3.000e400', '3.333e499')
+    >>> fmt_count(None), fmt_count(2.5)
+    ('-', '2.5')
     """
     if value is None:
         return "-"
@@ -229,7 +275,7 @@ def _fmt_count(value) -> str:
         return f"{value:.4g}"
     if isinstance(value, Fraction):
         if value.denominator == 1:
-            return _fmt_count(value.numerator)
+            return fmt_count(value.numerator)
         if abs(value) < 10**15:
             return f"{float(value):.4g}"
         return _fmt_power(abs(value), "-" if value < 0 else "")
@@ -237,6 +283,10 @@ def _fmt_count(value) -> str:
     if abs(value) < 10**15:
         return f"{value:,}"
     return _fmt_power(Fraction(abs(value)), "-" if value < 0 else "")
+
+
+#: Old private name of :func:`fmt_count`, kept while ``topogen/cli/demo.py`` still imports it.
+_fmt_count = fmt_count
 
 
 def _fmt_power(value: Fraction, sign: str) -> str:
@@ -318,10 +368,8 @@ def spectra_sample(n_distinct: int, max_spectra: int | None) -> list[int]:
 def _layer_spectra(topology: Topology, progress: bool | None, method: str,
                    max_spectra: int | None) -> tuple[list, str | None]:
     """``SpectralGap.as_dict()`` per layer (each distinct layer once), and a note."""
-    try:
-        from .spectral import spectral_gap
-    except ImportError as exc:  # the spectral module is optional during development
-        return [None] * topology.depth, f"spectral analysis unavailable: {exc}"
+    from .spectral import spectral_gap
+
     distinct = topology.distinct_layers
     chosen = spectra_sample(len(distinct), max_spectra)
     cache: dict = {}

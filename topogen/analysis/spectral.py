@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, check_int, check_matrix
+from .._checks import TopogenError, check_int, check_matrix, check_option
 from ..topology import Topology
 from ._certify import (
     DENSE_RTOL,
@@ -240,8 +240,7 @@ def _as_graph(obj) -> sp.csr_array:
 
 
 def _pick_method(method: str, shape) -> str:
-    if method not in ("auto", "dense", "sparse"):
-        raise TopogenError(f"method must be 'auto', 'dense' or 'sparse', got {method!r}")
+    method = check_option("method", method, ("auto", "dense", "sparse"))
     if method != "auto":
         return method
     n, m = shape

@@ -274,6 +274,22 @@ def get(name: str):
 
     SciPy is the fastest CPU backend in ``benchmarks/bench_challenge.py``; a CUDA GPU
     runs the torch backend (not measured in that benchmark, which ran on CPUs only).
+
+    Parameters
+    ----------
+    name : {"auto", "scipy", "graphblas", "torch"}
+        A key of :data:`BACKENDS`, or ``"auto"`` (already checked by the caller).
+
+    Returns
+    -------
+    (str, callable, callable)
+        The backend chosen, ``prepare(layers, weights) -> state`` (converts the layers
+        once) and ``run(state, images, bias, cap, signed, bar) -> csr_array`` (one chunk).
+
+    Examples
+    --------
+    >>> get("scipy")[0]
+    'scipy'
     """
     if name == "auto":
         name = "torch" if _cuda() else "scipy"

@@ -51,7 +51,27 @@ def _network(folder: str):
 
 
 def run_chunk(images, folder: str, bias, cap, weights, backend: str):
-    """Run one chunk on a worker: read (or reuse) the network from ``folder``, then infer."""
+    """Run one chunk on a worker: read (or reuse) the network from ``folder``, then infer.
+
+    The network read is cached per worker process (one network, reread when the folder's
+    files change), so the chunks of one call share it.
+
+    Parameters
+    ----------
+    images : scipy.sparse.csr_array
+        One chunk of ``images x neurons`` input rows.
+    folder : str
+        Challenge network folder readable on the worker.
+    bias, cap, weights
+        As :func:`topogen.challenge.infer` takes them (``weights=None``: the folder's).
+    backend : str
+        Backend name, as :func:`topogen.challenge.infer` takes it.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        float32 output rows of the chunk.
+    """
     topology, file_weights = _network(folder)
     return run(topology, images, bias=bias, cap=cap,
                weights=file_weights if weights is None else weights, backend=backend,
@@ -59,7 +79,30 @@ def run_chunk(images, folder: str, bias, cap, weights, backend: str):
 
 
 def network_width(folder: str) -> int:
-    """The input width of a challenge folder, from the name of its first layer file."""
+    """The input width of a challenge folder, from the name of its first layer file.
+
+    Parameters
+    ----------
+    folder : str
+        A folder holding ``n<N>-l1.tsv`` (only the names are read).
+
+    Returns
+    -------
+    int
+        ``N``.
+
+    Raises
+    ------
+    TopogenError
+        If the folder cannot be listed or holds no first layer file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = tempfile.mkdtemp(); _ = (pathlib.Path(d) / "n1024-l1.tsv").write_text("")
+    >>> network_width(d)
+    1024
+    """
     try:
         names = os.listdir(folder)
     except OSError as exc:

@@ -72,7 +72,36 @@ def _number(name, value) -> float:
 
 
 def check_weights(topology: Topology, weights, file_weights) -> list:
-    """One float32 scalar or array (aligned with the layer's CSR data) per layer, checked."""
+    """One float32 scalar or array (aligned with the layer's CSR data) per layer, checked.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network the weights are for.
+    weights : float, sequence of 1-D arrays, or None
+        One weight for every edge, or one array of ``layer.nnz`` weights per layer in CSR
+        order. ``None``: ``file_weights``, else ``meta["value"]``, else ``meta["weight"]``,
+        else the challenge's 1/16.
+    file_weights : sequence of 1-D arrays or None
+        The weights read with a network folder, if any.
+
+    Returns
+    -------
+    list
+        ``depth`` entries, each a ``numpy.float32`` or a float32 array.
+
+    Raises
+    ------
+    TopogenError
+        For a bool or non-numeric value, NaN or infinite weights, the wrong number of
+        arrays or an array of the wrong shape.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> check_weights(topogen.radix_net([[2]], [1, 1]), 0.5, None)
+    [np.float32(0.5)]
+    """
     if weights is None:
         meta = topology.meta
         weights = file_weights if file_weights is not None else \
@@ -101,7 +130,32 @@ def check_weights(topology: Topology, weights, file_weights) -> list:
 
 
 def check_bias(topology: Topology, bias):
-    """The bias as a float32 scalar or a float32 array of one per neuron, checked."""
+    """The bias as a float32 scalar or a float32 array of one per neuron, checked.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network; a per-neuron bias needs all layers after the input of one width.
+    bias : float, 1-D array_like or None
+        ``None``: ``meta["bias"]``, else the Graph Challenge bias for the width of layer 1.
+
+    Returns
+    -------
+    numpy.float32 or numpy.ndarray
+        The scalar, or a float32 array of ``widths[1]`` values.
+
+    Raises
+    ------
+    TopogenError
+        If ``bias`` is None and no bias is known for this width, is not finite, is not a
+        number or 1-D numeric array, or has the wrong length.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> check_bias(topogen.radix_net([[2]], [1, 1]), -0.3)
+    np.float32(-0.3)
+    """
     widths = topology.widths
     if bias is None:
         bias = topology.meta.get("bias")
@@ -134,6 +188,27 @@ def check_bias(topology: Topology, bias):
 
 
 def check_cap(cap) -> np.float32:
+    """The activation cap as a float32, checked.
+
+    Parameters
+    ----------
+    cap : float
+        Activations are clipped at this value (32 in the challenge); ``inf`` for none.
+
+    Returns
+    -------
+    numpy.float32
+
+    Raises
+    ------
+    TopogenError
+        If ``cap`` is not a number, is NaN or is not positive.
+
+    Examples
+    --------
+    >>> check_cap(32), check_cap(float("inf"))
+    (np.float32(32.0), np.float32(inf))
+    """
     value = _number("cap", cap)
     if not value > 0:
         raise TopogenError(f"cap must be > 0 (the challenge uses 32; inf for none), got {cap!r}")
@@ -142,7 +217,34 @@ def check_cap(cap) -> np.float32:
 
 def run(network, images, *, bias, cap, weights, backend: str, chunk: int | None,
         progress: bool | None) -> sp.csr_array:
-    """:func:`topogen.challenge.infer` without a client (its arguments, already type-checked)."""
+    """:func:`topogen.challenge.infer` without a client (its arguments, already type-checked).
+
+    Parameters
+    ----------
+    network : Topology or str or os.PathLike
+        The network or a challenge folder (read with :func:`load_network`).
+    images : scipy sparse matrix, 2-D array, or str or os.PathLike
+        ``images x neurons`` input or a ``sparse-images`` file.
+    bias, cap, weights
+        As :func:`topogen.challenge.infer` takes them; checked by :func:`check_bias`,
+        :func:`check_cap` and :func:`check_weights`.
+    backend : str
+        ``"auto"`` or a key of :data:`topogen.challenge.backends.BACKENDS`.
+    chunk : int or None
+        Images per chunk (``None``: about ``CHUNK_ENTRIES`` activations per chunk).
+    progress : bool or None
+        A progress bar per layer and chunk on stderr (``None``: when stderr is a terminal).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        float32, ``images x neurons`` of the last layer.
+
+    Raises
+    ------
+    TopogenError
+        For a bad network, images, bias, cap or weights.
+    """
     file_weights = None
     if isinstance(network, (str, os.PathLike)):
         network, file_weights = load_network(network)

@@ -35,12 +35,56 @@ _FORMATS = ("csr", "csc", "coo", "bsr")
 
 
 def check_layout(layout) -> bool:
-    """Return True if ``layout`` asks for the transposed ``(out, in)`` layout."""
+    """Return True if ``layout`` asks for the transposed ``(out, in)`` layout.
+
+    Parameters
+    ----------
+    layout : {"in_out", "out_in"}
+        ``"in_out"``: rows are inputs (``y = x @ W``); ``"out_in"``: rows are outputs
+        (``nn.Linear``, ``y = W @ x``).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TopogenError
+        For any other value (the message of :func:`~topogen._checks.check_option`).
+
+    Examples
+    --------
+    >>> check_layout("in_out"), check_layout("out_in")
+    (False, True)
+    """
     return check_option("layout", layout, _LAYOUTS) == "out_in"
 
 
 def check_dense_size(topology: Topology, max_entries, what: str) -> None:
-    """Refuse dense output larger than ``max_entries`` entries in total, before allocating."""
+    """Refuse dense output larger than ``max_entries`` entries in total, before allocating.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network to be written densely (``sum(n_i * n_(i+1))`` entries).
+    max_entries : int
+        Largest total number of dense entries allowed (at least 1).
+    what : str
+        The exporter's name, used in the message.
+
+    Raises
+    ------
+    TopogenError
+        If ``max_entries`` is not a positive integer or the total exceeds it.
+
+    Examples
+    --------
+    >>> import topogen
+    >>> check_dense_size(topogen.radix_net([[2]], [1, 1]), 3, "to_dense")
+    Traceback (most recent call last):
+    ...
+    topogen._checks.TopogenError: to_dense would hold 4 dense entries, above max_entries=3; ...
+    """
     max_entries = check_int("max_entries", max_entries, minimum=1)
     w = topology.widths
     total = sum(w[i] * w[i + 1] for i in range(topology.depth))
@@ -212,6 +256,26 @@ def to_dlpack(topology: Topology, dtype=np.float32, *, layout: str = "in_out",
     ``np.from_dlpack(a)`` all share their memory.  DLPack has no boolean type in older
     consumers, so the default dtype is ``float32``.
 
+    Parameters
+    ----------
+    topology : Topology
+    dtype : numpy dtype, default numpy.float32
+        Type of the masks (1 for an edge, 0 elsewhere).
+    layout : {"in_out", "out_in"}, default "in_out"
+        As in :func:`to_numpy_masks`.
+    max_entries : int, default DEFAULT_MAX_EDGES
+        Cap on the total number of dense entries, checked before allocating.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One C-contiguous mask per layer.
+
+    Raises
+    ------
+    TopogenError
+        For a bad layout or more than ``max_entries`` entries.
+
     Examples
     --------
     >>> import numpy as np, topogen
@@ -255,6 +319,23 @@ def block_permutations(widths, blocks) -> list[np.ndarray]:
     For width ``n = B * N'``, new neuron ``r * B + b`` is old neuron ``b * N' + r``: copy
     ``b`` of base neuron ``r``.  So ``perms[i][r * B + b] = b * N' + r`` (the convention of
     :meth:`Topology.permute`: new neuron ``k`` is old neuron ``perm[k]``).
+
+    Parameters
+    ----------
+    widths : sequence of int
+        The widths ``n_i``.
+    blocks : sequence of int
+        Block size ``B_i`` of each width; each must divide its width.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One int64 permutation of ``range(n_i)`` per width.
+
+    Raises
+    ------
+    TopogenError
+        If an entry is not a positive integer or a block size does not divide its width.
 
     Examples
     --------
@@ -424,6 +505,31 @@ def to_bsr(topology: Topology, *, blocksize=None, dtype=bool, layout: str = "in_
     (``topology.permute(structure.perms)``), and ``structure.perms`` / ``.inverse`` map
     inputs and outputs back.  With an explicit ``blocksize=(r, c)`` the layers are not
     relabelled and stored in ``r x c`` blocks as they are (zeros inside blocks are stored).
+
+    Parameters
+    ----------
+    topology : Topology
+    blocksize : (int, int), optional
+        Fixed block shape (rows, columns) for every layer, in the layout asked for; each
+        must divide the layer's shape. Default: the blocks of :func:`block_structure`.
+    dtype : numpy dtype, default bool
+        Type of the stored entries.
+    layout : {"in_out", "out_in"}, default "in_out"
+        As in :func:`to_numpy_masks`.
+    structure : BlockStructure, optional
+        A block structure already computed for ``topology`` (saves recomputing it;
+        only used with ``blocksize=None``).
+
+    Returns
+    -------
+    list of scipy.sparse.bsr_array
+        One per layer (permuted layers with ``blocksize=None``).
+
+    Raises
+    ------
+    TopogenError
+        For a bad layout, a ``blocksize`` that is not a pair of positive integers or
+        does not divide a layer's shape.
 
     Examples
     --------

@@ -222,6 +222,28 @@ def erk_densities(widths: Sequence[int], density: float) -> list[float]:
     others (RigL's ``erdos_renyi_kernel`` loop; for fully connected layers the kernel
     factor is 1).
 
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0, ..., n_L`` (at least two widths, each at least 1).
+    density : float
+        Overall density in ``(0, 1]``.
+
+    Returns
+    -------
+    list of float
+        One density in ``(0, 1]`` per layer; their edge-weighted mean is ``density``.
+
+    Raises
+    ------
+    TopogenError
+        For fewer than two widths, a width below 1 or a density outside ``(0, 1]``.
+
+    References
+    ----------
+    U. Evci, T. Gale, J. Menick, P. S. Castro, E. Elsen, *Rigging the Lottery: Making All
+    Tickets Winners*, ICML 2020 (arXiv:1911.11134).
+
     Examples
     --------
     >>> [round(d, 4) for d in erk_densities([784, 300, 100, 10], 0.1)]
@@ -351,6 +373,28 @@ def random_regular(
 
     The same as ``x_net(widths, degree=degree, seed=seed)``: every target has in-degree
     ``degree``, every source out-degree ``degree * n_(i+1) / n_i``, no repeated edges.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0, ..., n_L`` (at least two).
+    degree : int or sequence of int
+        Fan-in of every target neuron, one for all layers or one per layer; ``degree *
+        n_(i+1)`` must be divisible by ``n_i`` for the out-degree to be constant.
+    seed : None, int or numpy.random.Generator, optional
+        Randomness (see :func:`topogen._checks.as_rng`); the int used is in ``meta``.
+    max_edges : int, default DEFAULT_MAX_EDGES
+        Cap on the edges built, checked before allocating.
+
+    Returns
+    -------
+    Topology
+        ``meta["generator"]`` is ``"random_regular"``; the parameters are x_net's.
+
+    Raises
+    ------
+    TopogenError
+        As :func:`topogen.x_net` for bad widths, degrees or ``max_edges``.
 
     Examples
     --------

@@ -38,6 +38,7 @@ from .._checks import (
     as_rng,
     check_int,
     check_max_edges,
+    check_option,
     check_radices,
     seed_for_meta,
 )
@@ -160,11 +161,13 @@ def _iter_layers(radices, width, n_layers: int, rng) -> Iterator[sp.csr_array]:
 
 def _plan(neurons) -> tuple[tuple[int, ...], int]:
     neurons = check_int("neurons", neurons, minimum=1)
-    if neurons not in CHALLENGE_BIAS:
+    try:
+        neurons = check_option("neurons", neurons, sorted(CHALLENGE_BIAS))
+    except TopogenError as exc:  # the uniform message, plus where other sizes are built
         raise TopogenError(
-            f"neurons must be one of the Graph Challenge widths {sorted(CHALLENGE_BIAS)}, got "
-            f"{neurons}; for other sizes use topogen.generators.challenge.challenge_analogue"
-        )
+            f"{exc} (the Graph Challenge widths); for other sizes use "
+            "topogen.generators.challenge.challenge_analogue"
+        ) from None
     k = int(math.log2(neurons // CHALLENGE_WIDTH))
     return (2,) * k, CHALLENGE_WIDTH
 

@@ -36,11 +36,14 @@ from .._checks import (
     check_int,
     check_matrix,
     check_max_edges,
+    check_option,
     check_widths,
     fmt_value,
     rng_and_seed,
 )
+from .._primes import check_prime
 from ..topology import Topology, _csr_from_parts, make_meta
+from ._common import coo_to_csr
 
 __all__ = [
     "biregular_layer",
@@ -59,38 +62,12 @@ _MAX_REPAIR_ROUNDS = 100_000
 
 
 # ---------------------------------------------------------------------------- helpers
-def _is_prime(n: int) -> bool:
-    from sympy import isprime
-
-    return bool(isprime(n))
-
-
-def _check_prime(name: str, value, *, mod4: bool = False, minimum: int = 2) -> int:
-    value = check_int(name, value, minimum=minimum)
-    if not _is_prime(value):
-        raise TopogenError(f"{name} must be a prime, got {value} (not prime)")
-    if mod4 and value % 4 != 1:
-        raise TopogenError(
-            f"{name} must be a prime with {name} % 4 == 1 (such as 5, 13, 17, 29), got {value}"
-        )
-    return value
-
-
 def _symmetric_from_maps(n: int, images: Sequence[np.ndarray], dtype=np.int64) -> sp.csr_array:
     """``sum_k (P_k + P_k^T)`` for the maps ``v -> images[k][v]``, as a canonical CSR array."""
     src = np.arange(n, dtype=np.int64)
     rows = np.concatenate([src for _ in images] + [np.asarray(im, np.int64) for im in images])
     cols = np.concatenate([np.asarray(im, np.int64) for im in images] + [src for _ in images])
-    return _coo_to_csr(n, rows, cols, dtype)
-
-
-def _coo_to_csr(n: int, rows, cols, dtype=np.int64, data=None) -> sp.csr_array:
-    if data is None:
-        data = np.ones(len(rows), dtype=dtype)
-    A = sp.coo_array((data, (rows, cols)), shape=(n, n)).tocsr()
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
+    return coo_to_csr(n, rows, cols, dtype)
 
 
 def _powmod(base: np.ndarray, exponent: int, modulus: int) -> np.ndarray:
@@ -365,8 +342,7 @@ def x_net(
     widths = check_widths("widths", widths)
     if len(widths) < 2:
         raise TopogenError(f"widths must have at least 2 entries, got {fmt_value(widths)}")
-    if method not in ("biregular", "prabhu"):
-        raise TopogenError(f"method must be 'biregular' or 'prabhu', got {method!r}")
+    method = check_option("method", method, ("biregular", "prabhu"))
     n_layers = len(widths) - 1
     if (degree is None) == (density is None):
         raise TopogenError("give exactly one of degree= (fan-in per neuron) or density=")
@@ -501,7 +477,7 @@ def paley(q: int) -> sp.csr_array:
     >>> A.toarray()[0].tolist()
     [0, 1, 0, 0, 1]
     """
-    q = _check_prime("q", q, mod4=True)
+    q = check_prime("q", q, mod4=True)
     check_max_edges(q * (q - 1) // 2, DEFAULT_MAX_EDGES, f"paley({q})")
     squares = np.unique(np.arange(1, q, dtype=np.int64) ** 2 % q)
     x = np.arange(q, dtype=np.int64)
@@ -537,22 +513,17 @@ def chordal_cycle(p: int) -> sp.csr_array:
     >>> A.toarray()[2].tolist(), set(A.sum(axis=0).tolist())
     ([0, 1, 0, 2, 0], {3})
     """
-    p = _check_prime("p", p)
+    p = check_prime("p", p)
     check_max_edges(3 * p, DEFAULT_MAX_EDGES, f"chordal_cycle({p})")
     x = np.arange(p, dtype=np.int64)
     inv = _powmod(x, p - 2, p)  # Fermat: x^(p-2) = x^(-1) mod p
     inv[0] = 0  # the convention 0^(-1) = 0
     rows = np.concatenate((x, x, x))
     cols = np.concatenate(((x + 1) % p, (x - 1) % p, inv))
-    return _coo_to_csr(p, rows, cols)
+    return coo_to_csr(p, rows, cols)
 
 
 # ---------------------------------------------------------------------------- graphs to layers
-def _as_square_adjacency(graph) -> sp.csr_array:
-    """A square CSR adjacency from a networkx graph, a SciPy sparse matrix or a dense array."""
-    return check_matrix("graph", graph, square=True)
-
-
 def graph_layer(graph) -> sp.csr_array:
     """The ``n -> n`` 0/1 layer of a graph: its bipartite double cover.
 
@@ -576,7 +547,7 @@ def graph_layer(graph) -> sp.csr_array:
     >>> graph_layer(chordal_cycle(5)).sum(axis=1).tolist()
     [3, 3, 2, 2, 3]
     """
-    A = _as_square_adjacency(graph)
+    A = check_matrix("graph", graph, square=True)
     A.sum_duplicates()
     A.eliminate_zeros()
     A.sort_indices()
@@ -609,7 +580,7 @@ def from_graph(graph, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> 
     ((5, 5, 5, 5), (10, 10, 10))
     """
     depth = check_int("depth", depth, minimum=1)
-    A = _as_square_adjacency(graph)
+    A = check_matrix("graph", graph, square=True)
     check_max_edges(int(A.nnz), max_edges, f"from_graph(depth={depth})",  # one shared layer
                     neurons=2 * A.shape[0])
     layer = graph_layer(A)

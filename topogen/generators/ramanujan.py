@@ -16,9 +16,11 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_max_edges
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_matrix, check_max_edges
+from .._primes import check_prime
 from ..topology import Topology, _csr_from_parts, make_meta
-from .expanders import _as_square_adjacency, _check_prime, _coo_to_csr, graph_layer
+from ._common import coo_to_csr
+from .expanders import graph_layer
 
 __all__ = [
     "bipartite_ramanujan", "incidence_layer", "lps", "lps_generators", "lps_layer", "lps_net",
@@ -47,7 +49,7 @@ def lps_generators(p: int) -> np.ndarray:
     >>> lps_generators(5).tolist()
     [[1, -2, 0, 0], [1, 0, -2, 0], [1, 0, 0, -2], [1, 0, 0, 2], [1, 0, 2, 0], [1, 2, 0, 0]]
     """
-    p = _check_prime("p", p, mod4=True)
+    p = check_prime("p", p, mod4=True)
     check_max_edges(p + 1, DEFAULT_MAX_EDGES, f"lps_generators({p})", neurons=4 * p)
     r = math.isqrt(p)
     ev = np.arange(-r - (r % 2), r + 1, 2, dtype=np.int64)
@@ -150,8 +152,8 @@ def lps(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
     """
     from sympy import legendre_symbol, sqrt_mod
 
-    p = _check_prime("p", p, mod4=True)
-    q = _check_prime("q", q, mod4=True)
+    p = check_prime("p", p, mod4=True)
+    q = check_prime("q", q, mod4=True)
     if p == q:
         raise TopogenError(f"p and q must be distinct primes, got p = q = {p}")
     n_pgl = q * (q * q - 1)
@@ -182,7 +184,7 @@ def lps(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_array:
                          (c * e + d * g) % q, (c * f + d * h) % q, q, inv)
         cols.append(vertex_of_rank[rank])
     rows = np.tile(np.arange(n, dtype=np.int64), len(mats))
-    return _coo_to_csr(n, rows, np.concatenate(cols))
+    return coo_to_csr(n, rows, np.concatenate(cols))
 
 
 def _lps_bipartite(p: int, q: int) -> bool:
@@ -308,7 +310,7 @@ def incidence_layer(graph) -> sp.csr_array:
            [1, 1],
            [0, 1]])
     """
-    A = _as_square_adjacency(graph)
+    A = check_matrix("graph", graph, square=True)
     A.sum_duplicates()
     A.eliminate_zeros()
     if (A != A.T).nnz:
@@ -381,7 +383,7 @@ def bipartite_ramanujan(
     >>> t.widths, round(t.meta["params"]["lambda2"], 4), round(t.meta["params"]["bound"], 4)
     ((13, 39), 2.7024, 3.2361)
     """
-    A = _as_square_adjacency(graph)
+    A = check_matrix("graph", graph, square=True)
     deg = np.asarray(A.sum(axis=1)).ravel()
     if A.shape[0] == 0 or deg.min() != deg.max() or deg[0] < 2:
         raise TopogenError(

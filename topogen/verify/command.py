@@ -42,6 +42,16 @@ def _ints(text: str) -> list[int]:
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``verify`` sub-parser to ``subparsers`` and set its handler.
 
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers()`` returned (``topogen``'s command list).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``verify`` parser; its ``handler`` default is :func:`run`.
+
     Examples
     --------
     >>> import argparse
@@ -178,7 +188,23 @@ def _given(args) -> dict:
 
 
 def run(args) -> int:
-    """The handler of ``topogen verify``: train, print the table, write files to ``--out``."""
+    """The handler of ``topogen verify``: train, print the table, write files to ``--out``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed by the parser of :func:`register` (``quiet`` from the common options).
+
+    Returns
+    -------
+    int
+        The exit status: 0 after a completed run.
+
+    Raises
+    ------
+    TopogenError
+        For a missing topology file or bad options (the CLI prints it as one line).
+    """
     from .presets import verify_from
     from .train import verify
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import TopogenError, check_path
+from .._checks import TopogenError, check_option, check_path, require
 
 __all__ = [
     "DATASETS", "NORMALIZATIONS", "Dataset", "load_dataset", "load_idx_dataset", "read_idx",
@@ -68,8 +68,7 @@ class Dataset:
 
 def _make(name, x_train, y_train, x_test, y_test, normalize="standard") -> Dataset:
     """Flatten, normalise features with the training statistics, and freeze."""
-    if normalize not in NORMALIZATIONS:
-        raise TopogenError(f"normalize must be one of {list(NORMALIZATIONS)}, got {normalize!r}")
+    normalize = check_option("normalize", normalize, NORMALIZATIONS)
     x_train = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
     x_test = np.asarray(x_test, dtype=np.float64).reshape(len(x_test), -1)
     if x_train.shape[1] != x_test.shape[1]:
@@ -102,13 +101,8 @@ def _make(name, x_train, y_train, x_test, y_test, normalize="standard") -> Datas
 
 
 def _load_digits(test_fraction: float = 0.2, seed: int = 0, normalize="standard") -> Dataset:
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise TopogenError(
-            "dataset 'digits' needs scikit-learn; install it with pip install 'topogen[train]'"
-        ) from None
-    bunch = load_digits()
+    datasets = require("sklearn.datasets", "train", package="scikit-learn")
+    bunch = datasets.load_digits()
     x, y = bunch.data, bunch.target
     perm = np.random.default_rng(seed).permutation(len(y))
     n_test = round(test_fraction * len(y))
@@ -117,13 +111,8 @@ def _load_digits(test_fraction: float = 0.2, seed: int = 0, normalize="standard"
 
 
 def _load_mnist1d(normalize="standard") -> Dataset:
-    try:
-        from mnist1d.data import get_dataset_args, make_dataset
-    except ImportError:
-        raise TopogenError(
-            "dataset 'mnist1d' needs the mnist1d package; install it with "
-            "pip install 'topogen[train]'"
-        ) from None
+    mnist1d = require("mnist1d.data", "train")
+    get_dataset_args, make_dataset = mnist1d.get_dataset_args, mnist1d.make_dataset
     state = np.random.get_state()  # noqa: NPY002 -- make_dataset seeds NumPy's global generator: restore it
     try:
         data = make_dataset(get_dataset_args())
@@ -307,7 +296,10 @@ def load_dataset(name: str = "digits", *, path=None, seed: int = 0,
     Raises
     ------
     TopogenError
-        For an unknown name, a missing ``path``, a missing optional package, or a bad file.
+        For an unknown name or normalisation, a missing ``path``, or a bad file.
+    ImportError
+        If ``digits`` needs scikit-learn or ``mnist1d`` the mnist1d package and it is not
+        installed (both come with ``pip install 'topogen[train]'``).
 
     References
     ----------
@@ -318,10 +310,8 @@ def load_dataset(name: str = "digits", *, path=None, seed: int = 0,
     >>> load_dataset("digits")
     Dataset('digits', train=1438, test=359, features=64, classes=10)
     """
-    if name not in DATASETS:
-        raise TopogenError(f"dataset must be one of {list(DATASETS)}, got {name!r}")
-    if normalize not in NORMALIZATIONS:
-        raise TopogenError(f"normalize must be one of {list(NORMALIZATIONS)}, got {normalize!r}")
+    name = check_option("dataset", name, DATASETS)
+    normalize = check_option("normalize", normalize, NORMALIZATIONS)
     if name == "digits":
         return _load_digits(seed=seed, normalize=normalize)
     if name == "mnist1d":

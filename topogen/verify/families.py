@@ -24,6 +24,7 @@ from .._checks import (
     check_max_edges,
     check_widths,
 )
+from .._primes import primes_in
 from ..topology import Topology, _csr_from_parts, make_meta
 
 __all__ = [
@@ -61,6 +62,31 @@ FAMILIES: dict[str, Family] = {}
 def register_family(name: str, build: Callable, description: str = "", *, random: bool = True,
                     replace: bool = False) -> Family:
     """Add a family to :data:`FAMILIES` (``replace=True`` to overwrite one).
+
+    Parameters
+    ----------
+    name : str
+        Non-empty key used by ``verify(families=...)`` and ``--families``.
+    build : callable
+        ``build(widths, layer_densities, seed) -> Topology``: ``widths`` are the sparse
+        core's, ``layer_densities`` one target density per layer.
+    description : str, default ""
+        One line for tables and ``--help``.
+    random : bool, default True
+        Whether the topology depends on the seed (then every seed builds its own).
+    replace : bool, default False
+        Overwrite a family of the same name instead of refusing.
+
+    Returns
+    -------
+    Family
+        The entry added.
+
+    Raises
+    ------
+    TopogenError
+        For an empty or non-string name, a name taken (without ``replace``), or a
+        ``build`` that is not callable.
 
     Examples
     --------
@@ -158,16 +184,24 @@ def _x_net(widths, layer_densities, seed=None):
     return Topology._trusted(layers, make_meta("x_net", {"widths": list(widths)}, None))
 
 
-def _primes_1_mod_4(limit: int) -> list[int]:
-    return [n for n in range(5, limit + 1, 4) if all(n % k for k in range(2, int(n**0.5) + 1))]
-
-
 def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
     """Ramanujan graphs topogen can build with at most ``max_vertices`` vertices.
 
     Returns ``(name, n_vertices, degree, builder)`` for Paley graphs ``P(q)`` (``q`` prime
     ``= 1 mod 4``: ``(q-1)/2``-regular, Ramanujan) and LPS graphs ``X^{p,q}`` (``p + 1``-
     regular on ``q(q^2-1)/2`` or ``q(q^2-1)`` vertices; Lubotzky, Phillips & Sarnak 1988).
+
+    Parameters
+    ----------
+    max_vertices : int
+        Largest number of vertices listed.
+
+    Returns
+    -------
+    list of tuple
+        ``(name, n_vertices, degree, builder)``, Paley graphs first in increasing ``q``;
+        ``builder()`` returns the graph's adjacency (:func:`topogen.paley`,
+        :func:`topogen.lps`).
 
     Examples
     --------
@@ -177,10 +211,10 @@ def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
     import topogen
 
     out = []
-    for q in _primes_1_mod_4(max_vertices):
+    for q in primes_in(5, max_vertices + 1, mod4=1):
         out.append((f"paley({q})", q, (q - 1) // 2, lambda q=q: topogen.paley(q)))
-    for q in _primes_1_mod_4(int(max_vertices ** (1 / 3)) + 2):
-        for p in _primes_1_mod_4(4 * max_vertices):
+    for q in primes_in(5, int(max_vertices ** (1 / 3)) + 3, mod4=1):
+        for p in primes_in(5, 4 * max_vertices + 1, mod4=1):
             if p == q:
                 continue
             n = q * (q * q - 1) // (2 if pow(p, (q - 1) // 2, q) == 1 else 1)
@@ -202,6 +236,20 @@ def kron_graph(widths, layer_densities, seed=None) -> Topology:
     numerically: LPS graphs with ``q <= 2 sqrt(p)`` repeat generators, and collapsing the
     repeats lowers the degree).  The realised density is what it is and is reported by the
     verifier.  Deterministic: ``seed`` is ignored.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0 .. n_L``; the graph's size must divide every width.
+    layer_densities : sequence of float
+        Target density per layer; their mean picks the graph.
+    seed : ignored
+        Accepted for the family interface (``build(widths, layer_densities, seed)``).
+
+    Returns
+    -------
+    Topology
+        ``meta["params"]["graph"]`` names the graph used.
 
     Raises
     ------

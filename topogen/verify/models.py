@@ -20,10 +20,11 @@ float rounding (tested).
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import nn
 
-from .._checks import TopogenError
+from .._checks import TopogenError, check_option, require
+
+torch = require("torch", "train")  # ImportError naming the extra when torch is missing
+nn = torch.nn
 
 __all__ = [
     "INITS", "LAYER_KINDS", "BlockSparseLinear", "MaskedLinear", "SparseLinear", "build_mlp",
@@ -145,8 +146,7 @@ def init_fan_in_(weight, mask=None, *, gain: float = 2 ** 0.5, generator=None,
     >>> bool(w[0].abs().max() <= 3 ** 0.5) and bool((w[0, 1:] == 0).all())
     True
     """
-    if init not in INITS:
-        raise TopogenError(f"init must be one of {list(INITS)}, got {init!r}")
+    init = check_option("init", init, INITS)
     with torch.no_grad():
         n_out, n_in = weight.shape
         dense = n_in if init == "dense_fan_in" else None
@@ -208,6 +208,18 @@ class MaskedLinear(nn.Linear):
             self.bias.zero_()
 
     def forward(self, x):
+        """``x @ (weight * mask).T + bias``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(..., in_features)`` inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(..., out_features)``.
+        """
         w = self.weight if self.mask is None else self.weight * self.mask
         return torch.nn.functional.linear(x, w, self.bias)
 
@@ -317,6 +329,18 @@ class SparseLinear(nn.Module):
             self.to(device)
 
     def forward(self, x):
+        """The sparse product of the wrapped layer, plus its bias.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(batch, in_features)`` inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(batch, out_features)``.
+        """
         return self.inner(x)
 
     @property
@@ -415,8 +439,7 @@ def choose_layer_kind(kind: str, n_in: int, n_out: int, nnz: int, device=None) -
     >>> choose_layer_kind("auto", 784, 300, 23520), choose_layer_kind("auto", 64, 64, 400)
     ('csr', 'masked')
     """
-    if kind not in LAYER_KINDS:
-        raise TopogenError(f"layers must be one of {list(LAYER_KINDS)}, got {kind!r}")
+    kind = check_option("layers", kind, LAYER_KINDS)
     if kind != "auto":
         return kind
     on_cpu = device is None or torch.device(device).type == "cpu"

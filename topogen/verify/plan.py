@@ -29,7 +29,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .._checks import TopogenError, check_widths
+from .._checks import TopogenError, check_option, check_widths
 from ..topology import Topology
 
 __all__ = ["Plan", "make_plan", "radix_with_ends", "strange_note"]
@@ -60,7 +60,25 @@ class Plan:
 
 
 def strange_note(topology: Topology) -> str | None:
-    """Kwak et al.'s warning for a topology built by ``radix_net`` (from its ``meta``)."""
+    """Kwak et al.'s warning for a topology built by ``radix_net`` (from its ``meta``).
+
+    Parameters
+    ----------
+    topology : Topology
+        Any topology; only its ``meta`` is read.
+
+    Returns
+    -------
+    str or None
+        The note of :func:`topogen.generators.fit.strange_radix` for a RadiX-Net's radix
+        lists and widths, or ``None`` (not a RadiX-Net, or nothing to warn about).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> strange_note(Topology([np.ones((2, 2))])) is None
+    True
+    """
     from ..generators.fit import strange_radix
 
     meta = topology.meta or {}
@@ -114,8 +132,7 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
 
     from ..topology import make_meta
 
-    if output not in ("dense", "radix"):
-        raise TopogenError(f"output must be 'dense' or 'radix', got {output!r}")
+    output = check_option("output", output, ("dense", "radix"))
     net = topogen.radix_net([list(x) for x in radix_lists], list(kron_widths))
     if output == "radix" and net.widths[-1] != n_classes:
         raise TopogenError(
@@ -172,11 +189,38 @@ def _fit_radix(widths, density, *, sparse_input: bool):
 
 
 def make_plan(data, named: dict, hidden, families: list, density, ends: str) -> Plan:
-    """Decide widths, ends and matched edge counts; fit the RadiX-Net if asked."""
+    """Decide widths, ends and matched edge counts; fit the RadiX-Net if asked.
+
+    Parameters
+    ----------
+    data : Dataset
+        Sets the input width (``n_features``) and output width (``n_classes``).
+    named : dict of str to Topology
+        The user's topologies (all of the same widths); empty to build families from
+        ``hidden`` and ``density``. The first one sets the edge counts the others match.
+    hidden : sequence of int
+        Hidden widths (used when ``named`` is empty).
+    families : list of str
+        Families to train; ``"radix"`` fits a RadiX-Net whose edges the others match.
+    density : float
+        Target density of the sparse layers (used when ``named`` is empty).
+    ends : {"auto", "dense", "sparse"}
+        Whether the first and last layers are dense (``"auto"``: sparse only when
+        ``named`` topologies already span input to classes).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    TopogenError
+        For a bad ``ends``, topologies of different widths or widths that do not match
+        the data with ``ends="sparse"``, too few hidden widths, or no RadiX-Net fitting.
+    """
     n_in, n_out = data.n_features, data.n_classes
     notes: list = []
-    if ends not in ("auto", "dense", "sparse"):
-        raise TopogenError(f"ends must be 'auto', 'dense' or 'sparse', got {ends!r}")
+    ends = check_option("ends", ends, ("auto", "dense", "sparse"))
     if named:
         shapes = {t.widths for t in named.values()}
         if len(shapes) > 1:
@@ -249,7 +293,29 @@ def _radix_family(core, density, ends, n_in, n_out):
 
 
 def density_check(plan: Plan, density, tolerance: float, allow: bool) -> str | None:
-    """A note when the trained density misses the requested one; refuse a large miss."""
+    """A note when the trained density misses the requested one; refuse a large miss.
+
+    Parameters
+    ----------
+    plan : Plan
+        The decided shapes (its ``density`` is what trains).
+    density : float or None
+        The density asked for (``None``: nothing to compare).
+    tolerance : float
+        Largest relative miss allowed, ``0.1`` for 10 %.
+    allow : bool
+        Train anyway beyond ``tolerance`` (the note then starts ``DENSITY MISS``).
+
+    Returns
+    -------
+    str or None
+        ``None`` within 1 %; otherwise a note for the results.
+
+    Raises
+    ------
+    TopogenError
+        If the miss exceeds ``tolerance`` and ``allow`` is False.
+    """
     if density is None:
         return None
     got = plan.density

@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Mapping
 
-from .._checks import TopogenError
+from .._checks import TopogenError, check_option
 from .results import VerifyResult
 
 __all__ = ["PRESETS", "run_preset", "verify_from"]
@@ -76,8 +76,7 @@ def run_preset(name: str, *, data_path=None, progress=None, **overrides):
     from .data import load_dataset
     from .train import verify
 
-    if name not in PRESETS:
-        raise TopogenError(f"unknown preset {name!r}; presets: {sorted(PRESETS)}")
+    name = check_option("preset", name, sorted(PRESETS))
     _, build, settings = PRESETS[name]
     kwargs = {**settings, **overrides}
     kwargs.pop("topologies", None)

@@ -51,14 +51,33 @@ class RunProgress:
                     if show_bar else None)
 
     def epoch(self, accuracy: float, label: str = "", n: int = 1) -> None:
-        """One epoch finished, with test accuracy ``accuracy`` so far."""
+        """One epoch finished, with test accuracy ``accuracy`` so far.
+
+        Parameters
+        ----------
+        accuracy : float
+            Test accuracy in ``[0, 1]``, shown as a percentage on the bar.
+        label : str, default ""
+            Which run (``"dense seed 0"``).
+        n : int, default 1
+            Epochs finished.
+        """
         if self.bar is None:
             return
         self.bar.note(f"{label} acc {100 * accuracy:.2f} %")
         self.bar.update(n)
 
     def run_done(self, line: str, skipped_epochs: int = 0) -> None:
-        """A run finished (``skipped_epochs`` left out by early stopping)."""
+        """A run finished (``skipped_epochs`` left out by early stopping).
+
+        Parameters
+        ----------
+        line : str
+            The run's result, printed as one ``verify: run k/n ...`` line when stderr is
+            not a terminal (and progress was not switched off).
+        skipped_epochs : int, default 0
+            Epochs not trained (early stopping), counted as done on the bar.
+        """
         self.runs_done += 1
         if self.bar is not None and skipped_epochs:
             self.bar.update(skipped_epochs)

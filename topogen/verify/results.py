@@ -137,7 +137,23 @@ class VerifyResult:
         }
 
     def to_json(self, path=None) -> str:
-        """The :meth:`as_dict` as JSON text; also written atomically to ``path`` if given."""
+        """The :meth:`as_dict` as JSON text; also written atomically to ``path`` if given.
+
+        Parameters
+        ----------
+        path : str or os.PathLike, optional
+            File to write (its folder is created); ``None``: only return the text.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> r = RunResult("dense", 0, (4, 2), 0.9, (1.0,), (0.9,), 8, 10, 1.0, 0.1)
+        >>> json.loads(VerifyResult((r,), {}, ()).to_json())["runs"][0]["family"]
+        'dense'
+        """
         text = json.dumps(self.as_dict(), indent=1)
         if path is not None:
             _write_atomic(check_path("path", path), text)
@@ -147,6 +163,18 @@ class VerifyResult:
     def from_dict(cls, data: dict) -> VerifyResult:
         """Rebuild a result from :meth:`as_dict` (e.g. a ``results.json`` written earlier).
 
+        Parameters
+        ----------
+        data : dict
+            With ``"runs"`` (a list of :class:`RunResult` fields); ``"settings"`` and
+            ``"notes"`` are optional, unknown keys are ignored.
+
+        Returns
+        -------
+        VerifyResult
+
+        Examples
+        --------
         >>> r = RunResult("dense", 0, (4, 2), 0.9, (1.0,), (0.9,), 8, 10, 1.0, 0.1)
         >>> res = VerifyResult((r,), {"dataset": "toy"}, ("a note",))
         >>> VerifyResult.from_dict(res.as_dict()) == res
@@ -162,7 +190,17 @@ class VerifyResult:
         return cls(tuple(runs), dict(data.get("settings", {})), tuple(data.get("notes", ())))
 
     def plot(self, path=None):
-        """Accuracy against density, and mean loss curves; see :func:`plot_results`."""
+        """Accuracy against density, and mean loss curves; see :func:`plot_results`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike, optional
+            Write the figure there (format from the suffix).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
         return plot_results([self], path)
 
 
@@ -176,6 +214,19 @@ def plot_results(results: Sequence[VerifyResult], path=None, *, title: str | Non
     A second panel shows the mean training-loss curve of each family of the first result.
     Several results (e.g. one per density) share the axes.  Written to ``path`` (PNG, SVG,
     ...) when given; returns the matplotlib Figure.
+
+    Parameters
+    ----------
+    results : sequence of VerifyResult
+        At least one; all share the axes.
+    path : str or os.PathLike, optional
+        Write the figure there (format from the suffix).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Raises
     ------

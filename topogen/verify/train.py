@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._checks import TopogenError, check_density, check_int
+from .._checks import TopogenError, check_density, check_int, check_option
 from ..topology import Topology
 from .data import NORMALIZATIONS, Dataset, load_dataset
 from .families import FAMILIES
@@ -29,12 +29,6 @@ __all__ = ["OPTIMIZERS", "SCHEDULES", "choose_threads", "train_one", "verify"]
 OPTIMIZERS = ("adam", "adamw", "sgd")
 #: Learning-rate schedules (stepped once per epoch).
 SCHEDULES = ("constant", "cosine", "step")
-
-
-def _choice(name, value, allowed):
-    if value not in allowed:
-        raise TopogenError(f"{name} must be one of {list(allowed)}, got {value!r}")
-    return value
 
 
 def _number(name, value, *, low=0.0, high=None, low_open=False):
@@ -414,11 +408,11 @@ def verify(
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = _number("lr", lr, low_open=True)
-    _choice("optimizer", optimizer, OPTIMIZERS)
-    _choice("schedule", schedule, SCHEDULES)
-    _choice("normalize", normalize, NORMALIZATIONS)
-    _choice("layers", layers, LAYER_KINDS)
-    _choice("init", init, INITS)
+    check_option("optimizer", optimizer, OPTIMIZERS)
+    check_option("schedule", schedule, SCHEDULES)
+    check_option("normalize", normalize, NORMALIZATIONS)
+    check_option("layers", layers, LAYER_KINDS)
+    check_option("init", init, INITS)
     momentum = _number("momentum", momentum, high=1.0)
     weight_decay = _number("weight_decay", weight_decay)
     lr_gamma = _number("lr_gamma", lr_gamma, low_open=True)
@@ -434,9 +428,7 @@ def verify(
     n_threads, why_threads = choose_threads(threads)
     seed_list = _seeds(seeds)
     fams = [families] if isinstance(families, str) else list(families)
-    for f in fams:
-        if f not in FAMILIES:
-            raise TopogenError(f"unknown family {f!r}; registered: {list(FAMILIES)}")
+    fams = [check_option("families", f, list(FAMILIES)) for f in fams]
     for name, t in named.items():
         _check_layers(name, t)
     if isinstance(dataset, Dataset):

@@ -28,7 +28,6 @@ reading and writing helpers (``_common``); the public names are re-exported here
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..._checks import TopogenError, check_path
@@ -44,8 +43,8 @@ from ._common import (  # noqa: F401
     parse_fields,
     parse_floats,
     parse_ints,
-    read_bytes,
 )
+from ._guard import check_regular, load_json, read_bytes
 from .edgelist import read_edgelist, write_edgelist
 from .folder import LAYER_FILE, SIDECAR, atomic_folder, layer_file_name  # noqa: F401
 from .graphml import read_graphml, write_graphml
@@ -88,11 +87,23 @@ def _normalise_format(format) -> str | None:
     return f
 
 
+#: Suffixes that name a format, for the check that ``format=`` does not contradict a name.
+_NAMED = {**_SUFFIXES, ".mtx": "mtx", ".tsv": "tsv"}
+
+
 def _format_for_save(path: str, format) -> str:
     fmt = _normalise_format(format)
-    if fmt is not None:
-        return fmt
     suffix = os.path.splitext(path)[1].lower()
+    if fmt is not None:
+        named = _NAMED.get(suffix)
+        if named is not None and named != fmt:
+            what = "a folder" if fmt in _FOLDER_FORMATS else "a file"
+            raise TopogenError(
+                f"format={format!r} contradicts the name {os.path.basename(path)!r}, which "
+                f"says {named!r}: {fmt!r} writes {what}; drop the {suffix} suffix or the "
+                "format= argument"
+            )
+        return fmt
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     raise TopogenError(
@@ -105,29 +116,33 @@ def _format_for_save(path: str, format) -> str:
 def _format_for_load(path: str, format) -> str:
     fmt = _normalise_format(format)
     if fmt is not None:
+        if not os.path.isdir(path):
+            check_regular(path)
         return fmt
     if os.path.isdir(path):
         side = os.path.join(path, SIDECAR)
-        if os.path.exists(side):
-            try:
-                kind = json.loads(read_bytes(side).decode()).get("kind")
-            except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-                kind = None
+        if os.path.lexists(side):
+            doc = load_json(read_bytes(side), side, SIDECAR)
+            kind = doc.get("kind") if isinstance(doc, dict) else None
             if kind in _FOLDER_FORMATS:
                 return kind
             raise TopogenError(f"{side}: unknown or missing 'kind'; pass format='tsv' or 'mtx'")
-        kinds = {m.group(3) for m in map(LAYER_FILE.match, os.listdir(path)) if m}
+        try:
+            names = os.listdir(path)
+        except OSError as exc:
+            raise TopogenError(f"cannot read the folder {path}: {exc.strerror or exc}"
+                               ) from None
+        kinds = {m.group(3) for m in map(LAYER_FILE.match, names) if m}
         if len(kinds) == 1:
             return kinds.pop()
         raise TopogenError(f"cannot tell the format of the folder {path}: pass format='tsv' "
                            "or format='mtx'")
+    check_regular(path)  # a FIFO, device or dangling link is refused before any reader
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".mtx":
         return "mtx"
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    if not os.path.exists(path):
-        raise TopogenError(f"cannot read {path}: no such file or folder")
     raise TopogenError(f"cannot tell the format of {path!r}: pass format= (one of "
                        f"{', '.join(_FORMATS)})")
 

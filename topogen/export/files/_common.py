@@ -7,7 +7,6 @@ private (its name starts with an underscore), as SciPy's ``_sputils`` is.
 from __future__ import annotations
 
 import functools
-import json
 import math
 
 import numpy as np
@@ -15,6 +14,7 @@ import scipy.sparse as sp
 
 from ..._checks import TopogenError, check_int
 from ...topology import Topology, _csr_from_parts
+from ._guard import fail, load_json
 
 #: Default value written on every edge of a Graph Challenge file (the challenge's
 #: 1024-neuron networks use 1/16; larger ones use smaller constants such as 1/32).
@@ -125,11 +125,6 @@ def row_chunks(layer: sp.csr_array, base: int = 0, chunk_edges: int = CHUNK_EDGE
 # ============================================================================ text parsing
 _WS = np.zeros(256, dtype=bool)
 _WS[[9, 10, 13, 32]] = True
-
-
-def fail(path, line, message):
-    where = f"{path}, line {line}" if line is not None else str(path)
-    raise TopogenError(f"{where}: {message}")
 
 
 def parse_fields(buf: bytes, n_fields: int, path: str, first_line: int = 1, extra_ws=b""):
@@ -290,14 +285,6 @@ def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
     return _csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
-def read_bytes(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as exc:
-        raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
 # ============================================================================ checks
 def check_value(value) -> float:
     try:
@@ -322,12 +309,15 @@ def check_small(topology: Topology, max_edges, what: str) -> None:
 
 
 def widths_meta(widths_text, meta_text, path):
-    try:
-        widths = json.loads(widths_text)
-        meta = json.loads(meta_text) if meta_text else {}
-    except (TypeError, json.JSONDecodeError) as exc:
-        raise TopogenError(f"{path}: widths/meta attributes are not valid JSON ({exc})") from None
+    widths = load_json(widths_text, path, "the widths attribute")
+    meta = load_json(meta_text, path, "the meta attribute") if meta_text else {}
     if not (isinstance(widths, list) and len(widths) >= 2 and all(
             isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)):
-        raise TopogenError(f"{path}: invalid widths {widths!r}")
+        raise TopogenError(f"{path}: invalid widths {short(widths)}")
     return widths, meta if isinstance(meta, dict) else {}
+
+
+def short(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

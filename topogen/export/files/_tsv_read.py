@@ -18,7 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...topology import _csr_from_parts
-from ._common import build_layer, fail, parse_fields, parse_floats, parse_ints
+from ._common import build_layer, parse_fields, parse_floats, parse_ints
+from ._guard import fail
 
 #: Bytes of text parsed per chunk by the fast reader (bounds its working memory).
 CHUNK_BYTES = 1 << 20

@@ -1,35 +1,42 @@
-"""A text edge list ``"{i}:{src} {i+1}:{dst}"`` per line, for small topologies."""
+"""A text edge list ``"{i}:{src} {i+1}:{dst}"`` per line, for small topologies (networkx)."""
 
 from __future__ import annotations
 
-import json
+import os
 
-import numpy as np
-
-from ..._checks import check_path
+from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, check_topology
-from ._common import (
-    SMALL_MAX_EDGES,
-    build_layer,
-    check_small,
-    fail,
-    format_lines,
-    parse_fields,
-    parse_ints,
-    read_bytes,
-    row_chunks,
-    widths_meta,
-)
+from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._guard import check_read_size, fail, open_regular
+from .graphml import check_file_size, edges_to_layers, to_nx
+
+_HEADER = (b"# topogen edgelist widths: ", b"# meta: ", b"# edges: ")
+#: Fewest bytes an edge line takes: ``"0:0 1:0\n"``.
+_MIN_LINE = 8
 
 
 def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES) -> None:
-    """Write a text edge list ``"{i}:{src} {i+1}:{dst}"`` per line, atomically.
+    """Write a text edge list ``"{i}:{src} {i+1}:{dst}"`` per line, atomically (networkx).
 
-    Header lines starting with ``#`` give the widths, ``meta`` (JSON) and the edge count.
-    The file reads with ``networkx.read_edgelist(path, create_using=nx.DiGraph)`` (nodes are
-    the strings
+    Header lines starting with ``#`` give the widths, ``meta`` (JSON) and the edge count;
+    :func:`networkx.write_edgelist` writes the edges.  The file reads with
+    ``networkx.read_edgelist(path, create_using=nx.DiGraph)`` (nodes are the strings
     ``"layer:index"``, as in :func:`write_graphml`) and back with :func:`read_edgelist`.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    path : str or os.PathLike
+        The file to write.
+    max_edges : int, default 1,000,000
+        Refuse larger topologies (use ``.npz``, Matrix Market or TSV for those).
+
+    Raises
+    ------
+    TopogenError
+        For a topology above ``max_edges`` or a folder that does not exist.
 
     Examples
     --------
@@ -42,23 +49,46 @@ def write_edgelist(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES
     >>> read_edgelist(path) == net
     True
     """
+    import json
+
+    import networkx as nx
+
     topology = check_topology("topology", topology)
     path = check_path("path", path)
     check_small(topology, max_edges, "the edge list")
-    header = (f"# topogen edgelist widths: {json.dumps(list(topology.widths))}\n"
-              f"# meta: {json.dumps(topology.meta)}\n# edges: {topology.nnz}\n").encode()
+    header = (_HEADER[0] + json.dumps(list(topology.widths)).encode() + b"\n"
+              + _HEADER[1] + json.dumps(topology.meta).encode() + b"\n"
+              + _HEADER[2] + str(topology.nnz).encode() + b"\n")
+    G = to_nx(topology)
     with atomic_file(path) as f:
         f.write(header)
-        for i, layer in enumerate(topology.layers):
-            for rows, cols in row_chunks(layer):
-                n = len(rows)
-                out = format_lines([np.full(n, i), rows, np.full(n, i + 1), cols],
-                                   [b":", b" ", b":", b"\n"])
-                f.write(memoryview(out))
+        nx.write_edgelist(G, f, data=False)
 
 
-def read_edgelist(path) -> Topology:
-    """Read an edge list written by :func:`write_edgelist`, validating every line.
+def read_edgelist(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
+    """Read an edge list written by :func:`write_edgelist`, validating every edge.
+
+    topogen reads the three header lines and checks the declared widths and edge count
+    against the size cap and the bytes in the file, before anything is parsed;
+    :func:`networkx.parse_edgelist` parses the edges; then every node label, every edge
+    (layer ``i`` to ``i + 1``, in range, no duplicate) and the edge count are checked.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The edge-list file.
+    max_edges : int, default 1,000,000
+        Size cap for the declared widths and edges, and for the file size.
+
+    Returns
+    -------
+    Topology
+
+    Raises
+    ------
+    TopogenError
+        For a missing or wrong header, a truncated or altered file, a malformed line, a
+        declared size above the cap or a path that is not a regular file.
 
     Examples
     --------
@@ -68,48 +98,46 @@ def read_edgelist(path) -> Topology:
     >>> read_edgelist(path).nnz
     4
     """
+    import networkx as nx
+
     path = check_path("path", path)
-    buf = read_bytes(path)
+    max_edges = check_int("max_edges", max_edges, minimum=1)
+    with open_regular(path) as f:
+        check_file_size(path, os.fstat(f.fileno()).st_size, max_edges, "the edge list")
+        buf = f.read()
     lines = buf.split(b"\n", 3)
-    if len(lines) < 3 or not lines[0].startswith(b"# topogen edgelist widths: ") or \
-            not lines[1].startswith(b"# meta: ") or not lines[2].startswith(b"# edges: "):
+    if len(lines) < 3 or not all(line.startswith(h) for line, h in zip(lines, _HEADER)):
         fail(path, 1, "not a topogen edge list (missing the '# topogen edgelist widths:', "
              "'# meta:' and '# edges:' header lines)")
-    declared = lines[2][len(b"# edges: "):].strip()
-    if not declared.isdigit():
-        fail(path, 3, f"the edge count {declared[:20]!r} is not an integer")
-    widths, meta = widths_meta(lines[0][len(b"# topogen edgelist widths: "):].decode(
-        "utf-8", "replace"), lines[1][len(b"# meta: "):].decode("utf-8", "replace"), path)
+    declared = lines[2][len(_HEADER[2]):].strip()
+    if not declared.isdigit() or len(declared) > 18:
+        fail(path, 3, f"the edge count {short(declared[:20])} is not an integer")
+    declared = int(declared)
+    widths, meta = widths_meta(lines[0][len(_HEADER[0]):], lines[1][len(_HEADER[1]):], path)
     body = lines[3] if len(lines) > 3 else b""
-    data, starts, ends, line_no = parse_fields(body, 4, path, 4, extra_ws=b":")
-    if len(line_no) != int(declared):
-        fail(path, None, f"{len(line_no)} edges but the header declares {int(declared)} "
-             "(truncated file?)")
-    sep = data[np.minimum(ends[:, [0, 2]], len(data) - 1)] if len(line_no) else \
-        np.empty((0, 2), np.uint8)
-    bad = np.flatnonzero((sep != ord(":")).any(axis=1)) if len(line_no) else []
-    if len(bad):
-        fail(path, int(line_no[bad[0]]), "expected 'layer:index layer:index'")
-    cols = [parse_ints(data, starts[:, k], ends[:, k], line_no, path, "node number")
-            for k in range(4)]
-    src_l, src, dst_l, dst = cols
-    for lay, idx, what in ((src_l, src, "source"), (dst_l, dst, "target")):
-        over = np.flatnonzero(lay >= len(widths))
-        if len(over):
-            fail(path, int(line_no[over[0]]), f"{what} layer {int(lay[over[0]])} is out of "
-                 f"range for widths {widths}")
-        w = np.asarray(widths)[lay]
-        over = np.flatnonzero(idx >= w)
-        if len(over):
-            k = int(over[0])
-            fail(path, int(line_no[k]), f"{what} index {int(idx[k])} is out of range: layer "
-                 f"{int(lay[k])} has {int(w[k])} neurons")
-    hop = np.flatnonzero(dst_l != src_l + 1)
-    if len(hop):
-        fail(path, int(line_no[hop[0]]), "an edge must go from layer i to layer i+1")
-    layers = []
-    for i in range(len(widths) - 1):
-        sel = src_l == i
-        layers.append(build_layer(src[sel], dst[sel], (widths[i], widths[i + 1]),
-                                  line_no[sel], path))
-    return Topology._trusted(layers, meta)
+    room = (len(body) + 1) // _MIN_LINE
+    if declared > room:
+        fail(path, 3, f"the header declares {declared:,} edges but the {len(body):,} bytes "
+             f"after it hold at most {room:,} (truncated file?)")
+    check_read_size(path, sum(widths), declared, max_edges, 1)
+    if b"#" in body:
+        fail(path, 4 + body[:body.index(b"#")].count(b"\n"), "'#' comments belong in the "
+             "three header lines only")
+    try:
+        text = body.decode("utf-8")
+        G = nx.parse_edgelist(text.splitlines(), comments=None, create_using=nx.MultiDiGraph,
+                              data=False)
+    except UnicodeDecodeError as exc:
+        raise TopogenError(f"{path}: not a UTF-8 text file ({exc})") from None
+    except (nx.NetworkXError, TypeError, ValueError, IndexError) as exc:
+        raise TopogenError(f"{path}: not a valid edge list ({type(exc).__name__}: "
+                           f"{short(str(exc), 200)})") from None
+    n_edges = G.number_of_edges()
+    n_fields = len(text.split())
+    if n_edges != declared or n_fields != 2 * n_edges:
+        what = (f"{n_edges} edges" if n_fields == 2 * n_edges else
+                f"{n_fields} fields on {n_edges} edge lines (every line holds exactly two)")
+        fail(path, None, f"{what} but the header declares {declared} edges (truncated or "
+             "altered file?)")
+    edges = list(G.edges(keys=False)) if G.is_multigraph() else list(G.edges)
+    return Topology._trusted(edges_to_layers(edges, widths, path), meta)

@@ -18,17 +18,17 @@ import zlib
 import scipy.sparse as sp
 
 from ..._checks import TopogenError
-from ..._io import default_mode, fsync_dir
+from ..._io import default_mode, fsync_dir, remove_stale, temp_prefix, terminate_cleanly
 from ..._progress import Progress
 from ...topology import check_meta
 from ._common import (
     GRAPH_CHALLENGE_VALUE,
     check_value,
-    fail,
     format_pairs,
     row_chunks,
     value_text,
 )
+from ._guard import fail
 from ._tsv_write import DIALECTS, tsv_chunks
 from ._tsv_write import value_text as tsv_value_text
 from .listing import LAYER_FILE, SIDECAR, folder_files  # noqa: F401  (re-exported)
@@ -39,45 +39,98 @@ from .listing import LAYER_FILE, SIDECAR, folder_files  # noqa: F401  (re-export
 def atomic_folder(path: str):
     """Yield a temporary folder; on success it becomes ``path``.
 
-    An existing ``path`` is replaced only if it is a topogen folder (it holds
-    ``topogen.json``) or empty, and only after the new folder is complete: it is renamed
-    aside, the new folder renamed into place, and the old one deleted.  If the body raises,
-    the temporary folder is deleted and ``path`` is untouched.
+    An existing ``path`` is replaced only if it is empty or holds nothing but what topogen
+    wrote there: its ``topogen.json`` and the layer files that file lists.  A folder with
+    any other entry (a user's ``NOTES.txt``, ``plots/``, a challenge download without
+    ``topogen.json``) is refused with a one-line error before anything is written, so a
+    write never deletes a file topogen did not write.  The old folder is replaced only
+    after the new one is complete: it is renamed aside, the new folder renamed into place,
+    and the old one deleted.  If the body raises (SIGINT and SIGTERM included), the
+    temporary folder is deleted and ``path`` is untouched; temporaries that dead writers of
+    ``path`` left behind are removed first (see :func:`topogen._io.remove_stale`).
     """
     path = os.path.abspath(path)
     parent = os.path.dirname(path)
     name = os.path.basename(path)
     if not os.path.isdir(parent):
         raise TopogenError(f"cannot write {path}: folder {parent} does not exist")
-    if os.path.exists(path):
-        if not os.path.isdir(path):
-            raise TopogenError(f"cannot write the folder {path}: a file of that name exists")
-        if os.listdir(path) and not os.path.exists(os.path.join(path, SIDECAR)):
-            raise TopogenError(
-                f"refusing to replace {path}: it is a non-empty folder that topogen did not "
-                f"write (no {SIDECAR}); choose a new folder or empty it"
-            )
-    tmp = tempfile.mkdtemp(dir=parent, prefix="." + name + ".", suffix=".tmp")
-    os.chmod(tmp, default_mode(directory=True))  # mkdtemp makes it owner-only
-    try:
-        yield tmp
-        fsync_dir(tmp)
-        if os.path.exists(path):
-            old = tempfile.mkdtemp(dir=parent, prefix="." + name + ".", suffix=".old")
-            os.rmdir(old)
-            os.rename(path, old)
-            try:
+    with terminate_cleanly():
+        remove_stale(parent, name)
+        if os.path.lexists(path):
+            _check_replaceable(path)
+        tmp = tempfile.mkdtemp(dir=parent, prefix=temp_prefix(name), suffix=".tmp")
+        try:
+            os.chmod(tmp, default_mode(directory=True))  # mkdtemp makes it owner-only
+            yield tmp
+            fsync_dir(tmp)
+            if os.path.lexists(path):
+                _check_replaceable(path)  # again: someone may have added a file meanwhile
+                old = tempfile.mkdtemp(dir=parent, prefix=temp_prefix(name), suffix=".old")
+                os.rmdir(old)
+                os.rename(path, old)
+                try:
+                    os.rename(tmp, path)
+                except BaseException:
+                    os.rename(old, path)
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
                 os.rename(tmp, path)
-            except BaseException:
-                os.rename(old, path)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, path)
-        fsync_dir(parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            fsync_dir(parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def topogen_files(folder: str) -> set[str] | None:
+    """The names topogen wrote in ``folder`` (its ``topogen.json`` and the files it lists).
+
+    None if ``folder`` has no readable ``topogen.json`` of the layers format.
+    """
+    from ._guard import load_json, read_bytes  # here: the import block is the readers'
+
+    side = os.path.join(folder, SIDECAR)
+    try:
+        if not _regular(side) or os.path.getsize(side) > 64 << 20:
+            return None
+        doc = load_json(read_bytes(side), side, SIDECAR)
+    except (OSError, TopogenError):
+        return None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if doc.get("format") != "topogen-layers" or not isinstance(files, list):
+        return None
+    return {SIDECAR} | {f for f in files if isinstance(f, str) and os.path.basename(f) == f}
+
+
+def _regular(path: str) -> bool:
+    """A regular file, not a link to one."""
+    return os.path.isfile(path) and not os.path.islink(path)
+
+
+def _check_replaceable(path: str) -> None:
+    """Refuse to replace ``path`` unless it is an empty folder or holds only topogen's files."""
+    if os.path.islink(path) or not os.path.isdir(path):
+        raise TopogenError(f"cannot write the folder {path}: a file of that name exists; "
+                           "choose another name")
+    entries = os.listdir(path)
+    if not entries:
+        return
+    ours = topogen_files(path)
+    if ours is None:
+        raise TopogenError(
+            f"refusing to replace {path}: it is a non-empty folder that topogen did not write "
+            f"(no {SIDECAR}); write to a new folder, or empty this one"
+        )
+    foreign = sorted(e for e in entries if e not in ours
+                     or not _regular(os.path.join(path, e)))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
+                                          else "")
+        raise TopogenError(
+            f"refusing to replace {path}: it holds {len(foreign)} entr"
+            f"{'y' if len(foreign) == 1 else 'ies'} topogen did not write ({shown}); write to "
+            "a new folder, or move them out first"
+        )
 
 
 # ============================================================================ layer files

@@ -8,10 +8,15 @@ import re
 
 import numpy as np
 
-from ..._checks import TopogenError, check_path
+from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, _csr_from_parts, check_topology
-from ._common import SMALL_MAX_EDGES, check_small, fail, widths_meta
+from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._guard import fail, open_regular
+
+#: Largest file per edge of ``max_edges`` that the GraphML and edge-list readers parse.
+FILE_BYTES_PER_EDGE = 256
+_LABEL = re.compile(r"(\d{1,18}):(\d{1,18})")
 
 
 def write_graphml(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES) -> None:
@@ -38,15 +43,45 @@ def write_graphml(topology: Topology, path, *, max_edges: int = SMALL_MAX_EDGES)
     topology = check_topology("topology", topology)
     path = check_path("path", path)
     check_small(topology, max_edges, "GraphML")
+    G = to_nx(topology)
+    with atomic_file(path) as f:
+        nx.write_graphml(G, f)
+
+
+def to_nx(topology: Topology):
+    """The ``networkx.DiGraph`` that GraphML and edge lists hold: nodes ``"layer:index"``.
+
+    Nodes are added layer by layer and edges row by row, so networkx writes them sorted.
+    """
+    import networkx as nx
+
     G = nx.DiGraph(widths=json.dumps(list(topology.widths)), meta=json.dumps(topology.meta))
     for i, n in enumerate(topology.widths):
         G.add_nodes_from((f"{i}:{k}", {"layer": i, "index": k}) for k in range(n))
     for i, layer in enumerate(topology.layers):
-        rows, cols = np.nonzero(layer)
+        rows, cols = layer.nonzero()
         G.add_edges_from(zip((f"{i}:{r}" for r in rows.tolist()),
                              (f"{i + 1}:{c}" for c in cols.tolist())))
-    with atomic_file(path) as f:
-        nx.write_graphml(G, f)
+    return G
+
+
+def check_file_size(path, size: int, max_edges: int, what: str) -> None:
+    """Refuse a GraphML or edge-list file too big for ``max_edges`` before parsing it."""
+    limit = FILE_BYTES_PER_EDGE * max_edges
+    if size > limit:
+        raise TopogenError(f"{path}: {what} is meant for small topologies: the file has "
+                           f"{size:,} bytes, above {limit:,} ({FILE_BYTES_PER_EDGE} per edge "
+                           f"for max_edges={max_edges:,}); use .npz, Matrix Market or Graph "
+                           "Challenge TSV, or pass a larger max_edges=")
+
+
+def edges_to_layers(edges, widths, path) -> list:
+    """Canonical layers from ``(u, v)`` node-label pairs, every label and edge validated."""
+    us = [u for u, _ in edges]
+    vs = [v for _, v in edges]
+    src_l, src = _node_ids(us, path, widths)
+    dst_l, dst = _node_ids(vs, path, widths)
+    return _layers_from_edges(src_l, src, dst_l, dst, widths, path)
 
 
 def _node_ids(labels, path, widths):
@@ -54,12 +89,14 @@ def _node_ids(labels, path, widths):
     layer_idx = np.empty(len(labels), dtype=np.int64)
     index = np.empty(len(labels), dtype=np.int64)
     for k, label in enumerate(labels):
-        m = re.fullmatch(r"(\d+):(\d+)", str(label))
+        m = _LABEL.fullmatch(label) if isinstance(label, str) else None
         if not m:
-            raise TopogenError(f"{path}: node {label!r} is not of the form 'layer:index'")
+            raise TopogenError(f"{path}: node {short(label)} is not of the form "
+                               "'layer:index'")
         layer_idx[k], index[k] = int(m.group(1)), int(m.group(2))
         if layer_idx[k] >= len(widths) or index[k] >= widths[layer_idx[k]]:
-            raise TopogenError(f"{path}: node {label!r} is out of range for widths {widths}")
+            raise TopogenError(f"{path}: node {label!r} is out of range for widths "
+                               f"{short(widths)}")
     return layer_idx, index
 
 
@@ -85,8 +122,29 @@ def _layers_from_edges(src_l, src, dst_l, dst, widths, path) -> list:
     return layers
 
 
-def read_graphml(path) -> Topology:
+def read_graphml(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
     """Read a GraphML file written by :func:`write_graphml`, validating nodes and edges.
+
+    networkx parses the XML (:func:`networkx.read_graphml`); topogen checks that the file is
+    a regular file no larger than ``max_edges`` edges could need, before parsing, and then
+    checks every node label, edge and the ``widths`` attribute.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.graphml`` file.
+    max_edges : int, default 1,000,000
+        Size cap: files above 256 bytes per edge of this cap are refused unread.
+
+    Returns
+    -------
+    Topology
+
+    Raises
+    ------
+    TopogenError
+        For invalid or truncated XML (naming the line), a graph that is not a topogen
+        layered graph, a file above the size cap or a path that is not a regular file.
 
     Examples
     --------
@@ -101,23 +159,26 @@ def read_graphml(path) -> Topology:
     import networkx as nx
 
     path = check_path("path", path)
-    if not os.path.isfile(path):
-        raise TopogenError(f"cannot read {path}: no such file")
-    try:
-        G = nx.read_graphml(path)
-    except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        fail(path, line, f"not valid GraphML XML ({exc})")
-    except (nx.NetworkXError, ValueError, KeyError, TypeError, IndexError) as exc:
-        raise TopogenError(f"{path}: not a readable GraphML file ({exc})") from None
-    if not G.is_directed():
-        raise TopogenError(f"{path}: the graph must be directed (edges go layer i -> i+1)")
+    max_edges = check_int("max_edges", max_edges, minimum=1)
+    with open_regular(path) as f:
+        check_file_size(path, os.fstat(f.fileno()).st_size, max_edges, "GraphML")
+        try:
+            G = nx.read_graphml(f)
+        except ET.ParseError as exc:
+            line = exc.position[0] if getattr(exc, "position", None) else None
+            fail(path, line, f"not valid GraphML XML ({exc})")
+        except (nx.NetworkXError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                RecursionError, OverflowError, LookupError, SyntaxError, OSError) as exc:
+            raise TopogenError(f"{path}: not a readable GraphML file ({type(exc).__name__}: "
+                               f"{short(str(exc), 200)})") from None
+    if not G.is_directed() or G.is_multigraph():
+        raise TopogenError(f"{path}: the graph must be a directed simple graph (edges go "
+                           "layer i -> i+1)")
     widths, meta = widths_meta(G.graph.get("widths"), G.graph.get("meta"), path)
+    if len(G) != sum(widths):
+        raise TopogenError(f"{path}: the graph has {len(G)} nodes but widths "
+                           f"{short(widths)} need {sum(widths)}, one per (layer, index)")
     node_l, node_i = _node_ids(list(G.nodes), path, widths)
-    if len(G) != sum(widths) or len(set(zip(node_l.tolist(), node_i.tolist()))) != len(G):
-        raise TopogenError(f"{path}: the graph has {len(G)} nodes but widths {widths} need "
-                           f"{sum(widths)}, one per (layer, index)")
-    edges = list(G.edges)
-    src_l, src = _node_ids([u for u, _ in edges], path, widths)
-    dst_l, dst = _node_ids([v for _, v in edges], path, widths)
-    return Topology._trusted(_layers_from_edges(src_l, src, dst_l, dst, widths, path), meta)
+    if len(set(zip(node_l.tolist(), node_i.tolist()))) != len(G):
+        raise TopogenError(f"{path}: two nodes name the same (layer, index)")
+    return Topology._trusted(edges_to_layers(list(G.edges), widths, path), meta)

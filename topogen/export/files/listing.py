@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError
+from ._guard import open_regular  # the one shared check; tsv.py imports it from here
 
 #: Name of the side file of a one-file-per-layer folder.
 SIDECAR = "topogen.json"
@@ -20,28 +20,6 @@ SIDECAR = "topogen.json"
 LAYER_FILE = re.compile(r"^n(\d+)-l(\d+)\.(tsv|mtx)(\.gz)?$")
 #: Largest ``topogen.json`` read (it holds a few numbers per layer and the meta).
 SIDECAR_MAX_BYTES = 64 << 20
-
-
-def open_regular(path: str):
-    """Open ``path`` for binary reading if it is a regular file (same contract as the
-    shared ``_common.open_regular`` of the file-safety work, which should replace it).
-
-    Opened non-blocking, so that a FIFO with no writer cannot hang the reader, and checked
-    with ``fstat`` on the open descriptor.  Errors are a TopogenError.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise TopogenError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise TopogenError(f"cannot read {path}: not a regular file")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def _sidecar_doc(side: str) -> dict:

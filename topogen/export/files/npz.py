@@ -9,9 +9,11 @@ import zipfile
 import numpy as np
 import scipy.sparse as sp
 
-from ..._checks import TopogenError, check_path
+from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path
 from ..._io import atomic_file
 from ...topology import Topology, _canonical_problem, _csr_from_parts, check_topology
+from ._common import short
+from ._guard import check_read_size, load_json, open_regular
 
 _NPZ_MAGIC = "topogen-npz"
 _NPZ_VERSION = 1
@@ -92,28 +94,72 @@ def save_npz(topology: Topology, path) -> None:
             raise
 
 
-def _npz_array(npz, key, path, dtype_kind="iu", ndim=1):
-    try:
-        arr = npz[key]
-    except KeyError:
+_SMALL_MEMBER = 1 << 24  # format, version, widths, layer_nnz, meta: at most 16 MiB each
+
+
+def _member_header(zf, info, path, key):
+    """The ``(shape, dtype, header_bytes)`` of an ``.npy`` member, read without its data."""
+    fmt = np.lib.format
+    with zf.open(info) as m:
+        version = fmt.read_magic(m)
+        if version == (1, 0):
+            shape, _, dtype = fmt.read_array_header_1_0(m)
+        elif version == (2, 0):
+            shape, _, dtype = fmt.read_array_header_2_0(m)
+        else:
+            raise TopogenError(f"{path}: array {key!r} has .npy version {version}; topogen "
+                               "reads versions 1.0 and 2.0")
+        return shape, dtype, m.tell()
+
+
+def _npz_array(zf, members, key, path, dtype_kind="iu", length=None, small=False):
+    """Read one 1-D array after checking its declared shape against the bytes in the zip.
+
+    ``length``, if given, is the number of entries the array must have (from ``widths``
+    and ``layer_nnz``); nothing is allocated before the header, the zip directory and
+    ``length`` agree.
+    """
+    info = members.get(key + ".npy")
+    if info is None:
         raise TopogenError(f"{path}: missing array {key!r}; this is not a complete topogen "
-                           ".npz file") from None
-    if arr.dtype.kind not in dtype_kind or arr.ndim != ndim:
-        raise TopogenError(f"{path}: array {key!r} has dtype {arr.dtype} and shape "
-                           f"{arr.shape}; expected a {ndim}-D integer array")
-    return arr
+                           ".npz file")
+    if small and info.file_size > _SMALL_MEMBER:
+        raise TopogenError(f"{path}: array {key!r} takes {info.file_size:,} bytes, far more "
+                           "than a topogen header array needs (altered file)")
+    shape, dtype, offset = _member_header(zf, info, path, key)
+    if dtype.hasobject or dtype.kind not in dtype_kind or len(shape) != 1:
+        raise TopogenError(f"{path}: array {key!r} has dtype {dtype} and shape {shape}; "
+                           "expected a 1-D integer array")
+    if length is not None and shape[0] != length:
+        return None, shape[0]  # the caller names the mismatch; nothing was read
+    nbytes = shape[0] * dtype.itemsize
+    if offset + nbytes != info.file_size:
+        raise TopogenError(f"{path}: array {key!r} declares shape {shape} ({nbytes:,} bytes) "
+                           f"but the zip holds {info.file_size - offset:,} bytes for it "
+                           "(lying header or truncated file)")
+    with zf.open(info) as m:
+        m.read(offset)
+        data = m.read(nbytes)
+    if len(data) != nbytes:
+        raise TopogenError(f"{path}: array {key!r} is truncated")
+    arr = np.frombuffer(data, dtype=dtype)
+    return (arr if dtype.isnative else arr.astype(dtype.newbyteorder("="))), shape[0]
 
 
-def _npz_layer(npz, i, n_rows, n_cols, nnz, path) -> sp.csr_array:
-    indptr = _npz_array(npz, f"indptr_{i}", path).astype(np.int64, copy=False)
-    indices = _npz_array(npz, f"indices_{i}", path)
+def _npz_layer(zf, members, i, n_rows, n_cols, nnz, path) -> sp.csr_array:
     where = f"{path}: layer {i}"
-    if indptr.shape != (n_rows + 1,):
-        raise TopogenError(f"{where}: indptr has {len(indptr)} entries, expected n_rows + 1 = "
+    indptr, got = _npz_array(zf, members, f"indptr_{i}", path, length=n_rows + 1)
+    if got != n_rows + 1:
+        raise TopogenError(f"{where}: indptr has {got} entries, expected n_rows + 1 = "
                            f"{n_rows + 1} (wrong shape)")
-    if indptr[0] != 0 or indptr[-1] != len(indices) or np.any(np.diff(indptr) < 0):
+    indptr = indptr.astype(np.int64, copy=False)
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
         raise TopogenError(f"{where}: indptr is not a valid CSR row pointer "
-                           f"(0 .. {len(indices)}, non-decreasing)")
+                           f"(0 .. {int(indptr[-1])}, non-decreasing)")
+    indices, got = _npz_array(zf, members, f"indices_{i}", path, length=int(indptr[-1]))
+    if got != indptr[-1]:
+        raise TopogenError(f"{where}: indptr is not a valid CSR row pointer "
+                           f"(0 .. {got}, non-decreasing)")
     if len(indices) != nnz:
         raise TopogenError(f"{where}: {len(indices)} edges but layer_nnz says {nnz} "
                            "(truncated or inconsistent file)")
@@ -125,13 +171,46 @@ def _npz_layer(npz, i, n_rows, n_cols, nnz, path) -> sp.csr_array:
     return _csr_from_parts((n_rows, n_cols), indptr, indices)
 
 
-def load_npz(path) -> Topology:
+def _zip_members(zf, path, size) -> dict:
+    """The members by name, refusing compressed or impossible ones before reading any."""
+    members = {}
+    for info in zf.infolist():
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise TopogenError(f"{path}: member {info.filename!r} is compressed; topogen "
+                               "reads uncompressed .npz files (as save_npz and numpy.savez "
+                               "write them), so that memory is bounded by the file size")
+        if info.file_size != info.compress_size or \
+                info.header_offset + info.compress_size > size:
+            raise TopogenError(f"{path}: member {info.filename!r} claims {info.file_size:,} "
+                               f"bytes, more than the {size:,}-byte file holds (altered or "
+                               "truncated file)")
+        members[info.filename] = info
+    return members
+
+
+def load_npz(path, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
     """Read a native ``.npz`` file written by :func:`save_npz`, validating every array.
+
+    The zip directory and each ``.npy`` header are checked against the bytes in the file,
+    against each other (``widths`` and ``layer_nnz`` fix every array's length) and against
+    the size cap before any array is read; no pickle is ever loaded.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file.
+    max_edges : int, default 2**28
+        Size cap on the declared widths and edges (5 bytes per edge, 8 per neuron).
+
+    Returns
+    -------
+    Topology
 
     Raises
     ------
     TopogenError
-        If the file is missing, not a zip, truncated, not a topogen file, or any array is
+        If the file is missing or not a regular file, not a zip, compressed, truncated, not
+        a topogen file, declares more than the cap or than the file holds, or any array is
         inconsistent (wrong shape, index out of range, unsorted or duplicate edges).
 
     Examples
@@ -143,31 +222,40 @@ def load_npz(path) -> Topology:
     (4, 4, 4)
     """
     path = check_path("path", path)
-    if not os.path.isfile(path):
-        raise TopogenError(f"cannot read {path}: no such file")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            magic = _npz_array(npz, "format", path, "u").tobytes().decode("ascii", "replace")
-            if magic != _NPZ_MAGIC:
-                raise TopogenError(f"{path}: not a topogen .npz file (format {magic!r})")
-            version = _npz_array(npz, "version", path)
-            if version.tolist() != [_NPZ_VERSION]:
-                raise TopogenError(f"{path}: unsupported topogen .npz version "
-                                   f"{version.tolist()}; this topogen reads {_NPZ_VERSION}")
-            widths = _npz_array(npz, "widths", path).tolist()
-            layer_nnz = _npz_array(npz, "layer_nnz", path).tolist()
-            if len(widths) < 2 or min(widths) < 1 or len(layer_nnz) != len(widths) - 1:
-                raise TopogenError(f"{path}: invalid widths {widths} / layer_nnz {layer_nnz}")
-            try:
-                meta = json.loads(_npz_array(npz, "meta", path, "u").tobytes().decode())
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise TopogenError(f"{path}: meta is not valid JSON: {exc}") from None
-            layers = [_npz_layer(npz, i, widths[i], widths[i + 1], layer_nnz[i], path)
-                      for i in range(len(layer_nnz))]
-    except TopogenError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError,
-            zipfile.LargeZipFile, RuntimeError) as exc:  # NumPy/zip errors on corrupt files
-        raise TopogenError(f"{path}: not a readable .npz file ({type(exc).__name__}: "
-                           f"{exc})") from None
+    max_edges = check_int("max_edges", max_edges, minimum=1)
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        try:
+            with zipfile.ZipFile(f) as zf:
+                return _load_zip(zf, _zip_members(zf, path, size), path, max_edges)
+        except TopogenError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, TypeError,
+                zipfile.LargeZipFile, RuntimeError, NotImplementedError, OverflowError,
+                SyntaxError, UnicodeError) as exc:  # NumPy/zip errors on corrupt files
+            raise TopogenError(f"{path}: not a readable .npz file ({type(exc).__name__}: "
+                               f"{short(str(exc), 200)})") from None
+
+
+def _load_zip(zf, members, path, max_edges) -> Topology:
+    def small(key, kind="iu"):
+        return _npz_array(zf, members, key, path, kind, small=True)[0]
+
+    magic = small("format", "u").tobytes().decode("ascii", "replace")
+    if magic != _NPZ_MAGIC:
+        raise TopogenError(f"{path}: not a topogen .npz file (format {short(magic)})")
+    version = small("version")
+    if version.tolist() != [_NPZ_VERSION]:
+        raise TopogenError(f"{path}: unsupported topogen .npz version "
+                           f"{short(version.tolist())}; this topogen reads {_NPZ_VERSION}")
+    widths = small("widths").tolist()
+    layer_nnz = small("layer_nnz").tolist()
+    if len(widths) < 2 or min(widths) < 1 or len(layer_nnz) != len(widths) - 1 or \
+            min(layer_nnz) < 0:
+        raise TopogenError(f"{path}: invalid widths {short(widths)} / layer_nnz "
+                           f"{short(layer_nnz)}")
+    check_read_size(path, sum(widths), sum(layer_nnz), max_edges)
+    meta = load_json(small("meta", "u").tobytes(), path, "meta")
+    layers = [_npz_layer(zf, members, i, widths[i], widths[i + 1], layer_nnz[i], path)
+              for i in range(len(layer_nnz))]
     return Topology._trusted(layers, meta if isinstance(meta, dict) else {})

@@ -16,7 +16,8 @@ import numpy as np
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_path
 from ..._progress import Progress
 from ...topology import Topology, check_topology
-from ._common import check_value, fail
+from ._common import check_value
+from ._guard import fail
 from ._tsv_read import padded_buffer, parse_tsv, text_of
 from .folder import check_crc, write_layers
 from .listing import folder_files, open_regular
