@@ -158,6 +158,9 @@ def _limit_cases(tmp_path):
         (["export", src, "-o", tmp_path / "t.graphml", "--max-edges", "10"], "--max-edges"),
         (["plot", src, "--kind", "paths", "--max-entries", "10", "-o", tmp_path / "p.png"],
          "--max-entries"),
+        (["info", src, "--max-edges", "10"], "--max-edges"),  # the readers' caps too
+        (["plot", src, "--max-edges", "10", "-o", tmp_path / "q.png"], "--max-edges"),
+        (["export", src, "--max-edges", "10", "-o", tmp_path / "u.tsv"], "--max-edges"),
     ]
 
 

@@ -27,6 +27,7 @@ import os
 import sys
 
 from .._checks import TopogenError
+from .._io import Terminated, terminate_cleanly
 from .._version import __version__
 from . import challenge, demo, export, generate, info, plot, verify
 from ._common import PROG, Formatter, Parser, common_options, epilog, in_cli_terms, wrap
@@ -112,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     args.quiet = bool(getattr(args, "quiet", False))
     args.debug = bool(getattr(args, "debug", False))
     handler = getattr(args, "handler", None) or getattr(args, "func", None)
-    terminate_cleanly, terminated = _sigterm_guard()
     try:
         with terminate_cleanly():  # SIGTERM unwinds like Ctrl-C: atomic writes clean up
             code = handler(args)
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except terminated as exc:
+    except Terminated as exc:
         if args.debug:
             raise
         print(f"{PROG}: terminated", file=sys.stderr)
@@ -146,22 +146,6 @@ def main(argv: list[str] | None = None) -> int:
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return 1
     return int(code or 0)
-
-
-def _sigterm_guard():
-    """``(terminate_cleanly, Terminated)`` of :mod:`topogen._io`: while a command runs,
-    SIGTERM raises ``Terminated`` (exit 143) so that every atomic write removes its
-    temporaries, as on Ctrl-C."""
-    try:
-        from .._io import Terminated, terminate_cleanly
-    except ImportError:  # an _io without the SIGTERM helper: SIGTERM keeps its default
-        import contextlib
-
-        class Never(BaseException):
-            code = 143
-
-        return contextlib.nullcontext, Never
-    return terminate_cleanly, Terminated
 
 
 def _one_line(exc: BaseException) -> str:
