@@ -104,3 +104,16 @@ def test_missing_torch_is_an_import_error_naming_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "topogen.verify.models", raising=False)
     with pytest.raises(ImportError, match=r"pip install 'topogen\[train\]'"):
         importlib.import_module("topogen.verify.models")
+
+
+def test_train_one_refuses_unknown_optimizer_and_schedule():
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    from topogen.verify import load_dataset, train_one
+
+    data = load_dataset("digits")
+    with pytest.raises(TopogenError, match=r"^optimizer must be one of 'adam', 'adamw' or "
+                                           r"'sgd', got 'adagrad'$"):
+        train_one(data, [64, 10], [None], optimizer="adagrad", epochs=1)
+    with pytest.raises(TopogenError, match=r"^schedule must be one of .*, got 'linear'$"):
+        train_one(data, [64, 10], [None], schedule="linear", epochs=1)

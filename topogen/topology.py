@@ -10,96 +10,20 @@ layout).  Topologies are immutable: every operation returns a new one.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_max_edges, check_widths
-from ._version import __version__
+from ._layers import find_distinct, layered_digraph
+from ._meta import check_meta, make_meta
 
 __all__ = ["MAX_NETWORKX_ITEMS", "Topology", "make_meta"]
 
 #: Largest ``nodes + edges`` that :meth:`Topology.to_networkx` builds by default (networkx
 #: takes a few hundred bytes per item: about 1 GB).
 MAX_NETWORKX_ITEMS = 2**22
-
-
-def make_meta(generator: str, params: Mapping, seed=None) -> dict:
-    """The ``meta`` dict every generator attaches: name, JSON-able parameters, seed, version.
-
-    Parameters
-    ----------
-    generator : str
-        Name of the generator (``"radix_net"``, ``"x_net"``, ...), stored as ``"generator"``.
-    params : mapping
-        The arguments that rebuild the topology; tuples and NumPy scalars/arrays become
-        lists and Python numbers.
-    seed : int or None, default None
-        The integer seed actually used (``None`` for deterministic constructions).
-
-    Returns
-    -------
-    dict
-        ``{"generator", "params", "seed", "topogen_version"}``.
-
-    Examples
-    --------
-    >>> make_meta("dense", {"widths": [2, 3]})["generator"]
-    'dense'
-    """
-    meta = {"generator": generator, "params": _jsonable(dict(params)), "seed": seed}
-    meta["topogen_version"] = __version__
-    return meta
-
-
-def _jsonable(value):
-    """Deep-convert tuples and NumPy scalars so that ``value`` survives a JSON round trip."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def check_meta(meta) -> dict:
-    """``meta`` as a JSON-able dict (``{}`` for None), or a TopogenError.
-
-    Parameters
-    ----------
-    meta : mapping or None
-        Metadata to attach to a Topology; tuples and NumPy values are converted.
-
-    Returns
-    -------
-    dict
-        A JSON-serialisable copy.
-
-    Raises
-    ------
-    TopogenError
-        If ``meta`` is not a mapping or holds something JSON cannot write.
-
-    Examples
-    --------
-    >>> check_meta({"widths": (2, 3)})
-    {'widths': [2, 3]}
-    """
-    if meta is None:
-        return {}
-    if not isinstance(meta, Mapping):
-        raise TopogenError(f"meta must be a mapping (dict), got {type(meta).__name__}")
-    meta = _jsonable(meta)
-    try:
-        json.dumps(meta)
-    except (TypeError, ValueError) as exc:
-        raise TopogenError(f"meta must be JSON-serialisable: {exc}") from None
-    return meta
 
 
 def _freeze(layer: sp.csr_array) -> sp.csr_array:
@@ -144,7 +68,6 @@ def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
 
     Examples
     --------
-    >>> import scipy.sparse as sp, numpy as np
     >>> W = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
     >>> kron_ones(2, 1, W).toarray().astype(int)
     array([[1, 0],
@@ -278,7 +201,6 @@ class Topology:
 
     Examples
     --------
-    >>> import numpy as np
     >>> t = Topology([np.eye(2), np.ones((2, 3))])
     >>> t
     Topology(widths=(2, 2, 3), nnz=8, density=0.8)
@@ -357,7 +279,6 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> Topology.from_structure([np.array([[0.5, 0.0], [0.0, -2.0]])]).nnz
         2
         """
@@ -454,28 +375,7 @@ class Topology:
         return self._distinct()[1]
 
     def _distinct(self):
-        return self._cached("distinct", self._find_distinct)
-
-    def _find_distinct(self):
-        by_id: dict = {}  # id(layer) -> distinct index (shared objects, no hashing)
-        by_key: dict = {}  # _content_key -> distinct indices with that key
-        distinct: list = []
-        index = []
-        for layer in self._layers:
-            k = by_id.get(id(layer))
-            if k is None:
-                key = _content_key(layer)
-                for cand in by_key.get(key, ()):
-                    if _same_layer(distinct[cand], layer):
-                        k = cand
-                        break
-                else:
-                    k = len(distinct)
-                    distinct.append(layer)
-                    by_key.setdefault(key, []).append(k)
-                by_id[id(layer)] = k
-            index.append(k)
-        return tuple(distinct), tuple(index)
+        return self._cached("distinct", lambda: find_distinct(self._layers))
 
     # ------------------------------------------------------------------ dunder
     def __eq__(self, other) -> bool:
@@ -525,12 +425,6 @@ class Topology:
         Returns
         -------
         Topology
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Topology([np.ones((2, 2))]).with_meta(note="demo").meta["note"]
-        'demo'
         """
         meta = self.meta
         meta.update(updates)
@@ -567,7 +461,6 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> t = Topology([np.eye(2, dtype=bool)]).kron([1, 3])
         >>> t.widths, t.nnz
         ((2, 6), 6)
@@ -619,7 +512,6 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> a = Topology([np.ones((2, 3))]); b = Topology([np.ones((3, 1))])
         >>> a.stack(b).widths
         (2, 3, 1)
@@ -666,7 +558,6 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> t = Topology([np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 1))])
         >>> t.slice(1).widths, t.slice(0, -1).widths
         ((3, 4, 1), (2, 3, 4))
@@ -703,7 +594,6 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> t = Topology([np.array([[1, 0], [1, 1]])])
         >>> t.permute([[1, 0], [0, 1]]).layers[0].toarray().astype(int)
         array([[1, 1],
@@ -755,29 +645,11 @@ class Topology:
 
         Examples
         --------
-        >>> import numpy as np
         >>> G = Topology([np.ones((2, 2))]).to_networkx()
         >>> G.number_of_nodes(), G.number_of_edges(), G.nodes[(1, 0)]["layer"]
         (4, 4, 1)
         """
-        max_items = check_int("max_items", max_items, minimum=1)
-        items = sum(self._widths) + self.nnz
-        if items > max_items:
-            raise TopogenError(
-                f"to_networkx would build {items:,} nodes and edges, above max_items="
-                f"{max_items:,}; pass a larger max_items= if you have the memory (a few "
-                "hundred bytes each), or analyse the Topology directly"
-            )
-        import networkx as nx
-
-        G = nx.DiGraph()
-        for i, n in enumerate(self._widths):
-            G.add_nodes_from(((i, k) for k in range(n)), layer=i)
-        for i, layer in enumerate(self._layers):
-            coo = layer.tocoo()
-            src = zip([i] * coo.nnz, coo.row.tolist())
-            dst = zip([i + 1] * coo.nnz, coo.col.tolist())
-            G.add_edges_from(zip(src, dst))
+        G = layered_digraph(self._widths, self._layers, max_items=max_items)
         G.graph.update(widths=self._widths, meta=self.meta)
         return G
 
@@ -814,24 +686,6 @@ class Topology:
         return [layer.toarray().astype(dtype) for layer in self._layers]
 
 
-def _content_key(layer: sp.csr_array) -> tuple:
-    """Shape, edge count and a sample of the index arrays: equal layers have equal keys.
-
-    Layers with equal keys are then compared in full (:func:`_same_layer`), which is much
-    cheaper than hashing every layer of a deep network read from a file.
-    """
-    picks = [np.linspace(0, len(a) - 1, 64).astype(np.int64) if len(a) else np.zeros(0, int)
-             for a in (layer.indptr, layer.indices)]
-    sample = tuple(np.asarray(a)[k].astype(np.int64).tobytes()
-                   for a, k in zip((layer.indptr, layer.indices), picks))
-    return (layer.shape, int(layer.nnz), *sample)
-
-
-def _same_layer(a: sp.csr_array, b: sp.csr_array) -> bool:
-    return a is b or (a.shape == b.shape and np.array_equal(a.indptr, b.indptr)
-                      and np.array_equal(a.indices, b.indices))
-
-
 def check_topology(name: str, value) -> Topology:
     """Return ``value`` if it is a Topology, or raise a TopogenError naming ``name``.
 
@@ -851,44 +705,7 @@ def check_topology(name: str, value) -> Topology:
     ------
     TopogenError
         If ``value`` is not a :class:`Topology`.
-
-    Examples
-    --------
-    >>> check_topology("net", 3)
-    Traceback (most recent call last):
-    ...
-    topogen._checks.TopogenError: net must be a topogen.Topology, got int
     """
     if not isinstance(value, Topology):
         raise TopogenError(f"{name} must be a topogen.Topology, got {type(value).__name__}")
     return value
-
-
-def check_layer_index(topology: Topology, index) -> int:
-    """Validate a layer index (negative counts from the end) and return it non-negative.
-
-    Parameters
-    ----------
-    topology : Topology
-        The network whose layers are indexed.
-    index : int
-        In ``[-depth, depth)``; checked under the name ``layer``.
-
-    Returns
-    -------
-    int
-        The index in ``[0, depth)``.
-
-    Raises
-    ------
-    TopogenError
-        If ``index`` is not an integer in range.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_layer_index(Topology([np.ones((2, 2)), np.ones((2, 2))]), -1)
-    1
-    """
-    i = check_int("layer", index, minimum=-topology.depth, maximum=topology.depth - 1)
-    return i % topology.depth

@@ -46,7 +46,13 @@ class LayerDegrees:
         return self.out_regular and self.in_regular
 
     def as_dict(self) -> dict:
-        """Summary numbers (min/max degrees and regularity) as a JSON-able dict."""
+        """Summary numbers (min/max degrees and regularity) as a JSON-able dict.
+
+        Returns
+        -------
+        dict
+            ``out_degree`` and ``in_degree`` as ``[min, max]``, and ``regular``.
+        """
         return {
             "out_degree": [int(self.out_degree.min()), int(self.out_degree.max())],
             "in_degree": [int(self.in_degree.min()), int(self.in_degree.max())],

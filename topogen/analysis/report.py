@@ -70,7 +70,13 @@ class LayerReport:
     spectral: dict | None = None
 
     def as_dict(self) -> dict:
-        """The layer report as a JSON-able dict."""
+        """The layer report as a JSON-able dict.
+
+        Returns
+        -------
+        dict
+            One key per field; the degrees as ``[min, max]``.
+        """
         return {
             "index": self.index,
             "shape": list(self.shape),
@@ -120,7 +126,15 @@ class Report:
     meta: dict = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
-        """Everything as a JSON-able dict (path counts stay exact Python ints)."""
+        """Everything as a JSON-able dict (path counts stay exact Python ints).
+
+        Returns
+        -------
+        dict
+            Keys ``widths``, ``depth``, ``nnz``, ``density``, ``regular``, ``paths``,
+            ``layers`` (one :meth:`LayerReport.as_dict` each), ``generator``,
+            ``spectral_note`` and ``meta``.
+        """
         return {
             "widths": list(self.widths),
             "depth": self.depth,
@@ -163,6 +177,10 @@ class Report:
         ``min-max``), regular, and where computed the top singular value ``lambda1``, the
         largest non-trivial one ``lambda2``, the Ramanujan bound and whether ``lambda2`` is
         within it.
+
+        Returns
+        -------
+        str
         """
         p = self.paths
         head = [

@@ -244,6 +244,13 @@ BACKENDS = {
 def available() -> list[str]:
     """The backends whose library is installed, ``scipy`` first.
 
+    Returns
+    -------
+    list of str
+        Keys of :data:`BACKENDS`, in its order.
+
+    Examples
+    --------
     >>> available()[0]
     'scipy'
     """

@@ -181,6 +181,8 @@ class MaskedLinear(nn.Linear):
     gain : float
         See :func:`init_fan_in_`.
     generator : torch.Generator, optional
+    init : {"real_fan_in", "dense_fan_in"}, default "real_fan_in"
+        See :func:`init_fan_in_`.
 
     Examples
     --------
@@ -230,7 +232,13 @@ class MaskedLinear(nn.Linear):
             self.weight.mul_(self.mask)
 
     def weight_dense(self):
-        """The effective ``(out, in)`` weight (masked entries 0)."""
+        """The effective ``(out, in)`` weight (masked entries 0).
+
+        Returns
+        -------
+        torch.Tensor
+            Dense ``(out_features, in_features)``, differentiable.
+        """
         return self.weight if self.mask is None else self.weight * self.mask
 
     @property
@@ -297,6 +305,8 @@ class SparseLinear(nn.Module):
         See :func:`init_fan_in_`.
     generator : torch.Generator, optional
     device : torch.device, optional
+    init : {"real_fan_in", "dense_fan_in"}, default "real_fan_in"
+        See :func:`init_fan_in_`.
 
     Examples
     --------
@@ -314,6 +324,7 @@ class SparseLinear(nn.Module):
         from ..export import to_torch_sparse_linear
         from ..topology import Topology
 
+        init = check_option("init", init, INITS)
         layer = _layer_of(topology, index)
         one = Topology([layer])
         self.inner = to_torch_sparse_linear(one, self.kind, gain=gain, seed=0)[0]
@@ -354,11 +365,23 @@ class SparseLinear(nn.Module):
         return self.inner.bias
 
     def weight_sparse(self):
-        """The weight as a sparse ``(out, in)`` tensor sharing ``values`` (block order for BSR)."""
+        """The weight as a sparse ``(out, in)`` tensor sharing ``values`` (block order for BSR).
+
+        Returns
+        -------
+        torch.Tensor
+            Sparse CSR or BSR ``(out_features, in_features)``.
+        """
         return self.inner.weight()
 
     def weight_dense(self):
-        """The ``(out, in)`` weight in the order of the layer's inputs and outputs."""
+        """The ``(out, in)`` weight in the order of the layer's inputs and outputs.
+
+        Returns
+        -------
+        torch.Tensor
+            Dense ``(out_features, in_features)``, zero off the edges.
+        """
         return self.inner.weight_dense()
 
     def enforce_mask(self):

@@ -76,11 +76,24 @@ class VerifyResult:
     notes: tuple = ()
 
     def families(self) -> list[str]:
-        """Family names in order of first appearance."""
+        """Family names in order of first appearance.
+
+        Returns
+        -------
+        list of str
+        """
         return list(dict.fromkeys(r.family for r in self.runs))
 
     def rows(self) -> list[dict]:
-        """One summary dict per family: accuracy mean/std/min/max over seeds, sizes, time."""
+        """One summary dict per family: accuracy mean/std/min/max over seeds, sizes, time.
+
+        Returns
+        -------
+        list of dict
+            Keys ``family``, ``seeds``, ``acc_mean``, ``acc_std``, ``acc_min``, ``acc_max``,
+            ``final_loss``, ``n_params``, ``density``, ``core_density``, ``time_s``,
+            ``time_std``, ``layer_nnz``; accuracies are fractions in ``[0, 1]``.
+        """
         out = []
         for fam in self.families():
             runs = [r for r in self.runs if r.family == fam]
@@ -105,7 +118,13 @@ class VerifyResult:
         return out
 
     def table(self) -> str:
-        """A plain-text table (also valid Markdown) of :meth:`rows`."""
+        """A plain-text table (also valid Markdown) of :meth:`rows`.
+
+        Returns
+        -------
+        str
+            A header, a rule and one line per family (accuracies in percent).
+        """
         head = ("family", "core density", "density", "params", "test acc (mean ± std)",
                 "min", "max", "final loss", "time/run s (mean ± std)")
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -121,11 +140,23 @@ class VerifyResult:
         return "\n".join(lines)
 
     def report(self) -> str:
-        """The notes (density misses first), one per line, above :meth:`table`."""
+        """The notes (density misses first), one per line, above :meth:`table`.
+
+        Returns
+        -------
+        str
+        """
         return "\n".join([*(f"note: {n}" for n in self.notes), self.table()])
 
     def as_dict(self) -> dict:
-        """Settings, notes, summary rows and every run (JSON-able)."""
+        """Settings, notes, summary rows and every run (JSON-able).
+
+        Returns
+        -------
+        dict
+            Keys ``settings``, ``notes``, ``summary`` (:meth:`rows`) and ``runs``; read back
+            with :meth:`from_dict`.
+        """
         return {
             "settings": dict(self.settings),
             "notes": list(self.notes),

@@ -173,6 +173,8 @@ def train_one(data: Dataset, widths, masks, *, seed: int = 0, epochs: int = 10,
 
     from .models import build_mlp, select_device
 
+    optimizer = check_option("optimizer", optimizer, OPTIMIZERS)  # not silently Adam
+    schedule = check_option("schedule", schedule, SCHEDULES)
     dev = select_device(device)
     if schedule == "step" and lr_step is None:
         lr_step = max(1, epochs // 3)
