@@ -434,16 +434,14 @@ class Topology:
              max_edges: int = DEFAULT_MAX_EDGES, widths: Sequence[int] | None = None) -> Topology:
         """Widen every layer by a Kronecker product with a dense net: the ``multipliers``.
 
-        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)`` (``B = multipliers``, as in
-        :func:`topogen.radix_net`): neuron ``b * n_i + r`` of the widened layer is copy ``b``
-        of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).  ``widths=`` is the
-        deprecated name of ``multipliers`` (a ``FutureWarning``).
+        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``, ``B`` as in ``radix_net``:
+        neuron ``b * n_i + r`` is copy ``b`` of ``r`` (Robinett & Kepner 2019, eq. 3).
 
         Parameters
         ----------
-        widths : sequence of int
-            The dense net's widths ``B_0 .. B_depth``, one per width of this topology, each
-            at least 1 (the widths of the result are ``B_i * n_i``).
+        multipliers : sequence of int
+            ``B_0 .. B_depth``, one per width of this topology, each at least 1 (the widths
+            of the result are ``B_i * n_i``).  ``widths=`` is its deprecated name.
         max_edges : int, default DEFAULT_MAX_EDGES
             Cap on what is built (each distinct widened layer once, see
             :func:`topogen._checks.check_max_edges`).
@@ -451,12 +449,12 @@ class Topology:
         Returns
         -------
         Topology
-            With ``meta`` ``{"generator": "kron", "params": {"widths": ...}, "base": ...}``.
+            With ``meta`` ``{"generator": "kron", "params": {"multipliers": ...}, ...}``.
 
         Raises
         ------
         TopogenError
-            If ``widths`` has the wrong length or entries below 1, or the result would
+            If ``multipliers`` has the wrong length or entries below 1, or the result would
             exceed ``max_edges``.
 
         Examples
@@ -465,17 +463,8 @@ class Topology:
         >>> t.widths, t.nnz
         ((2, 6), 6)
         """
-        if widths is not None:
-            import warnings
-
-            if multipliers is not None:
-                raise TopogenError("Topology.kron got multipliers= and widths= (its deprecated "
-                                   "name); pass multipliers= only")
-            warnings.warn("Topology.kron(widths=...) is deprecated; the Kronecker factors are "
-                          "called multipliers", FutureWarning, stacklevel=2)
-            multipliers = widths
-        if multipliers is None:
-            raise TopogenError(f"Topology.kron needs multipliers= ({self.depth + 1} integers)")
+        from ._checks import renamed
+        multipliers = renamed(multipliers, widths, "Topology.kron", "multipliers", "widths")
         widths = check_widths("multipliers", multipliers, length=self.depth + 1)
         keys = {(self.layer_index[i], widths[i], widths[i + 1]) for i in range(self.depth)}
         d = self.distinct_layers

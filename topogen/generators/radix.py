@@ -38,6 +38,7 @@ from .._checks import (
     check_radices,
     check_widths,
     fmt_value,
+    renamed,
 )
 from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
 
@@ -361,22 +362,7 @@ def radix_net(
     >>> radix_net([[2, 2]]).widths  # multipliers default to all 1
     (4, 4, 4)
     """
-    if widths is not None:
-        if multipliers is not None:
-            raise TopogenError(
-                "radix_net got both multipliers= and widths= (the deprecated name of "
-                "multipliers); pass multipliers= only"
-            )
-        import warnings
-
-        warnings.warn(
-            "radix_net(widths=...) is deprecated: the Kronecker factors B are now called "
-            "multipliers (radix_net(radix_lists, multipliers=...)); 'widths' means neuron "
-            "counts everywhere else",
-            FutureWarning,
-            stacklevel=2,
-        )
-        multipliers = widths
+    multipliers = renamed(multipliers, widths, "radix_net", "multipliers", "widths")
     lists, multipliers = _check_radix_net(radix_lists, multipliers)
     params = {"radix_lists": [list(x) for x in lists], "multipliers": list(multipliers)}
     return _build(lists, multipliers, max_edges, "radix_net", params)
