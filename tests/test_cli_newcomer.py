@@ -263,7 +263,7 @@ def test_stream_checks_layer_size_and_disk(tmp_path, capsys, monkeypatch):
 
 
 def test_stream_byte_estimate_bounds_the_files(tmp_path):
-    from topogen.cli.families import stream_bytes
+    from topogen.cli._stream_checks import stream_bytes
     from topogen.export import radix_net_layers, stream_layers, stream_npz
     from topogen.generators.radix import radix_net_size
 
@@ -341,6 +341,8 @@ def test_small_graph_small_png(tmp_path, capsys):
     ("cut.gml", b"graph [ node [ id 1 "),
     ("deep.gml", b"graph [ " + b"a [ " * 5000 + b"] " * 5000 + b"]"),
     ("bad.edges", b"a b c d\n1\n"),
+    # a NUL byte made fast_matrix_market (inside scipy.io.mmread) segfault
+    ("nul.mtx", b"%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 1\x00\n"),
 ])
 def test_bad_graph_files_are_one_line_exit_2(name, content, tmp_path, capsys):
     path = tmp_path / name

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import topogen
 from topogen import TopogenError, Topology
+from topogen.topology import trusted
 
 
 @st.composite
@@ -175,7 +176,7 @@ def test_distinct_layers_find_repeats_by_content(n, seed, picks):
     rng = np.random.default_rng(seed)  # n x n layers from a pool of 4 (small n: equal ones)
     pool = [Topology([rng.random((n, n)) < 0.5]).layers[0] for _ in range(4)]
     chain = [pool[k] for k in picks]
-    net = Topology._trusted(chain)
+    net = trusted(chain)
     copied = Topology([copy.deepcopy(layer) for layer in chain])  # nothing shared
     for u in (net, copied):
         idx = u.layer_index

@@ -111,13 +111,13 @@ def demo_spectra_figure(topologies: dict, reports: dict | None = None):
 
 
 def _demo_row(name: str, report) -> list[str]:
-    from ..analysis.report import _fmt_count
+    from ..analysis.report import fmt_count
 
     p = report.paths
     if p["symmetric"]:
-        paths = _fmt_count(p["per_pair"])
+        paths = fmt_count(p["per_pair"])
     else:
-        paths = f"~{_fmt_count(p['per_pair'])}"
+        paths = f"~{fmt_count(p['per_pair'])}"
     ratios = [
         layer.spectral["lambda2"] / layer.spectral["ramanujan_bound"]
         for layer in report.layers

@@ -7,13 +7,14 @@ FAMILY --help`` documents the family and a new family is one :func:`register` ca
 from __future__ import annotations
 
 import inspect
-import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._checks import TopogenError
+from ._builders import build_bipartite_ramanujan, build_fit, fit_options
 from ._common import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
+from ._graph_file import read_graph_file
+from ._stream_checks import check_challenge_stream, check_radix_stream
 
 __all__ = ["FAMILIES", "Family", "Param", "build_topology", "family_function", "register"]
 
@@ -127,72 +128,6 @@ def _radix_multipliers_default(kwargs: dict) -> dict:
     return kwargs
 
 
-#: Upper bounds of the bytes one edge takes on disk, per streamed format: npz stores an int64
-#: column index (plus row pointers, counted per layer), tsv and mtx a text line ``row col
-#: value`` (two numbers of at most ``digits`` characters, separators, a value of at most 8).
-_NPZ_EDGE_BYTES = 8
-
-
-def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
-    """Upper bound of the bytes a streamed topology takes on disk in ``fmt``.
-
-    >>> stream_bytes([16, 16], [8, 8], 1, "tsv")
-    8640
-    """
-    if fmt == "npz":
-        return sum(_NPZ_EDGE_BYTES * n + 8 * (r + 1) for n, r in zip(layer_nnz, layer_rows))
-    per_edge = 2 * width_digits + 2 + 10  # "row<TAB>col<TAB>value<LF>", value <= 8 chars
-    return sum(per_edge * n for n in layer_nnz) + 4096 * len(layer_nnz)
-
-
-def _check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
-    """``radix-net --stream``: the library's exact edge counts, then :func:`check_stream`."""
-    from ..generators.radix import radix_net_size
-
-    try:
-        nnz = list(radix_net_size(kwargs["radix_lists"], kwargs["multipliers"])["layer_edges"])
-    except TopogenError as exc:
-        from ._common import in_cli_terms
-
-        raise TopogenError(in_cli_terms(str(exc))) from exc
-    n_prime = math.prod(kwargs["radix_lists"][0])
-    check_stream(nnz, [b * n_prime for b in kwargs["multipliers"]], fmt, path, max_edges, say)
-
-
-def _check_challenge_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
-    """``graph-challenge --stream``: every layer has 32 edges a neuron (Kepner et al. 2019)."""
-    neurons, layers = kwargs["neurons"], kwargs["layers"]
-    if layers is None or layers < 1:
-        raise TopogenError(f"--layers must be >= 1, got {layers}")
-    check_stream([32 * neurons] * layers, [neurons] * (layers + 1), fmt, path, max_edges, say)
-
-
-def check_stream(nnz, widths, fmt: str, path: str, max_edges: int, say) -> None:
-    """Refuse a ``--stream`` whose largest layer exceeds ``max_edges`` (one layer and a few
-    repeated ones stay in memory) or whose files would not fit the free disk space."""
-    from ._common import free_bytes
-
-    biggest = max(nnz)
-    if biggest > max_edges:
-        k = nnz.index(biggest)
-        raise TopogenError(
-            f"--stream: layer {k} alone would have {biggest:,} edges, above --max-edges "
-            f"{max_edges:,} (one layer and a few repeated ones stay in memory, about "
-            f"{5 * biggest / 2**20:,.0f} MiB each); pass a larger --max-edges if you have the "
-            "memory"
-        )
-    need = stream_bytes(nnz, widths[:-1], len(str(max(widths))), fmt)
-    free = free_bytes(path)
-    if free is not None and need > free:
-        raise TopogenError(
-            f"--stream: {sum(nnz):,} edges in {len(nnz)} layers would take up to "
-            f"{need / 2**20:,.0f} MiB as {fmt}, but the disk of {path!r} has "
-            f"{free / 2**20:,.0f} MiB free; write elsewhere or choose fewer layers"
-        )
-    say(f"streaming {len(nnz)} layers, {sum(nnz):,} edges (largest layer {biggest:,}), up to "
-        f"{need / 2**20:,.1f} MiB on disk")
-
-
 def _register_builtin_families() -> None:
     register(Family(
         "radix-net", "radix_net",
@@ -209,7 +144,7 @@ def _register_builtin_families() -> None:
          "topogen generate radix-net --radices 32,32:32,32:32,32 --stream -o neuron1024/"),
         prepare=_radix_multipliers_default,
         stream="radix_net_layers",
-        stream_check=_check_radix_stream,
+        stream_check=check_radix_stream,
     ))
     register(Family(
         "graph-challenge", "graph_challenge",
@@ -226,7 +161,7 @@ def _register_builtin_families() -> None:
          "topogen generate graph-challenge --neurons 65536 --layers 1920 --stream "
          "-o neuron65536.npz"),
         stream="topogen.generators.challenge.graph_challenge_layers",
-        stream_check=_check_challenge_stream,
+        stream_check=check_challenge_stream,
     ))
     register(Family(
         "mixed-radix", "mixed_radix",
@@ -253,8 +188,8 @@ def _register_builtin_families() -> None:
         ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",
          "topogen generate fit-radix-net --widths 100,200,10 --density 0.05 --tolerance 4 "
          "--print"),
-        build=_build_fit,
-        options=(_fit_options,),
+        build=build_fit,
+        options=(fit_options,),
         option_dests=("tolerance",),
     ))
     register(Family(
@@ -317,7 +252,7 @@ def _register_builtin_families() -> None:
          Param("--depth", "depth", int, "number of layers, alternating the incidence layer "
                "and its transpose", default=1, metavar="L")),
         ("topogen generate bipartite-ramanujan --paley 13 --depth 2 -o bram.npz",),
-        build=_build_bipartite_ramanujan,
+        build=build_bipartite_ramanujan,
     ))
     register(Family(
         "from-graph", "from_graph",
@@ -327,7 +262,7 @@ def _register_builtin_families() -> None:
          Param("--depth", "depth", int, "number of layers", default=3, metavar="L",
                positional=True)),
         ("topogen generate from-graph --graph petersen.graphml --depth 3 -o g.npz",),
-        prepare=_read_graph_file,
+        prepare=read_graph_file,
     ))
     register(Family(
         "dense", "dense", "fully connected layers (the baseline every sparse net is cut from)",
@@ -366,162 +301,6 @@ def _register_builtin_families() -> None:
                         "layer", required=True, metavar="D[,D,...]", positional=True), _SEED),
         ("topogen generate random-regular --widths 32,32,32 --degree 4 --seed 0 -o rr.npz",),
     ))
-
-
-#: ``fit-radix-net --tolerance`` default: the fitted density within a factor 2 of --density.
-FIT_TOLERANCE = 2.0
-
-
-def _fit_options(parser) -> None:
-    parser.add_argument(
-        "--tolerance", type=float, default=FIT_TOLERANCE, metavar="F",
-        help="accept only RadiX-Nets whose widths and layer densities lie within a factor "
-        f"F > 1 of --widths and --density (default {FIT_TOLERANCE:g}; the library's "
-        "tolerance= bounds the layer densities)")
-
-
-def _fit_factor(fit) -> float:
-    """How far ``fit`` is from what was asked: the largest factor of any width or the density."""
-    ratios = [fit.density / fit.target_density]
-    ratios += [w / t for w, t in zip(fit.widths, fit.target_widths, strict=True)]
-    return max(max(r, 1 / r) for r in ratios)
-
-
-def _build_fit(values: dict, *, max_edges=None, say=None):
-    """``fit-radix-net``: the best fit within --tolerance, explained when it is not exact."""
-    import topogen
-
-    tolerance = values.get("tolerance") or FIT_TOLERANCE
-    fits = topogen.fit_radix_net(values["widths"], values["density"], tolerance=tolerance,
-                                 exact_only=bool(values.get("exact_only")), limit=200)
-    within = [f for f in fits if _fit_factor(f) <= tolerance * (1 + 1e-12)]
-    if not within:
-        best = fits[0]
-        raise TopogenError(
-            f"no RadiX-Net within a factor --tolerance {tolerance:g} of widths "
-            f"{'-'.join(map(str, best.target_widths))} and density {best.target_density:g}; "
-            f"the nearest is off by a factor {_fit_factor(best):.3g}: {best.explanation}; "
-            f"pass --tolerance {math.ceil(_fit_factor(best) * 10) / 10:g} to accept it"
-        )
-    best = within[0]
-    if say is not None and (not best.exact or abs(best.density / best.target_density - 1) > 0.01):
-        say(f"nearest RadiX-Net (not an exact fit): {best.explanation}")
-    extra = {} if max_edges is None else {"max_edges": max_edges}
-    return best.build(**extra)
-
-
-def _build_bipartite_ramanujan(values: dict, **_):
-    """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose."""
-    import topogen
-
-    given = [k for k in ("paley", "lps", "graph") if values.get(k) is not None]
-    if len(given) != 1:
-        raise TopogenError("bipartite-ramanujan needs exactly one of --paley Q, --lps P,Q or "
-                           f"--graph FILE, got {len(given)}")
-    if values.get("paley") is not None:
-        graph = topogen.paley(values["paley"])
-    elif values.get("lps") is not None:
-        if len(values["lps"]) != 2:
-            raise TopogenError(f"--lps takes two primes P,Q, got {values['lps']}")
-        graph = topogen.lps(*values["lps"])
-    else:
-        graph = _read_graph_file({"graph": values["graph"]})["graph"]
-    depth = values.get("depth") or 1
-    if depth < 1:
-        raise TopogenError(f"--depth must be >= 1, got {depth}")
-    flip = bool(values.get("transpose"))
-    first = topogen.bipartite_ramanujan(graph, transpose=flip)
-    if depth == 1:
-        return first
-    second = topogen.bipartite_ramanujan(graph, transpose=not flip)
-    return first.stack(*[second if k % 2 else first for k in range(1, depth)])
-
-
-#: Largest graph file ``--graph`` parses with networkx (GraphML, GML, edge lists): networkx
-#: holds a Python object per node and edge, tens of times the file's size.  Matrix Market
-#: files are read by SciPy and bounded by their declared sizes instead.
-MAX_GRAPH_FILE_BYTES = 64 * 2**20
-
-
-def _read_graph_file(kwargs: dict) -> dict:
-    """Replace a graph file name by its adjacency (networkx graph or sparse matrix).
-
-    Only a regular file is read; its size, and for Matrix Market its declared sizes, are
-    checked before parsing, and every parser's complaint becomes a one-line TopogenError.
-    """
-    import stat
-
-    path = kwargs["graph"]
-    try:
-        info = os.stat(path)
-    except OSError:
-        raise TopogenError(f"--graph: no such file {path!r}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise TopogenError(f"--graph: {path!r} is not a regular file (a folder, a pipe or a "
-                           "device); give a .mtx, .graphml, .gml or edge-list file")
-    lower = path.lower()
-    try:
-        if lower.endswith(".mtx"):
-            kwargs["graph"] = _read_mtx_graph(path, info.st_size)
-            return kwargs
-        if info.st_size > MAX_GRAPH_FILE_BYTES:
-            raise TopogenError(
-                f"--graph: {path!r} has {info.st_size:,} bytes, more than the "
-                f"{MAX_GRAPH_FILE_BYTES:,} read through networkx; convert it to Matrix Market "
-                "(.mtx), which is read without a Python object per edge")
-        import networkx as nx
-
-        readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml}
-        reader = readers.get(os.path.splitext(lower)[1], nx.read_edgelist)
-        kwargs["graph"] = reader(path)
-    except TopogenError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, UnicodeError, RecursionError,
-            SyntaxError, OSError, _nx_error()) as exc:  # xml ParseError is a SyntaxError
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        raise TopogenError(f"--graph: cannot read {path!r} as a graph ({type(exc).__name__}: "
-                           f"{text[:200]})") from None
-    return kwargs
-
-
-def _nx_error():
-    try:
-        import networkx as nx
-    except ImportError:  # pragma: no cover - networkx is a core dependency
-        return ValueError
-    return nx.NetworkXException
-
-
-def _read_mtx_graph(path: str, size: int):
-    """A Matrix Market adjacency, its declared sizes checked against the file first."""
-    import scipy.io
-
-    with open(path, "rb") as f:
-        head = f.read(1 << 16)
-    lines = head.split(b"\n")
-    if not lines[0].lower().startswith(b"%%matrixmarket"):
-        raise TopogenError(f"--graph: {path!r} does not start with %%MatrixMarket")
-    dims = next((ln.split() for ln in lines[1:] if ln.strip() and not ln.startswith(b"%")),
-                None)
-    if dims is None:
-        raise TopogenError(f"--graph: {path!r} has no size line")
-    try:
-        numbers = [int(x) for x in dims]
-    except ValueError:
-        raise TopogenError(f"--graph: {path!r}: bad size line {dims!r}") from None
-    if b"coordinate" not in lines[0].lower() or len(numbers) != 3:
-        raise TopogenError(f"--graph: {path!r} must be a coordinate (sparse) Matrix Market "
-                           "file with a size line 'rows cols entries'")
-    rows, cols, nnz = numbers
-    # every entry takes at least 4 bytes ("1 1\n"); a graph's vertices are its matrix side
-    if min(numbers) < 0 or nnz > size // 4:
-        raise TopogenError(f"--graph: {path!r} declares {nnz:,} entries but its {size:,} "
-                           f"bytes can hold at most {size // 4:,}")
-    if max(rows, cols) > 2 * nnz + 65536:
-        raise TopogenError(
-            f"--graph: {path!r} declares a {rows:,} x {cols:,} matrix for {nnz:,} entries: "
-            "more vertices than its edges can touch (at most 2 * entries + 65,536)")
-    return scipy.io.mmread(path)
 
 
 _register_builtin_families()

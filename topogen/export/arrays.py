@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_option
-from ..topology import Topology, check_topology
+from ..topology import Topology, check_topology, trusted
 
 __all__ = [
     "BlockStructure",
@@ -432,7 +432,7 @@ def block_structure(topology: Topology, blocks=None) -> BlockStructure:
         )
     perms = block_permutations(widths, blocks)
     inverse = [np.argsort(p) for p in perms]
-    return BlockStructure(tuple(blocks), Topology._trusted(bases, {
+    return BlockStructure(tuple(blocks), trusted(bases, {
         "generator": "block_base", "params": {"blocks": list(blocks)}, "base": topology.meta}),
         tuple(perms), tuple(inverse))
 
@@ -459,11 +459,11 @@ def _bases(topology: Topology, blocks) -> list | None:
         base = layer if p == q == 1 else _kron_blocks(layer, p, q)
         if base is None:
             return None
-        from ..topology import _csr_from_parts
+        from ..topology import csr_from_parts
 
         base = sp.csr_array(base)
         base.sort_indices()
-        bases.append(_csr_from_parts(base.shape, base.indptr, base.indices))
+        bases.append(csr_from_parts(base.shape, base.indptr, base.indices))
     return bases
 
 

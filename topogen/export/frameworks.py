@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_option, require
-from ..topology import Topology, check_topology
+from ..topology import Topology, check_topology, trusted
 from ._torch_modules import select_linears
 from .arrays import check_dense_size, coo_indices, to_bsr
 
@@ -169,7 +169,7 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=N
             )
     for mod, layer in zip(linears, topology.layers):
         device = getattr(mod, name).device
-        mask = to_torch_masks(Topology._trusted([layer]), device=device,
+        mask = to_torch_masks(trusted([layer]), device=device,
                               max_entries=max(1, layer.shape[0] * layer.shape[1]))[0]
         prune.custom_from_mask(mod, name, mask)
     return linears
@@ -286,7 +286,7 @@ def _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel):
             size = (g, g)
         else:
             size = (1, 1)
-        mats.append(to_bsr(Topology._trusted([layer]), blocksize=size, dtype=np.float32,
+        mats.append(to_bsr(trusted([layer]), blocksize=size, dtype=np.float32,
                            layout="out_in")[0])
     out = []
     for i, mat in enumerate(mats):

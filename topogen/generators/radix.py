@@ -40,7 +40,7 @@ from .._checks import (
     fmt_value,
     renamed,
 )
-from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
+from ..topology import Topology, csr_from_parts, kron_ones, make_meta, trusted
 
 __all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_size"]
 
@@ -83,10 +83,10 @@ def radix_layer(n: int, radix: int, nu: int):
     j = radix - 1 - (t + wrapped) % radix
     cols = (r - j * nu) % n
     indptr = np.arange(0, n * radix + 1, radix, dtype=np.int64)
-    return _csr_from_parts((n, n), indptr, cols.ravel())
+    return csr_from_parts((n, n), indptr, cols.ravel())
 
 
-def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
+def check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     """Validate a sequence of radix lists: all but the last multiply to N', the last divides it."""
     if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
         raise TopogenError(
@@ -113,7 +113,7 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
 
 def _check_radix_net(radix_lists, multipliers):
     """Validated radix lists and multipliers (default all 1) of a RadiX-Net."""
-    lists = _check_radix_lists(radix_lists)
+    lists = check_radix_lists(radix_lists)
     n_layers = sum(len(lst) for lst in lists)
     if multipliers is None:
         return lists, (1,) * (n_layers + 1)
@@ -220,7 +220,7 @@ def _build(lists, widths, max_edges, generator, params) -> Topology:
             if key not in cache:
                 cache[key] = kron_ones(widths[i], widths[i + 1], base)
         layers.append(cache[key])
-    return Topology._trusted(layers, make_meta(generator, params))
+    return trusted(layers, make_meta(generator, params))
 
 
 def mixed_radix(radices: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -301,7 +301,7 @@ def extended_mixed_radix(
     >>> t.widths, t.layer_nnz
     ((4, 4, 4, 4), (8, 8, 8))
     """
-    lists = _check_radix_lists(radix_lists)
+    lists = check_radix_lists(radix_lists)
     params = {"radix_lists": [list(x) for x in lists]}
     return _build(lists, None, max_edges, "extended_mixed_radix", params)
 
