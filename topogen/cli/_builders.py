@@ -11,7 +11,13 @@ import math
 from .._checks import TopogenError
 from ._graph_file import read_graph_file
 
-__all__ = ["FIT_TOLERANCE", "build_bipartite_ramanujan", "build_fit", "fit_options"]
+__all__ = [
+    "FIT_TOLERANCE",
+    "build_bipartite_ramanujan",
+    "build_fit",
+    "build_lps",
+    "fit_options",
+]
 
 
 #: ``fit-radix-net --tolerance`` default: the fitted density within a factor 2 of --density.
@@ -86,3 +92,13 @@ def build_bipartite_ramanujan(values: dict, **_):
 #: Largest graph file ``--graph`` parses with networkx (GraphML, GML, edge lists): networkx
 #: holds a Python object per node and edge, tens of times the file's size.  Matrix Market
 #: files are read by SciPy and bounded by their declared sizes instead.
+
+
+def build_lps(values: dict, *, max_edges=None, **_):
+    """``lps``: :func:`topogen.generators.ramanujan.lps_net`, whose layer is the graph's
+    adjacency when ``(p|q) = 1`` and its biadjacency when ``X^{p,q}`` is bipartite
+    (``(p|q) = -1``), so that the network is connected in both cases and says which applies."""
+    from ..generators.ramanujan import lps_net
+
+    extra = {} if max_edges is None else {"max_edges": max_edges}
+    return lps_net(values["p"], values["q"], values.get("depth") or 1, **extra)

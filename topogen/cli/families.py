@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._checks import TopogenError
-from ._builders import build_bipartite_ramanujan, build_fit, fit_options
+from ._builders import build_bipartite_ramanujan, build_fit, build_lps, fit_options
 from ._common import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
 from ._graph_file import read_graph_file
 from ._stream_checks import check_challenge_stream, check_radix_stream
@@ -231,13 +231,14 @@ def _register_builtin_families() -> None:
     ))
     register(Family(
         "lps", "lps",
-        "Lubotzky-Phillips-Sarnak Ramanujan graph X^{p,q}, (p+1)-regular, stacked --depth times",
+        "Lubotzky-Phillips-Sarnak Ramanujan graph X^{p,q}, (p+1)-regular, --depth layers (its "
+        "biadjacency when bipartite)",
         (Param("--p", "p", int, "prime p = 1 (mod 4): the degree is p + 1", required=True,
                metavar="P", positional=True),
          Param("--q", "q", int, "prime q = 1 (mod 4), q != p", required=True, metavar="Q",
                positional=True), _DEPTH),
         ("topogen generate lps --p 5 --q 13 --depth 3 -o lps.npz",),
-        graph=True,
+        build=build_lps,
     ))
     register(Family(
         "bipartite-ramanujan", "bipartite_ramanujan",
