@@ -410,3 +410,21 @@ def test_info_spectra_sample_note_names_its_flag(tmp_path, capsys):
     code, out, _ = run(["info", src, "--max-spectra", "all"], capsys)
     rows = [r for r in out.splitlines() if r[:1].isdigit()]
     assert len(rows) == 11 and all(r.split()[-1] != "-" for r in rows)  # every spectrum
+
+
+# ------------------------------------------------------------- bipartite LPS (issue 10.7)
+def test_generate_lps_bipartite_is_its_biadjacency(tmp_path, capsys):
+    """(5|13) = -1: X^{5,13} is bipartite; the layer is B (1092 -> 1092), not two copies."""
+    out = tmp_path / "lps.npz"
+    code, _, err = run(["generate", "lps", "--p", "5", "--q", "13", "--depth", "1", "-o", out],
+                       capsys)
+    assert code == 0, err
+    net = topogen.load(out)
+    assert net.widths == (1092, 1092) and net.meta["params"]["case"] == "bipartite"
+    import scipy.sparse.csgraph as csgraph
+
+    B = net.layers[0].astype(float)
+    n_comp, _ = csgraph.connected_components(B @ B.T, directed=False)
+    assert n_comp == 1
+    gap = topogen.analysis.spectral_gap(net.layers[0])
+    assert gap.is_ramanujan is True
