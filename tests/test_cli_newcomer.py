@@ -428,3 +428,12 @@ def test_generate_lps_bipartite_is_its_biadjacency(tmp_path, capsys):
     assert n_comp == 1
     gap = topogen.analysis.spectral_gap(net.layers[0])
     assert gap.is_ramanujan is True
+
+
+def test_library_warnings_are_one_line(tmp_path, capsys):
+    code, _, err = run(["generate", "x-net", "--widths", "64,64,64", "--density", "0.1",
+                        "--seed", "1", "-o", tmp_path / "x.npz"], capsys)
+    assert code == 0
+    warning = [ln for ln in err.splitlines() if "not met exactly" in ln]
+    assert len(warning) == 1 and warning[0].startswith("topogen: warning: density 0.1")
+    assert "result = func(" not in err  # no source line of the library

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from .._checks import TopogenError
 from .._io import Terminated, terminate_cleanly
@@ -114,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     args.debug = bool(getattr(args, "debug", False))
     handler = getattr(args, "handler", None) or getattr(args, "func", None)
     try:
-        with terminate_cleanly():  # SIGTERM unwinds like Ctrl-C: atomic writes clean up
+        # SIGTERM unwinds like Ctrl-C (atomic writes clean up); library warnings print as one
+        # line without the library's source line
+        with terminate_cleanly(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             code = handler(args)
     except KeyboardInterrupt:
         if args.debug:
@@ -146,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return 1
     return int(code or 0)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a library warning as ``topogen: warning: ...`` (its text only)."""
+    print(f"{PROG}: warning: {in_cli_terms(' '.join(str(message).split()))}",
+          file=file or sys.stderr)
 
 
 def _one_line(exc: BaseException) -> str:
