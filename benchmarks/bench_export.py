@@ -45,7 +45,7 @@ import scipy
 import scipy.io
 
 from topogen.export import files as F
-from topogen.topology import Topology, _csr_from_parts
+from topogen.topology import csr_from_parts, trusted
 
 DEGREE = 32
 
@@ -53,12 +53,12 @@ DEGREE = 32
 def circulant_layer(n, degree, rng):
     shifts = np.sort(rng.choice(n, degree, replace=False))
     cols = np.sort((np.arange(n)[:, None] + shifts[None, :]) % n, axis=1)
-    return _csr_from_parts((n, n), np.arange(0, n * degree + 1, degree), cols.ravel())
+    return csr_from_parts((n, n), np.arange(0, n * degree + 1, degree), cols.ravel())
 
 
 def challenge_shape(n, depth, seed=0):
     rng = np.random.default_rng(seed)
-    return Topology._trusted([circulant_layer(n, DEGREE, rng) for _ in range(depth)])
+    return trusted([circulant_layer(n, DEGREE, rng) for _ in range(depth)])
 
 
 def size_of(path):

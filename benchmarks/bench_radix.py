@@ -67,7 +67,7 @@ def build_every_layer(radix_lists):
         for radix in lst:
             layers.append(radix_layer(n_prime, radix, nu))
             nu *= radix
-    return topogen.Topology._trusted(layers)
+    return topogen.trusted(layers)
 
 
 def main() -> list[str]:

@@ -37,10 +37,11 @@ GALLERY = [
      "net = topogen.extended_mixed_radix([[2, 2, 2], [4, 2]])",
      "Two systems in sequence, the place value restarting with the second: every input "
      "reaches every output by `4 * 2 = 8` paths.", "extended_mixed_radix"),
-    ("radix-net", "RadiX-Net", "net = topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1])",
-     "The extended mixed-radix layers widened by a dense net of widths `(1, 2, 2, 1)` "
-     "(Kronecker product with all-ones blocks): same density, wider layers, still symmetric.",
-     "radix_net"),
+    ("radix-net", "RadiX-Net",
+     "net = topogen.radix_net([[2, 2], [2]], multipliers=[1, 2, 2, 1])",
+     "The extended mixed-radix layers widened by the Kronecker multipliers `(1, 2, 2, 1)` "
+     "(layer `i` has `B_i * N'` neurons, a Kronecker product with all-ones blocks): same "
+     "density, wider layers, still symmetric.", "radix_net"),
     ("graph-challenge", "Graph Challenge",
      "from topogen.generators.challenge import challenge_analogue\n"
      "net = challenge_analogue([2, 2, 2], 2, 6, seed=0)  # graph_challenge(1024, 120) in small",
@@ -107,7 +108,7 @@ topogen.plot.draw_layers(topogen.extended_mixed_radix([[2, 2, 2], [2]]), ax=axes
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained")
 topogen.plot.draw_layers(topogen.mixed_radix([2, 2]), ax=axes[0], title="mixed_radix([2, 2])")
 topogen.plot.draw_layers(topogen.radix_net([[2, 2]], [1, 3, 2]), ax=axes[1],
-                         title="radix_net([[2, 2]], widths=[1, 3, 2])")
+                         title="radix_net([[2, 2]], multipliers=[1, 3, 2])")
 """,
     "concept-paths.png": """
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
@@ -153,8 +154,10 @@ def _expected() -> list[Path]:
 def _save(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from topogen.cli.plot import png_bytes
+
     tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=96)
+    tmp.write_bytes(png_bytes(fig, 96))  # a palette PNG: a small graph makes a small file
     os.replace(tmp, path)
     plt.close(fig)
 

@@ -13,7 +13,7 @@ import topogen
 import topogen.plot
 from topogen.analysis import analyze
 
-radix = topogen.radix_net([[2, 4], [2]], widths=[1, 2, 2, 1])
+radix = topogen.radix_net([[2, 4], [2]], multipliers=[1, 2, 2, 1])
 rand = topogen.erdos_renyi(radix.widths, radix.density, seed=0)
 
 for name, net in [("radix", radix), ("random", rand)]:

@@ -18,7 +18,7 @@ from topogen.export import apply_to_torch, to_torch_masks
 
 # N' = 32 widened to 64 -> 128 -> 128 -> 64 (the 64 pixels of a digit in, 64 features out);
 # a dense read-out layer maps the 64 features to the 10 classes.
-net = topogen.radix_net([[4, 8], [4]], widths=[2, 4, 4, 2])
+net = topogen.radix_net([[4, 8], [4]], multipliers=[2, 4, 4, 2])
 print(net, "| symmetric:", is_symmetric(net))
 topogen.save(net, "radix_net.npz")
 

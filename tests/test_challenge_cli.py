@@ -19,7 +19,7 @@ def challenge_dir(tmp_path_factory):
     """A 1024 x 12 challenge folder, 40 random images and their truth, made by the CLI."""
     root = tmp_path_factory.mktemp("gc")
     assert cli.main(["generate", "graph-challenge", "--neurons", "1024", "--layers", "12",
-                     "--seed", "3", "--format", "tsv", "-o", str(root / "neuron1024")]) == 0
+                     "--seed", "3", "--output-format", "tsv", "-o", str(root / "neuron1024")]) == 0
     assert cli.main(["challenge", "images", str(root / "neuron1024"), "--count", "40",
                      "--seed", "1", "-o", str(root / "data")]) == 0
     return root

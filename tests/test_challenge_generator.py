@@ -132,8 +132,8 @@ def test_layer_iterator_equals_the_topology_and_streams(tmp_path):
     layers = graph_challenge_layers(1024, 20, seed=11)
     assert len(layers) == 20 and layers.nnz == 20 * 32768
     net = graph_challenge(1024, 20, seed=11)
-    assert topogen.Topology._trusted(list(layers)) == net
-    assert topogen.Topology._trusted(list(layers)) == net  # iterating again: the same
+    assert topogen.topology.trusted(list(layers)) == net
+    assert topogen.topology.trusted(list(layers)) == net  # iterating again: the same
     path = os.fspath(tmp_path / "c.npz")
     info = stream_npz(layers, path, meta=layers.meta)
     assert info["nnz"] == net.nnz

@@ -58,7 +58,7 @@ def test_generate_example_of_every_family(name, tmp_path, capsys):
 
 def test_generate_radix_net_matches_library(tmp_path, capsys):
     out = tmp_path / "net.npz"
-    code, _, err = run(["generate", "radix-net", "--radices", "2,2,2:4", "--widths",
+    code, _, err = run(["generate", "radix-net", "--radices", "2,2,2:4", "--multipliers",
                         "1,2,2,2,1", "-o", out], capsys)
     assert code == 0 and "wrote" in err
     assert topogen.load(out) == topogen.radix_net([[2, 2, 2], [4]], [1, 2, 2, 2, 1])
@@ -97,7 +97,7 @@ def test_export_round_trip(tmp_path, capsys):
     topogen.save(t, src)
     for fmt, out in [("tsv", tmp_path / "gc"), ("mtx", tmp_path / "mm"),
                      (None, tmp_path / "t.graphml")]:
-        argv = ["export", src, "-o", out] + (["--format", fmt] if fmt else [])
+        argv = ["export", src, "-o", out] + (["--output-format", fmt] if fmt else [])
         code, _, err = run(argv, capsys)
         assert code == 0, err
         back = topogen.load(out, format=fmt)
@@ -216,8 +216,8 @@ def test_generate_stream_matches_in_memory(tmp_path, capsys):
     expected = topogen.radix_net([[3, 3], [3]], [1, 2, 2, 1])
     for target, fmt in [(tmp_path / "s.npz", None), (tmp_path / "gc", "tsv"),
                         (tmp_path / "mm", "mtx")]:
-        argv = ["generate", "radix-net", "--radices", "3,3:3", "--widths", "1,2,2,1",
-                "--stream", "-o", target] + (["--format", fmt] if fmt else [])
+        argv = ["generate", "radix-net", "--radices", "3,3:3", "--multipliers", "1,2,2,1",
+                "--stream", "-o", target] + (["--output-format", fmt] if fmt else [])
         code, _, err = run(argv, capsys)
         assert code == 0, err
         assert topogen.load(target, format=fmt) == expected

@@ -16,7 +16,7 @@ from topogen.generators.expanders import biregular_layer, graph_layer, prabhu_la
 
 
 def _canonical(layer):
-    """Layer invariants every generator must keep (Topology._trusted does not check)."""
+    """Layer invariants every generator must keep (topology.trusted does not check)."""
     assert isinstance(layer, sp.csr_array) and layer.dtype == bool
     assert not layer.indices.flags.writeable
     assert layer.data.all()

@@ -139,3 +139,26 @@ def test_as_dict_is_json_able():
     fit = fit_radix_net([64, 64, 64], 0.25)[0]
     data = json.loads(json.dumps(fit.as_dict()))
     assert data["radix_lists"] == [list(x) for x in fit.radix_lists]
+
+
+def test_fit_multipliers_name_and_deprecated_alias():
+    fit = topogen.fit_radix_net([64, 128, 64], 0.25)[0]
+    assert [w // fit.n_prime for w in fit.widths] == list(fit.multipliers)
+    assert fit.as_dict()["multipliers"] == list(fit.multipliers)
+    assert fit.build() == topogen.radix_net([list(x) for x in fit.radix_lists], fit.multipliers)
+    with pytest.warns(FutureWarning, match="multipliers"):
+        assert fit.kron_widths == fit.multipliers
+
+
+def test_strange_note_reads_multipliers_from_meta():
+    pytest.importorskip("torch")
+    from topogen.verify.plan import strange_note
+
+    # final radix 2, final multiplier 1: one of Kwak et al.'s strange models, whatever the
+    # name of the Kronecker factors in meta (multipliers now, widths in older files)
+    net = topogen.radix_net([[2, 5], [2]], [7, 3, 1, 1])
+    assert net.meta["params"]["multipliers"] == [7, 3, 1, 1]
+    assert strange_note(net).startswith("final radix 2")
+    old = topogen.Topology(net.layers, {"generator": "radix_net", "params": {
+        "radix_lists": [[2, 5], [2]], "widths": [7, 3, 1, 1]}})
+    assert strange_note(old) == strange_note(net)

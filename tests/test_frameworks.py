@@ -20,6 +20,7 @@ from topogen.export import (
     to_torch_sparse,
     to_torch_sparse_linear,
 )
+from topogen.topology import trusted
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse (CSR|BSR) tensor support is in beta")
@@ -164,7 +165,7 @@ def test_sparse_linear_forward_backward_match_masked_dense(layout):
         with torch.no_grad():
             lin.weight.copy_(W)
             lin.bias.copy_(original_order(i, mod.bias))
-        apply_to_torch(lin, Topology._trusted([layer]))
+        apply_to_torch(lin, trusted([layer]))
         dense.append(lin)
     x = torch.randn(6, net.widths[0], dtype=torch.float64, requires_grad=True)
     x2 = x.detach().clone().requires_grad_(True)

@@ -136,9 +136,12 @@ def test_layers_are_shared_and_frozen():
     (lambda: topogen.extended_mixed_radix([[2, 2], []]), ["radix_lists[1]", "non-empty"]),
     (lambda: topogen.extended_mixed_radix([[2, 2], [3], [2]]), ["radix_lists[1]", "product"]),
     (lambda: topogen.extended_mixed_radix([[2, 2], [3]]), ["last radix list", "divide"]),
-    (lambda: topogen.radix_net([[2, 2]], [1, 1]), ["widths", "3 entries"]),
-    (lambda: topogen.radix_net([[2, 2]], [1, 0, 1]), ["widths[1]", ">= 1"]),
-    (lambda: topogen.radix_net([[2, 2]], [1, True, 1]), ["widths[1]", "integer"]),
+    (lambda: topogen.radix_net([[2, 2]], [1, 1]), ["multipliers", "3 entries"]),
+    (lambda: topogen.radix_net([[2, 2]], [1, 0, 1]), ["multipliers[1]", ">= 1"]),
+    (lambda: topogen.radix_net([[2, 2]], [1, True, 1]), ["multipliers[1]", "integer"]),
+    (lambda: topogen.radix_net([[2, 2]], "121"), ["multipliers", "sequence"]),
+    (lambda: topogen.radix_net([[2, 2]], [1, 1, 1], widths=[1, 1, 1]),
+     ["multipliers=", "widths=", "deprecated"]),
     (lambda: topogen.radix_net([[32, 32]] * 60, [64] * 121), ["max_edges", "edges"]),
     (lambda: topogen.mixed_radix([4, 4], max_edges=10), ["128 edges", "max_edges=10"]),
 ])
@@ -147,3 +150,25 @@ def test_invalid_input(call, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_radix_net_multipliers_default_and_deprecated_widths():
+    # multipliers default to all 1 (the extended mixed-radix topology), as on the CLI
+    assert topogen.radix_net([[2, 2], [2]]) == topogen.extended_mixed_radix([[2, 2], [2]])
+    assert topogen.radix_net([[2, 2]], [1, 3, 2]).meta["params"] == {
+        "radix_lists": [[2, 2]], "multipliers": [1, 3, 2]}
+    # the old keyword still works, with a FutureWarning naming the new one
+    with pytest.warns(FutureWarning, match="multipliers"):
+        old = topogen.radix_net([[2, 2]], widths=[1, 3, 2])
+    assert old == topogen.radix_net([[2, 2]], multipliers=[1, 3, 2])
+
+
+def test_topology_kron_multipliers_and_deprecated_widths():
+    base = topogen.extended_mixed_radix([[2, 2], [2]])
+    wide = base.kron([1, 2, 2, 1])
+    assert wide == topogen.radix_net([[2, 2], [2]], [1, 2, 2, 1])  # same construction
+    assert wide.meta["params"] == {"multipliers": [1, 2, 2, 1]}
+    with pytest.warns(FutureWarning, match="multipliers"):
+        assert base.kron(widths=[1, 2, 2, 1]) == wide
+    with pytest.raises(TopogenError, match="multipliers"):
+        base.kron([1, 2])

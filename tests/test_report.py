@@ -13,7 +13,7 @@ from strategies import radix_lists
 import topogen
 from topogen import TopogenError
 from topogen.analysis import analyze
-from topogen.analysis.report import Report, _fmt_count, format_rows
+from topogen.analysis.report import Report, fmt_count, format_rows
 
 
 def _dense_paths(t):
@@ -98,9 +98,9 @@ def test_errors():
 
 
 def test_helpers():
-    assert _fmt_count(123) == "123"
-    assert _fmt_count(10**20) == "1.000e20"
-    assert _fmt_count(2.5) == "2.5"
+    assert fmt_count(123) == "123"
+    assert fmt_count(10**20) == "1.000e20"
+    assert fmt_count(2.5) == "2.5"
     assert format_rows([["a", "b"], ["xx", "1"]]).splitlines()[2] == "xx  1"
     assert isinstance(analyze(topogen.mixed_radix([2]), spectral=False), Report)
 
@@ -146,7 +146,7 @@ def test_large_networks_use_the_randomized_symmetry_test():
 def test_counts_format_exactly_at_any_size():
     from fractions import Fraction
 
-    assert _fmt_count(10**15) == "1.000e15" and _fmt_count(999_999) == "999,999"
+    assert fmt_count(10**15) == "1.000e15" and fmt_count(999_999) == "999,999"
     from decimal import Decimal, getcontext
 
     getcontext().prec = 30  # an independent oracle: decimal arithmetic
@@ -155,9 +155,9 @@ def test_counts_format_exactly_at_any_size():
         return f"{Decimal(x.numerator) / Decimal(x.denominator):.3e}".replace("+", "")
 
     for value in (2**5000, Fraction(2**5000, 3), Fraction(3**4000, 7), 10**400 - 1):
-        assert _fmt_count(value) == oracle(Fraction(value))
-    assert _fmt_count(Fraction(7, 2)) == "3.5" and _fmt_count(Fraction(10, 5)) == "2"
-    assert _fmt_count(9_999_500 * 10**20) == "9.999e26" or _fmt_count(
+        assert fmt_count(value) == oracle(Fraction(value))
+    assert fmt_count(Fraction(7, 2)) == "3.5" and fmt_count(Fraction(10, 5)) == "2"
+    assert fmt_count(9_999_500 * 10**20) == "9.999e26" or fmt_count(
         9_999_500 * 10**20) == "1.000e27"
 
 

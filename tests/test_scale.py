@@ -28,6 +28,7 @@ from topogen.analysis import (
 from topogen.generators.baselines import uniform_layer
 from topogen.generators.expanders import biregular_layer, prabhu_layer
 from topogen.generators.radix import radix_net_size
+from topogen.topology import trusted
 
 matplotlib.use("Agg")
 
@@ -147,7 +148,7 @@ def test_deep_asymmetric_net_report_and_paths_plot():
 
 # ---------------------------------------------------------------------------- items 8, 9
 def test_analyze_of_many_empty_layers_and_of_distinct_layers():
-    t = Topology._trusted([sp.csr_array((1, 1), dtype=bool)] * 30_000)
+    t = trusted([sp.csr_array((1, 1), dtype=bool)] * 30_000)
     r = analyze(t)
     assert r.paths["total"] == 0 and not r.paths["path_connected"]
     assert len(r.layers) == 30_000 and r.layers[-1].nnz == 0

@@ -41,7 +41,7 @@ def test_radix_net_layers_equal_radix_net(lists, data):
             list(radix_net_layers(lists, widths))
         return
     got = list(radix_net_layers(lists, widths, cache_size=data.draw(st.integers(0, 2))))
-    assert topogen.Topology._trusted(got) == want
+    assert topogen.topology.trusted(got) == want
 
 
 def test_stream_files_equal_in_memory_files(tmp_path):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import topogen
 from topogen import TopogenError, Topology
+from topogen.topology import trusted
 
 
 @st.composite
@@ -137,7 +138,7 @@ def test_to_networkx_matches_layers():
 def test_repr_and_meta_roundtrip():
     t = topogen.radix_net([[2, 2]], [1, 2, 1])
     assert "radix_net" in repr(t) and "(4, 8, 4)" in repr(t)
-    assert t.meta["params"] == {"radix_lists": [[2, 2]], "widths": [1, 2, 1]}
+    assert t.meta["params"] == {"radix_lists": [[2, 2]], "multipliers": [1, 2, 1]}
     assert t.with_meta(note="x").meta["note"] == "x"
     with pytest.raises(TopogenError, match="JSON"):
         Topology([np.eye(2)], meta={"bad": object()})
@@ -175,7 +176,7 @@ def test_distinct_layers_find_repeats_by_content(n, seed, picks):
     rng = np.random.default_rng(seed)  # n x n layers from a pool of 4 (small n: equal ones)
     pool = [Topology([rng.random((n, n)) < 0.5]).layers[0] for _ in range(4)]
     chain = [pool[k] for k in picks]
-    net = Topology._trusted(chain)
+    net = trusted(chain)
     copied = Topology([copy.deepcopy(layer) for layer in chain])  # nothing shared
     for u in (net, copied):
         idx = u.layer_index

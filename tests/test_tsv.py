@@ -389,18 +389,18 @@ def test_cli_value_is_written_and_kept(tmp_path, capsys):
 
     out = tmp_path / "g"
     assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
-                 str(out), "--format", "tsv", "--value", "0.03125", "--quiet"]) == 0
+                 str(out), "--output-format", "tsv", "--value", "0.03125", "--quiet"]) == 0
     assert (out / "n4-l1.tsv").read_bytes().split(b"\n")[0] == b"1\t1\t3.125000e-02"
     # re-exporting keeps the value it was written with, also through .npz
     assert main(["export", str(out), "-o", str(tmp_path / "x.npz"), "--quiet"]) == 0
-    assert main(["export", str(tmp_path / "x.npz"), "--format", "tsv", "-o",
+    assert main(["export", str(tmp_path / "x.npz"), "--output-format", "tsv", "-o",
                  str(tmp_path / "h"), "--quiet"]) == 0
     assert read_graph_challenge(tmp_path / "h", value=1 / 32).meta["value"] == 1 / 32
-    assert main(["export", str(out), "--format", "tsv", "-o", str(tmp_path / "k"),
+    assert main(["export", str(out), "--output-format", "tsv", "-o", str(tmp_path / "k"),
                  "--value", "0.5", "--quiet"]) == 0
     assert read_graph_challenge(tmp_path / "k", value=0.5).nnz == 16
     assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",
-                 str(tmp_path / "s"), "--format", "tsv", "--stream", "--value", "0.25",
+                 str(tmp_path / "s"), "--output-format", "tsv", "--stream", "--value", "0.25",
                  "--quiet"]) == 0
     assert read_graph_challenge(tmp_path / "s", value=0.25).nnz == 16
     assert main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,1,1", "-o",

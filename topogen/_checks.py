@@ -27,6 +27,7 @@ __all__ = [
     "check_radices",
     "check_widths",
     "fmt_value",
+    "renamed",
     "rng_and_seed",
     "shorten",
 ]
@@ -567,6 +568,26 @@ def check_matrix(name: str, value, *, square: bool = False):
     if square and matrix.shape[0] != matrix.shape[1]:
         raise TopogenError(f"{name} adjacency must be square, got shape {matrix.shape}")
     return matrix
+
+
+def renamed(new, old, where: str, new_name: str, old_name: str):
+    """The value of a renamed keyword: ``new``, or ``old`` (its deprecated name) with a
+    ``FutureWarning``; both given is a TopogenError.
+
+    >>> renamed([1, 2], None, "f", "multipliers", "widths")
+    [1, 2]
+    """
+    if old is None:
+        return new
+    if new is not None:
+        raise TopogenError(f"{where} got both {new_name}= and {old_name}= (the deprecated "
+                           f"name of {new_name}); pass {new_name}= only")
+    import warnings
+
+    warnings.warn(f"{where}({old_name}=...) is deprecated: the argument is now called "
+                  f"{new_name} ({old_name!r} means neuron counts everywhere else)",
+                  FutureWarning, stacklevel=3)
+    return old
 
 
 def check_option(name: str, value, allowed):

@@ -1,4 +1,8 @@
-"""Helpers on a sequence of canonical CSR layers that need no Topology.
+"""Helpers on canonical CSR layers that need no Topology.
+
+Building them: :func:`csr_from_parts` (a frozen canonical boolean layer from index arrays),
+:func:`kron_ones` (the RadiX-Net widening), :func:`canonical_problem` (why index arrays are
+not canonical), :func:`freeze`.
 
 One way to find repeated layers, :func:`find_distinct`: a deep network often repeats a
 layer (the Graph Challenge's, a RadiX-Net's Kronecker widening, a network read from files);
@@ -16,7 +20,16 @@ import scipy.sparse as sp
 
 from ._checks import TopogenError, check_int
 
-__all__ = ["content_key", "find_distinct", "layered_digraph", "same_layer"]
+__all__ = [
+    "canonical_problem",
+    "content_key",
+    "csr_from_parts",
+    "find_distinct",
+    "freeze",
+    "kron_ones",
+    "layered_digraph",
+    "same_layer",
+]
 
 
 def content_key(layer: sp.csr_array) -> tuple:
@@ -149,3 +162,98 @@ def layered_digraph(widths: Sequence[int], layers: Sequence[sp.csr_array], *, ma
         dst = zip([i + 1] * coo.nnz, coo.col.tolist())
         G.add_edges_from(zip(src, dst))
     return G
+
+
+def freeze(layer: sp.csr_array) -> sp.csr_array:
+    """Mark a layer's arrays read-only, so that nobody can change a Topology in place."""
+    for arr in (layer.data, layer.indices, layer.indptr):
+        arr.flags.writeable = False
+    return layer
+
+
+def csr_from_parts(shape, indptr, indices) -> sp.csr_array:
+    """A canonical boolean csr_array from sorted, duplicate-free ``indptr``/``indices``."""
+    n_rows, n_cols = shape
+    itype = np.int32 if max(n_rows, n_cols, len(indices)) < 2**31 - 1 else np.int64
+    layer = sp.csr_array(
+        (np.ones(len(indices), dtype=bool), indices.astype(itype, copy=False),
+         indptr.astype(itype, copy=False)),
+        shape=shape,
+        copy=False,
+    )
+    layer.has_canonical_format = True  # built sorted and duplicate-free by the caller
+    return freeze(layer)
+
+
+def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
+    """``kron(ones((p, q)), layer)`` as a canonical boolean CSR array, vectorised.
+
+    Row ``b * n + r`` of the result is copy ``b`` of row ``r``; its columns are
+    ``c * m + j`` for every column ``j`` of row ``r`` and every ``c < q`` (``layer`` is
+    ``n x m``).  Indices come out sorted, so no sort is needed.
+
+    Parameters
+    ----------
+    p, q : int
+        Copies of the rows and of the columns (``p * n`` rows and ``q * m`` columns out).
+    layer : scipy.sparse.csr_array
+        Canonical ``n x m`` boolean layer (sorted indices, no duplicates).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only canonical boolean ``(p * n, q * m)`` layer with ``p * q * nnz`` edges.
+
+    Examples
+    --------
+    >>> W = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
+    >>> kron_ones(2, 1, W).toarray().astype(int)
+    array([[1, 0],
+           [1, 1],
+           [1, 0],
+           [1, 1]])
+    """
+    n, m = layer.shape
+    indptr = layer.indptr.astype(np.int64)
+    indices = layer.indices.astype(np.int64)
+    deg = np.diff(indptr)
+    nnz = len(indices)
+    if n and nnz and deg.min() == deg.max():  # regular rows: a reshape does it
+        d = int(deg[0])
+        block = (np.arange(q, dtype=np.int64)[None, :, None] * m
+                 + indices.reshape(n, 1, d)).reshape(-1)
+        out_indices = np.tile(block, p)
+        out_indptr = np.arange(0, p * q * nnz + 1, q * d, dtype=np.int64)
+        return csr_from_parts((p * n, q * m), out_indptr, out_indices)
+    row_nnz = q * deg
+    block_indptr = np.concatenate(([0], np.cumsum(row_nnz)))
+    if nnz:
+        row = np.repeat(np.arange(n), deg)
+        k = np.arange(nnz) - indptr[row]  # position of each entry within its row
+        c = np.arange(q)
+        pos = block_indptr[row][:, None] + c[None, :] * deg[row][:, None] + k[:, None]
+        block = np.empty(q * nnz, dtype=np.int64)
+        block[pos.ravel()] = (c[None, :] * m + indices[:, None]).ravel()
+    else:
+        block = np.empty(0, dtype=np.int64)
+    out_indices = np.tile(block, p)
+    out_indptr = np.concatenate(
+        ([0], (block_indptr[1:][None, :] + (q * nnz) * np.arange(p)[:, None]).ravel())
+    )
+    return csr_from_parts((p * n, q * m), out_indptr, out_indices)
+
+
+def canonical_problem(indptr, indices) -> str:
+    """'' if the CSR index arrays are sorted and duplicate-free within rows, else why not."""
+    step = np.diff(indices.astype(np.int64))
+    if len(step) == 0:
+        return ""
+    inner = np.ones(len(step), dtype=bool)
+    starts = indptr[1:-1].astype(np.int64) - 1  # last entry of each row but the last
+    starts = starts[(starts >= 0) & (starts < len(step))]
+    inner[starts] = False
+    if np.any(step[inner] < 0):
+        return "its column indices are not sorted within rows"
+    if np.any(step[inner] == 0):
+        return "it has duplicate entries"
+    return ""

@@ -123,7 +123,9 @@ def draw_layers(
     aggregated = max(widths) > max_neurons
     counts = [min(n, max_neurons) for n in widths]
     span = max(max(counts) - 1, 1)
-    fig, ax = _figure_and_ax(ax, (min(1.6 + 1.4 * topology.depth, 14.0), 4.5))
+    # a small graph makes a small figure (and file): height grows with the widest column
+    height = min(4.5, 2.0 + 0.08 * max(counts))
+    fig, ax = _figure_and_ax(ax, (min(1.6 + 1.4 * topology.depth, 14.0), height))
     ys = [_column_y(c, c - 1) for c in counts]  # unit spacing, columns centred on 0
 
     xs_pts = np.concatenate([np.full(c, i, dtype=float) for i, c in enumerate(counts)])
@@ -360,7 +362,8 @@ def spectrum(
             in_deg.min() == in_deg.max()
         ) and out_deg[0] > 0:
             bound = float(ramanujan_bound(int(out_deg[0]), int(in_deg[0])))
-            ax.axhline(bound, ls="--", lw=1, color=col)
+            _bound_line(ax, bound, col, label if label is not None and len(idx) == 1
+                        else f"layer {i}")
     ax.set_xlabel("rank")
     ax.set_ylabel("singular value")
     ax.set_xscale("log" if max(max(mats[i].shape) for i in idx) > 64 else "linear")
@@ -368,11 +371,28 @@ def spectrum(
     ax.relim()
     ax.autoscale_view()
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper right", title="dashed: Ramanujan bound", title_fontsize=7)
+    # beside the axes, never over the data (the dashed bounds span the whole width)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              title="dashed: Ramanujan bound", title_fontsize=7)
     if label is None:
         ax.set_title(f"spectrum of {_name(obj) if isinstance(obj, Topology) else 'layer'}",
                      fontsize=10)
     return fig
+
+
+def _bound_line(ax, bound: float, color, owner: str) -> None:
+    """One dashed line per distinct bound value on ``ax``, labelled with every owner.
+
+    Identical layers (or networks of the same degrees) share a bound: drawing it once and
+    naming them all keeps one line from hiding another.
+    """
+    drawn = ax.__dict__.setdefault("_topogen_bounds", {})
+    key = round(bound, 9)
+    if key not in drawn:
+        drawn[key] = (ax.axhline(bound, ls="--", lw=1, color=color), [])
+    line, owners = drawn[key]
+    owners.append(owner)
+    line.set_label(f"bound {bound:.3g}: " + ", ".join(owners))
 
 
 #: Leading singular values drawn for layers too large for a full dense spectrum (the cap

@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_max_edges, check_widths
-from ._layers import find_distinct, layered_digraph
+from ._layers import canonical_problem, csr_from_parts, find_distinct, freeze, layered_digraph
+from ._layers import kron_ones as kron_ones  # re-exported: topogen.topology.kron_ones
 from ._meta import check_meta, make_meta
 
 __all__ = ["MAX_NETWORKX_ITEMS", "Topology", "make_meta"]
@@ -24,101 +25,6 @@ __all__ = ["MAX_NETWORKX_ITEMS", "Topology", "make_meta"]
 #: Largest ``nodes + edges`` that :meth:`Topology.to_networkx` builds by default (networkx
 #: takes a few hundred bytes per item: about 1 GB).
 MAX_NETWORKX_ITEMS = 2**22
-
-
-def _freeze(layer: sp.csr_array) -> sp.csr_array:
-    """Mark a layer's arrays read-only, so that nobody can change a Topology in place."""
-    for arr in (layer.data, layer.indices, layer.indptr):
-        arr.flags.writeable = False
-    return layer
-
-
-def _csr_from_parts(shape, indptr, indices) -> sp.csr_array:
-    """A canonical boolean csr_array from sorted, duplicate-free ``indptr``/``indices``."""
-    n_rows, n_cols = shape
-    itype = np.int32 if max(n_rows, n_cols, len(indices)) < 2**31 - 1 else np.int64
-    layer = sp.csr_array(
-        (np.ones(len(indices), dtype=bool), indices.astype(itype, copy=False),
-         indptr.astype(itype, copy=False)),
-        shape=shape,
-        copy=False,
-    )
-    layer.has_canonical_format = True  # built sorted and duplicate-free by the caller
-    return _freeze(layer)
-
-
-def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
-    """``kron(ones((p, q)), layer)`` as a canonical boolean CSR array, vectorised.
-
-    Row ``b * n + r`` of the result is copy ``b`` of row ``r``; its columns are
-    ``c * m + j`` for every column ``j`` of row ``r`` and every ``c < q`` (``layer`` is
-    ``n x m``).  Indices come out sorted, so no sort is needed.
-
-    Parameters
-    ----------
-    p, q : int
-        Copies of the rows and of the columns (``p * n`` rows and ``q * m`` columns out).
-    layer : scipy.sparse.csr_array
-        Canonical ``n x m`` boolean layer (sorted indices, no duplicates).
-
-    Returns
-    -------
-    scipy.sparse.csr_array
-        Read-only canonical boolean ``(p * n, q * m)`` layer with ``p * q * nnz`` edges.
-
-    Examples
-    --------
-    >>> W = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
-    >>> kron_ones(2, 1, W).toarray().astype(int)
-    array([[1, 0],
-           [1, 1],
-           [1, 0],
-           [1, 1]])
-    """
-    n, m = layer.shape
-    indptr = layer.indptr.astype(np.int64)
-    indices = layer.indices.astype(np.int64)
-    deg = np.diff(indptr)
-    nnz = len(indices)
-    if n and nnz and deg.min() == deg.max():  # regular rows: a reshape does it
-        d = int(deg[0])
-        block = (np.arange(q, dtype=np.int64)[None, :, None] * m
-                 + indices.reshape(n, 1, d)).reshape(-1)
-        out_indices = np.tile(block, p)
-        out_indptr = np.arange(0, p * q * nnz + 1, q * d, dtype=np.int64)
-        return _csr_from_parts((p * n, q * m), out_indptr, out_indices)
-    row_nnz = q * deg
-    block_indptr = np.concatenate(([0], np.cumsum(row_nnz)))
-    if nnz:
-        row = np.repeat(np.arange(n), deg)
-        k = np.arange(nnz) - indptr[row]  # position of each entry within its row
-        c = np.arange(q)
-        pos = block_indptr[row][:, None] + c[None, :] * deg[row][:, None] + k[:, None]
-        block = np.empty(q * nnz, dtype=np.int64)
-        block[pos.ravel()] = (c[None, :] * m + indices[:, None]).ravel()
-    else:
-        block = np.empty(0, dtype=np.int64)
-    out_indices = np.tile(block, p)
-    out_indptr = np.concatenate(
-        ([0], (block_indptr[1:][None, :] + (q * nnz) * np.arange(p)[:, None]).ravel())
-    )
-    return _csr_from_parts((p * n, q * m), out_indptr, out_indices)
-
-
-def _canonical_problem(indptr, indices) -> str:
-    """'' if the CSR index arrays are sorted and duplicate-free within rows, else why not."""
-    step = np.diff(indices.astype(np.int64))
-    if len(step) == 0:
-        return ""
-    inner = np.ones(len(step), dtype=bool)
-    starts = indptr[1:-1].astype(np.int64) - 1  # last entry of each row but the last
-    starts = starts[(starts >= 0) & (starts < len(step))]
-    inner[starts] = False
-    if np.any(step[inner] < 0):
-        return "its column indices are not sorted within rows"
-    if np.any(step[inner] == 0):
-        return "it has duplicate entries"
-    return ""
 
 
 def _as_layer(index: int, layer) -> sp.csr_array:
@@ -130,7 +36,7 @@ def _as_layer(index: int, layer) -> sp.csr_array:
         csr = sp.csr_array(layer, copy=True)
         if layer.format != "csr":  # other formats carry no order: canonicalise, keep values
             csr.sum_duplicates()
-        problem = _canonical_problem(csr.indptr, csr.indices)
+        problem = canonical_problem(csr.indptr, csr.indices)
         if problem:
             raise TopogenError(
                 f"{name} is not canonical: {problem}; build the Topology with "
@@ -152,7 +58,7 @@ def _as_layer(index: int, layer) -> sp.csr_array:
                 f"{name} must be a 0/1 matrix, got {arr[r, c]!r} at ({r}, {c}); use "
                 "Topology.from_structure(...) to keep the nonzero pattern of a weight matrix"
             )
-        return _freeze(sp.csr_array(arr.astype(bool)))
+        return freeze(sp.csr_array(arr.astype(bool)))
     if data.dtype != bool:
         if data.dtype == object or not np.issubdtype(data.dtype, np.number):
             raise TopogenError(f"{name} must hold 0/1 numbers or booleans, got dtype {data.dtype}")
@@ -176,7 +82,7 @@ def _as_layer(index: int, layer) -> sp.csr_array:
         (np.ones(csr.nnz, dtype=bool), csr.indices.copy(), csr.indptr.copy()), shape=csr.shape
     )
     csr.has_canonical_format = True
-    return _freeze(csr)
+    return freeze(csr)
 
 
 class Topology:
@@ -226,7 +132,7 @@ class Topology:
                 raise TopogenError(
                     f"layers[{i}] has shape {layer.shape}: every width must be at least 1"
                 )
-            _freeze(layer)  # no-op for generators' layers; re-freezes unpickled ones
+            freeze(layer)  # no-op for generators' layers; re-freezes unpickled ones
         for i in range(1, len(layers)):
             if layers[i - 1].shape[1] != layers[i].shape[0]:
                 raise TopogenError(
@@ -240,17 +146,6 @@ class Topology:
         self._meta = meta
         self._hash = None
         self._cache = {}  # derived values (immutable, so computed once): see _cached
-
-    @classmethod
-    def _trusted(cls, layers: Sequence[sp.csr_array], meta: Mapping | None = None) -> Topology:
-        """Build from layers that are already frozen canonical boolean CSR (no copy, no check).
-
-        For generators, which build layers canonical by construction (tests check it).
-        Layers may be shared between topologies and positions, as they are immutable.
-        """
-        self = cls.__new__(cls)
-        self._init(tuple(layers), meta)
-        return self
 
     @classmethod
     def from_structure(cls, layers: Sequence, meta: Mapping | None = None) -> Topology:
@@ -294,8 +189,8 @@ class Topology:
                 raise TopogenError(f"layers[{i}] must be 2-D, got shape {csr.shape}")
             csr.sum_duplicates()
             csr.eliminate_zeros()
-            out.append(_csr_from_parts(csr.shape, csr.indptr, csr.indices))
-        return cls._trusted(out, meta)
+            out.append(csr_from_parts(csr.shape, csr.indptr, csr.indices))
+        return trusted(out, meta)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -411,7 +306,7 @@ class Topology:
         return self.depth
 
     def __reduce__(self):
-        return (Topology._trusted, (self._layers, self._meta))
+        return (trusted, (self._layers, self._meta))
 
     # ------------------------------------------------------------------ composition
     def with_meta(self, **updates) -> Topology:
@@ -428,19 +323,20 @@ class Topology:
         """
         meta = self.meta
         meta.update(updates)
-        return Topology._trusted(self._layers, meta)
+        return trusted(self._layers, meta)
 
-    def kron(self, widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
-        """Widen every layer by a Kronecker product with a dense net of ``widths``.
+    def kron(self, multipliers: Sequence[int] | None = None, *,
+             max_edges: int = DEFAULT_MAX_EDGES, widths: Sequence[int] | None = None) -> Topology:
+        """Widen every layer by a Kronecker product with a dense net: the ``multipliers``.
 
-        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``: neuron ``b * n_i + r`` of the
-        widened layer is copy ``b`` of neuron ``r`` (RadiX-Net, Robinett & Kepner 2019, eq. 3).
+        Layer ``i`` becomes ``kron(ones((B_i, B_(i+1))), W_i)``, ``B`` as in ``radix_net``:
+        neuron ``b * n_i + r`` is copy ``b`` of ``r`` (Robinett & Kepner 2019, eq. 3).
 
         Parameters
         ----------
-        widths : sequence of int
-            The dense net's widths ``B_0 .. B_depth``, one per width of this topology, each
-            at least 1 (the widths of the result are ``B_i * n_i``).
+        multipliers : sequence of int
+            ``B_0 .. B_depth``, one per width of this topology, each at least 1 (the widths
+            of the result are ``B_i * n_i``).  ``widths=`` is its deprecated name.
         max_edges : int, default DEFAULT_MAX_EDGES
             Cap on what is built (each distinct widened layer once, see
             :func:`topogen._checks.check_max_edges`).
@@ -448,12 +344,12 @@ class Topology:
         Returns
         -------
         Topology
-            With ``meta`` ``{"generator": "kron", "params": {"widths": ...}, "base": ...}``.
+            With ``meta`` ``{"generator": "kron", "params": {"multipliers": ...}, ...}``.
 
         Raises
         ------
         TopogenError
-            If ``widths`` has the wrong length or entries below 1, or the result would
+            If ``multipliers`` has the wrong length or entries below 1, or the result would
             exceed ``max_edges``.
 
         Examples
@@ -462,7 +358,9 @@ class Topology:
         >>> t.widths, t.nnz
         ((2, 6), 6)
         """
-        widths = check_widths("widths", widths, length=self.depth + 1)
+        from ._checks import renamed
+        multipliers = renamed(multipliers, widths, "Topology.kron", "multipliers", "widths")
+        widths = check_widths("multipliers", multipliers, length=self.depth + 1)
         keys = {(self.layer_index[i], widths[i], widths[i + 1]) for i in range(self.depth)}
         d = self.distinct_layers
         check_max_edges(
@@ -475,8 +373,8 @@ class Topology:
             if key not in cache:
                 cache[key] = kron_ones(widths[i], widths[i + 1], layer)
             layers.append(cache[key])
-        meta = {"generator": "kron", "params": {"widths": list(widths)}, "base": self._meta}
-        return Topology._trusted(layers, meta)
+        meta = {"generator": "kron", "params": {"multipliers": list(widths)}, "base": self._meta}
+        return trusted(layers, meta)
 
     def stack(self, *others: Topology) -> Topology:
         """Append the layers of ``others`` after this one's (boundary widths must agree).
@@ -514,7 +412,7 @@ class Topology:
                 )
             layers.extend(other._layers)
             metas.append(other._meta)
-        return Topology._trusted(layers, {"generator": "stack", "parts": metas})
+        return trusted(layers, {"generator": "stack", "parts": metas})
 
     def __rshift__(self, other: Topology) -> Topology:
         """``a >> b`` is ``a.stack(b)``."""
@@ -553,7 +451,7 @@ class Topology:
             raise TopogenError(
                 f"slice({start}, {stop}) selects no layer of a depth-{self.depth} topology"
             )
-        return Topology._trusted(layers, {"generator": "slice", "params": {
+        return trusted(layers, {"generator": "slice", "params": {
             "start": start, "stop": stop}, "base": self._meta})
 
     def permute(self, perms: Sequence) -> Topology:
@@ -602,8 +500,8 @@ class Topology:
             out = layer[checked[i]][:, checked[i + 1]]
             out = sp.csr_array(out)
             out.sort_indices()
-            layers.append(_csr_from_parts(out.shape, out.indptr, out.indices))
-        return Topology._trusted(layers, {"generator": "permute", "base": self._meta})
+            layers.append(csr_from_parts(out.shape, out.indptr, out.indices))
+        return trusted(layers, {"generator": "permute", "base": self._meta})
 
     # ------------------------------------------------------------------ conversion
     def to_networkx(self, *, max_items: int = MAX_NETWORKX_ITEMS):
@@ -670,6 +568,29 @@ class Topology:
                 "have the memory, or use the sparse layers"
             )
         return [layer.toarray().astype(dtype) for layer in self._layers]
+
+
+def trusted(layers: Sequence[sp.csr_array], meta: Mapping | None = None) -> Topology:
+    """A Topology from layers that are already frozen canonical boolean CSR (no copy, no check).
+
+    For topogen's generators and readers, which build layers canonical by construction (the
+    tests check it); not part of the public API (it is not in ``__all__``).  Layers may be
+    shared between topologies and positions, as they are immutable.
+
+    Parameters
+    ----------
+    layers : sequence of scipy.sparse.csr_array
+        Read-only canonical boolean layers whose shapes chain.
+    meta : mapping, optional
+        JSON-able metadata, checked as by the constructor.
+
+    Returns
+    -------
+    Topology
+    """
+    self = Topology.__new__(Topology)
+    self._init(tuple(layers), meta)
+    return self
 
 
 def check_topology(name: str, value) -> Topology:

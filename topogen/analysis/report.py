@@ -303,9 +303,6 @@ def fmt_count(value) -> str:
     return _fmt_power(Fraction(abs(value)), "-" if value < 0 else "")
 
 
-#: Old private name of :func:`fmt_count`, kept while ``topogen/cli/demo.py`` still imports it.
-_fmt_count = fmt_count
-
 
 def _fmt_power(value: Fraction, sign: str) -> str:
     """``m.mmme<exp>`` of a positive Fraction >= 10**15, exactly (no float of the value)."""

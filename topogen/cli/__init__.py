@@ -15,7 +15,7 @@ bars go to stderr when it is a terminal and never with ``--quiet``.
 
 Examples
 --------
->>> main(["generate", "radix-net", "--radices", "2,2", "--widths", "1,2,1", "--print"])
+>>> main(["generate", "radix-net", "--radices", "2,2", "--multipliers", "1,2,1", "--print"])
 Topology(widths=(4, 8, 4), nnz=32, density=0.5, generator='radix_net')
 0
 """
@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from .._checks import TopogenError
+from .._io import Terminated, terminate_cleanly
 from .._version import __version__
 from . import challenge, demo, export, generate, info, plot, verify
-from ._common import PROG, Formatter, Parser, common_options, epilog, wrap
+from ._common import PROG, Formatter, Parser, common_options, epilog, in_cli_terms, wrap
 from .families import FAMILIES, Family, Param
 
 __all__ = ["FAMILIES", "Family", "Param", "build_parser", "main"]
@@ -72,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "and baselines."),
         epilog=epilog([
             "topogen demo",
-            "topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
+            "topogen generate radix-net --radices 2,2,2:4 --multipliers 1,2,2,2,1 -o net.npz",
             "topogen info net.npz",
-            "topogen export net.npz --format tsv -o net-gc/",
+            "topogen export net.npz -o neuron32/",
             "topogen plot net.npz -o net.png",
         ]) + "\n\n'topogen COMMAND --help' describes each command.",
         formatter_class=Formatter,
@@ -101,8 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``topogen`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
 
-    Errors print one line ``topogen: error: ...`` on stderr and return 2 (1 for an internal
-    error); ``--debug`` re-raises them with the traceback.
+    Errors print one line ``topogen: error: ...`` on stderr and return 2: a
+    :class:`~topogen.TopogenError` (bad argument or file), an ``OSError`` (a file system
+    refusal) or an ``ImportError`` (a missing optional package), with the library's argument
+    names put in the command's flags (``max_edges=`` -> ``--max-edges``).  Anything else is
+    an internal error, exit 1.  ``--debug`` re-raises them with the traceback.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -110,20 +115,33 @@ def main(argv: list[str] | None = None) -> int:
     args.debug = bool(getattr(args, "debug", False))
     handler = getattr(args, "handler", None) or getattr(args, "func", None)
     try:
-        code = handler(args)
+        # SIGTERM unwinds like Ctrl-C (atomic writes clean up); library warnings print as one
+        # line without the library's source line
+        with terminate_cleanly(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code = handler(args)
     except KeyboardInterrupt:
         if args.debug:
             raise
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return int(exc.code)
     except BrokenPipeError:  # e.g. `topogen info net.npz --json | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (TopogenError, OSError) as exc:
+    except (TopogenError, OSError, ImportError) as exc:
+        # a user's mistake (bad argument or file, missing optional package): one line, exit 2
         if args.debug:
             raise
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        reading = args.command in ("info", "plot")
+        text = in_cli_terms(_one_line(exc),
+                            format_flag="--input-format" if reading else "--output-format")
+        print(f"{PROG}: error: {text}", file=sys.stderr)
         return 2
     except Exception as exc:
         if args.debug:
@@ -132,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return 1
     return int(code or 0)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a library warning as ``topogen: warning: ...`` (its text only)."""
+    print(f"{PROG}: warning: {in_cli_terms(' '.join(str(message).split()))}",
+          file=file or sys.stderr)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -7,12 +7,14 @@ FAMILY --help`` documents the family and a new family is one :func:`register` ca
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._checks import TopogenError
+from ._builders import build_bipartite_ramanujan, build_fit, build_lps, fit_options
 from ._common import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
+from ._graph_file import read_graph_file
+from ._stream_checks import check_challenge_stream, check_radix_stream
 
 __all__ = ["FAMILIES", "Family", "Param", "build_topology", "family_function", "register"]
 
@@ -24,7 +26,8 @@ class Param:
 
     ``flag`` is the command-line option (``--widths``), ``dest`` the keyword of the library
     function, ``parse`` turns the text into a value; positional parameters are passed
-    positionally in registry order.
+    positionally in registry order.  ``deprecated`` lists old spellings of the flag that
+    still work with a warning on stderr (``deprecated_why`` says why).
     """
 
     flag: str
@@ -37,6 +40,8 @@ class Param:
     positional: bool = False
     choices: tuple | None = None
     action: str | None = None
+    deprecated: tuple = ()
+    deprecated_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,14 @@ class Family:
         yields the layers one at a time from the same arguments; enables ``--stream``
         (write layer by layer, any size).  If what it returns has a ``meta``, that is
         written (it records a drawn seed).
+    stream_check : callable, optional
+        ``(kwargs, fmt, path, max_edges, say) -> None``: refuses a ``--stream`` request
+        too large for memory (per layer) or for the disk (total), before writing.
+    options : tuple of callable
+        Each adds options of the command itself (not of the library function) to the
+        family's parser, e.g. ``--tolerance`` of ``fit-radix-net``; their values reach
+        ``build`` under the names in ``option_dests``.
+    option_dests : tuple of str
     """
 
     name: str
@@ -81,6 +94,9 @@ class Family:
     finish: Callable | None = field(default=None, compare=False)
     build: Callable | None = field(default=None, compare=False)
     stream: str | None = None
+    stream_check: Callable | None = field(default=None, compare=False)
+    options: tuple = field(default=(), compare=False)
+    option_dests: tuple = ()
 
 
 FAMILIES: dict[str, Family] = {}
@@ -104,9 +120,11 @@ _DEPTH = Param("--depth", "depth", int, "number of layers (each a copy of the gr
                "bipartite double cover)", default=3, metavar="L")
 
 
-def _radix_widths_default(kwargs: dict) -> dict:
-    if kwargs.get("widths") is None:
-        kwargs["widths"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
+def _radix_multipliers_default(kwargs: dict) -> dict:
+    """All-ones multipliers when none are given (the library's default, spelled out for
+    :func:`topogen.export.radix_net_layers`, which needs them)."""
+    if kwargs.get("multipliers") is None:
+        kwargs["multipliers"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
     return kwargs
 
 
@@ -117,14 +135,16 @@ def _register_builtin_families() -> None:
         (Param("--radices", "radix_lists", parse_radix_lists,
                "radix lists, ',' between radices and ':' between lists", required=True,
                metavar="R,R:R", positional=True),
-         Param("--widths", "widths", parse_ints,
-               "Kronecker widths B_0..B_L, one more than the number of radices "
-               "(default all 1)", metavar="B,B,...", positional=True)),
-        ("topogen generate radix-net --radices 2,2,2:4 --widths 1,2,2,2,1 -o net.npz",
-         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream --format tsv "
-         "-o neuron1024/"),
-        prepare=_radix_widths_default,
+         Param("--multipliers", "multipliers", parse_ints,
+               "Kronecker multipliers B_0..B_L, one more than the number of radices: layer i "
+               "has B_i * N' neurons (default all 1, as in the library)", metavar="B,B,...",
+               positional=True, deprecated=("--widths",),
+               deprecated_why="for radix-net it meant the multipliers B, not neuron counts")),
+        ("topogen generate radix-net --radices 2,2,2:4 --multipliers 1,2,2,2,1 -o net.npz",
+         "topogen generate radix-net --radices 32,32:32,32:32,32 --stream -o neuron1024/"),
+        prepare=_radix_multipliers_default,
         stream="radix_net_layers",
+        stream_check=check_radix_stream,
     ))
     register(Family(
         "graph-challenge", "graph_challenge",
@@ -137,11 +157,11 @@ def _register_builtin_families() -> None:
          Param("--seed", "seed", parse_seed, "seed of the block permutations (default: drawn "
                "and recorded in the file)", metavar="INT")),
         ("topogen generate graph-challenge --neurons 1024 --layers 120 --seed 0 -o gc.npz",
-         "topogen generate graph-challenge --neurons 1024 --layers 120 --seed 0 --format tsv "
-         "-o neuron1024/",
+         "topogen generate graph-challenge --neurons 1024 --layers 120 --seed 0 -o neuron1024/",
          "topogen generate graph-challenge --neurons 65536 --layers 1920 --stream "
          "-o neuron65536.npz"),
         stream="topogen.generators.challenge.graph_challenge_layers",
+        stream_check=check_challenge_stream,
     ))
     register(Family(
         "mixed-radix", "mixed_radix",
@@ -165,8 +185,12 @@ def _register_builtin_families() -> None:
                         required=True, metavar="D", positional=True),
          Param("--exact-only", "exact_only", None, "only RadiX-Nets of exactly these widths",
                action="store_true")),
-        ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",),
-        finish=lambda fits: fits[0].build(),
+        ("topogen generate fit-radix-net --widths 256,256,256,256 --density 0.1 -o fit.npz",
+         "topogen generate fit-radix-net --widths 100,200,10 --density 0.05 --tolerance 4 "
+         "--print"),
+        build=build_fit,
+        options=(fit_options,),
+        option_dests=("tolerance",),
     ))
     register(Family(
         "x-net", "x_net",
@@ -207,13 +231,14 @@ def _register_builtin_families() -> None:
     ))
     register(Family(
         "lps", "lps",
-        "Lubotzky-Phillips-Sarnak Ramanujan graph X^{p,q}, (p+1)-regular, stacked --depth times",
+        "Lubotzky-Phillips-Sarnak Ramanujan graph X^{p,q}, (p+1)-regular, --depth layers (its "
+        "biadjacency when bipartite)",
         (Param("--p", "p", int, "prime p = 1 (mod 4): the degree is p + 1", required=True,
                metavar="P", positional=True),
          Param("--q", "q", int, "prime q = 1 (mod 4), q != p", required=True, metavar="Q",
                positional=True), _DEPTH),
         ("topogen generate lps --p 5 --q 13 --depth 3 -o lps.npz",),
-        graph=True,
+        build=build_lps,
     ))
     register(Family(
         "bipartite-ramanujan", "bipartite_ramanujan",
@@ -228,7 +253,7 @@ def _register_builtin_families() -> None:
          Param("--depth", "depth", int, "number of layers, alternating the incidence layer "
                "and its transpose", default=1, metavar="L")),
         ("topogen generate bipartite-ramanujan --paley 13 --depth 2 -o bram.npz",),
-        build=_build_bipartite_ramanujan,
+        build=build_bipartite_ramanujan,
     ))
     register(Family(
         "from-graph", "from_graph",
@@ -238,7 +263,7 @@ def _register_builtin_families() -> None:
          Param("--depth", "depth", int, "number of layers", default=3, metavar="L",
                positional=True)),
         ("topogen generate from-graph --graph petersen.graphml --depth 3 -o g.npz",),
-        prepare=_read_graph_file,
+        prepare=read_graph_file,
     ))
     register(Family(
         "dense", "dense", "fully connected layers (the baseline every sparse net is cut from)",
@@ -279,53 +304,6 @@ def _register_builtin_families() -> None:
     ))
 
 
-def _build_bipartite_ramanujan(values: dict):
-    """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose."""
-    import topogen
-
-    given = [k for k in ("paley", "lps", "graph") if values.get(k) is not None]
-    if len(given) != 1:
-        raise TopogenError("bipartite-ramanujan needs exactly one of --paley Q, --lps P,Q or "
-                           f"--graph FILE, got {len(given)}")
-    if values.get("paley") is not None:
-        graph = topogen.paley(values["paley"])
-    elif values.get("lps") is not None:
-        if len(values["lps"]) != 2:
-            raise TopogenError(f"--lps takes two primes P,Q, got {values['lps']}")
-        graph = topogen.lps(*values["lps"])
-    else:
-        graph = _read_graph_file({"graph": values["graph"]})["graph"]
-    depth = values.get("depth") or 1
-    if depth < 1:
-        raise TopogenError(f"--depth must be >= 1, got {depth}")
-    flip = bool(values.get("transpose"))
-    first = topogen.bipartite_ramanujan(graph, transpose=flip)
-    if depth == 1:
-        return first
-    second = topogen.bipartite_ramanujan(graph, transpose=not flip)
-    return first.stack(*[second if k % 2 else first for k in range(1, depth)])
-
-
-def _read_graph_file(kwargs: dict) -> dict:
-    """Replace a graph file name by its adjacency (networkx graph or sparse matrix)."""
-    path = kwargs["graph"]
-    if not os.path.exists(path):
-        raise TopogenError(f"--graph: no such file {path!r}")
-    lower = path.lower()
-    if lower.endswith(".mtx"):
-        import scipy.io
-
-        kwargs["graph"] = scipy.io.mmread(path)
-    else:
-        import networkx as nx
-
-        readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml}
-        ext = os.path.splitext(lower)[1]
-        reader = readers.get(ext, nx.read_edgelist)
-        kwargs["graph"] = reader(path)
-    return kwargs
-
-
 _register_builtin_families()
 
 
@@ -342,16 +320,33 @@ def family_function(family: Family):
         ) from None
 
 
-def build_topology(family: Family, values: dict, *, max_edges: int | None = None):
-    """Call the generator of ``family`` with parsed option ``values`` and return a Topology."""
+def build_topology(family: Family, values: dict, *, max_edges: int | None = None, say=None):
+    """Call the generator of ``family`` with parsed option ``values`` and return a Topology.
+
+    Library messages come back in the command line's terms (``--max-edges``, ...); ``say``
+    receives status lines (e.g. why a fit is not exact).  Options left out (None) are not
+    passed, so the library's defaults apply (a random family draws and records its seed).
+    """
+    from ._common import in_cli_terms
+
+    try:
+        return _build_topology(family, values, max_edges=max_edges, say=say)
+    except TopogenError as exc:
+        raise TopogenError(in_cli_terms(str(exc))) from exc
+
+
+def _build_topology(family: Family, values: dict, *, max_edges, say):
     import topogen
 
     kwargs = {p.dest: values.get(p.dest, p.default) for p in family.params}
+    for name in family.option_dests:
+        kwargs[name] = values.get(name)
     if family.prepare is not None:
         kwargs = family.prepare(kwargs)
     func = family_function(family)
     if family.build is not None:
-        return family.build(kwargs)
+        return family.build(kwargs, max_edges=max_edges, say=say)
+    kwargs = {k: v for k, v in kwargs.items() if k not in family.option_dests}
     depth = kwargs.pop("depth") if family.graph else None
     args = [kwargs.pop(p.dest) for p in family.params if p.positional and p.dest in kwargs]
     kwargs = {k: v for k, v in kwargs.items() if v is not None}

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ._common import add_parser, load_topology, progress_option
+from ._common import (
+    add_max_edges,
+    add_parser,
+    in_cli_terms,
+    input_format_options,
+    load_topology,
+    progress_option,
+)
 
 
 def add_command(sub, common) -> None:
@@ -16,18 +23,41 @@ def add_command(sub, common) -> None:
         parents=[common],
     )
     p.add_argument("file", help="topology file or folder (as written by generate/export)")
-    p.add_argument("--format", help="file format (default: from the file name)")
+    input_format_options(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--no-spectral", action="store_true", help="skip the spectra (faster)")
+    p.add_argument("--max-spectra", type=parse_max_spectra, default=DEFAULT, metavar="N|all",
+                   help="spectra of at most N distinct layers (the first half, then spread "
+                   "evenly; default: the library's, 8); 'all' computes every one")
+    add_max_edges(p, "when reading")
     p.set_defaults(handler=cmd_info)
 
+
+DEFAULT = object()  # --max-spectra not given: the library's default
+
+
+def parse_max_spectra(text: str):
+    """``--max-spectra``: a positive integer, or ``all`` (None: every distinct layer)."""
+    import argparse
+
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {text!r}")
+    return value
 
 
 def cmd_info(args) -> int:
     """``topogen info FILE``."""
     from ..analysis.report import analyze
 
-    topology = load_topology(args.file, args.format)
-    report = analyze(topology, spectral=not args.no_spectral, progress=progress_option(args))
-    print(report.to_json() if args.json else report.table())
+    topology = load_topology(args.file, args.input_format, args.max_edges)
+    options = {} if args.max_spectra is DEFAULT else {"max_spectra": args.max_spectra}
+    report = analyze(topology, spectral=not args.no_spectral, progress=progress_option(args),
+                     **options)
+    print(report.to_json() if args.json else in_cli_terms(report.table()))
     return 0

@@ -6,7 +6,15 @@ import os
 
 from .._checks import TopogenError
 from .._io import atomic_file
-from ._common import add_parser, load_topology, say, use_agg
+from ._common import (
+    add_max_edges,
+    add_parser,
+    in_cli_terms,
+    input_format_options,
+    load_topology,
+    say,
+    use_agg,
+)
 
 PLOT_KINDS = ("layers", "spy", "spectrum", "paths")
 
@@ -26,14 +34,43 @@ def add_command(sub, common) -> None:
                    help="image to write (.png, .svg, .pdf)")
     p.add_argument("--kind", choices=PLOT_KINDS, default="layers",
                    help="what to draw (default layers)")
-    p.add_argument("--format", help="input file format (default: from the file name)")
-    p.add_argument("--dpi", type=int, default=150, help="resolution of raster images")
+    input_format_options(p)
+    p.add_argument("--dpi", type=parse_dpi, default=100, metavar="DPI",
+                   help=f"resolution of raster images, {MIN_DPI} to {MAX_DPI} (default 100)")
+    p.add_argument("--max-entries", type=int, default=None, metavar="N",
+                   help="--kind paths: largest path-count matrix drawn (inputs x outputs; "
+                   "default 1,048,576)")
+    add_max_edges(p, "when reading")
     p.set_defaults(handler=cmd_plot)
+
+
+#: Bounds of --dpi: below 10 a figure is a few pixels; above 2400 a default figure is over
+#: 200 megapixels.
+MIN_DPI, MAX_DPI = 10, 2400
+
+
+def parse_dpi(text: str) -> int:
+    """``--dpi``: an integer from :data:`MIN_DPI` to :data:`MAX_DPI`."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not MIN_DPI <= value <= MAX_DPI:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from {MIN_DPI} to {MAX_DPI} (dots per inch), got {text!r}")
+    return value
 
 
 
 def save_figure(fig, path: str, *, dpi: int = 150) -> None:
-    """Write ``fig`` atomically (temporary file in the same folder, then rename)."""
+    """Write ``fig`` atomically (temporary file in the same folder, then rename).
+
+    A PNG is stored with a palette of at most 256 colours (exact when the picture has no
+    more, else the nearest 256 without dithering): line drawings compress three to five
+    times smaller than as RGBA, so a small graph makes a small file.
+    """
     import matplotlib.pyplot as plt
 
     ext = os.path.splitext(path)[1].lower().lstrip(".")
@@ -45,13 +82,38 @@ def save_figure(fig, path: str, *, dpi: int = 150) -> None:
     if not os.path.isdir(folder):
         raise TopogenError(f"the folder of {path!r} does not exist")
     try:
-        with atomic_file(path) as handle:
-            fig.savefig(handle, format=ext, dpi=dpi)
+        if ext == "png":
+            data = png_bytes(fig, dpi)
+            with atomic_file(path) as handle:
+                handle.write(data)
+        else:
+            with atomic_file(path) as handle:
+                fig.savefig(handle, format=ext, dpi=dpi)
     finally:
         plt.close(fig)
 
 
-def draw(topology, kind: str):
+def png_bytes(fig, dpi: int) -> bytes:
+    """``fig`` as a palette PNG (at most 256 colours, no dithering); RGBA if it has
+    transparent pixels."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=dpi)
+    image = Image.open(io.BytesIO(raw.getvalue()))
+    if image.mode == "RGBA":
+        if np.asarray(image.getchannel("A")).min() < 255:
+            return raw.getvalue()
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.quantize(256, dither=Image.Dither.NONE).save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def draw(topology, kind: str, *, max_entries: int | None = None):
     """The figure ``topogen plot --kind KIND`` draws."""
     use_agg()
     from .. import plot
@@ -64,14 +126,18 @@ def draw(topology, kind: str):
     if kind == "spectrum":
         return plot.spectrum(topology)
     if kind == "paths":
-        return plot.path_counts(topology)
+        return plot.path_counts(topology, **({} if max_entries is None
+                                             else {"max_entries": max_entries}))
     raise TopogenError(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
 
 
 def cmd_plot(args) -> int:
     """``topogen plot FILE -o IMAGE``."""
-    topology = load_topology(args.file, args.format)
-    fig = draw(topology, args.kind)
+    topology = load_topology(args.file, args.input_format, args.max_edges)
+    try:
+        fig = draw(topology, args.kind, max_entries=args.max_entries)
+    except TopogenError as exc:
+        raise TopogenError(in_cli_terms(str(exc))) from exc
     save_figure(fig, args.output, dpi=args.dpi)
     say(args, f"wrote {args.kind} plot of {topology!r} to {args.output}")
     return 0

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_option
-from ..topology import Topology, check_topology
+from ..topology import Topology, check_topology, trusted
 
 __all__ = [
     "BlockStructure",
@@ -387,9 +387,10 @@ def block_structure(topology: Topology, blocks=None) -> BlockStructure:
     topology : Topology
         The network.
     blocks : sequence of int, optional
-        ``B_0..B_L``.  Default: read from ``meta`` of a RadiX-Net (``params["widths"]``,
-        the Kronecker widths) and verified; otherwise found by trying the divisors of each
-        width, largest first, and keeping the largest that every layer at that width admits.
+        ``B_0..B_L``.  Default: read from ``meta`` of a RadiX-Net (``params["multipliers"]``,
+        or ``params["widths"]`` in older files) and verified; otherwise found by trying the
+        divisors of each width, largest first, and keeping the largest that every layer at
+        that width admits.
 
     Returns
     -------
@@ -431,7 +432,7 @@ def block_structure(topology: Topology, blocks=None) -> BlockStructure:
         )
     perms = block_permutations(widths, blocks)
     inverse = [np.argsort(p) for p in perms]
-    return BlockStructure(tuple(blocks), Topology._trusted(bases, {
+    return BlockStructure(tuple(blocks), trusted(bases, {
         "generator": "block_base", "params": {"blocks": list(blocks)}, "base": topology.meta}),
         tuple(perms), tuple(inverse))
 
@@ -440,7 +441,8 @@ def _blocks_from_meta(topology: Topology):
     meta = topology.meta
     if meta.get("generator") not in ("radix_net", "kron"):
         return None
-    widths = meta.get("params", {}).get("widths")
+    params = meta.get("params", {})
+    widths = params.get("multipliers", params.get("widths"))  # "widths": older files
     if not isinstance(widths, list) or len(widths) != len(topology.widths):
         return None
     if not all(isinstance(b, int) and b >= 1 for b in widths):
@@ -457,11 +459,11 @@ def _bases(topology: Topology, blocks) -> list | None:
         base = layer if p == q == 1 else _kron_blocks(layer, p, q)
         if base is None:
             return None
-        from ..topology import _csr_from_parts
+        from ..topology import csr_from_parts
 
         base = sp.csr_array(base)
         base.sort_indices()
-        bases.append(_csr_from_parts(base.shape, base.indptr, base.indices))
+        bases.append(csr_from_parts(base.shape, base.indptr, base.indices))
     return bases
 
 

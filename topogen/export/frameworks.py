@@ -9,13 +9,13 @@ install.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_option, require
-from ..topology import Topology, check_topology
+from ..topology import Topology, check_topology, trusted
+from ._torch_modules import select_linears
 from .arrays import check_dense_size, coo_indices, to_bsr
 
 __all__ = [
@@ -94,21 +94,7 @@ def to_torch_masks(topology: Topology, *, device=None,
     return out
 
 
-def _linear_layers(torch, model) -> list:
-    """The ``nn.Linear`` modules of ``model`` in registration (forward) order."""
-    nn = torch.nn
-    if isinstance(model, nn.Linear):
-        return [model]
-    if isinstance(model, nn.Module):
-        return [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if isinstance(model, (list, tuple)) and all(isinstance(m, nn.Linear) for m in model):
-        return list(model)
-    raise TopogenError(
-        f"model must be a torch.nn.Module (or a list of nn.Linear), got {type(model).__name__}"
-    )
-
-
-def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
+def apply_to_torch(model, topology: Topology, *, name: str = "weight", modules=None) -> list:
     """Prune ``model``'s ``nn.Linear`` layers, in order, to the edges of ``topology``.
 
     Layer ``i`` of the topology goes to the ``i``-th ``nn.Linear`` found by
@@ -127,6 +113,12 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
         The network.
     name : str
         The parameter to prune (default ``"weight"``).
+    modules : list of str or nn.Linear, or callable, optional
+        Which ``nn.Linear`` modules to mask, in layer order: their names as
+        ``model.named_modules()`` gives them (``["0", "2"]``, ``["encoder.fc1", ...]``), the
+        modules themselves, or a filter ``(name, module) -> bool`` over the model's
+        ``nn.Linear`` modules.  Default: every ``nn.Linear``, so a model with a dense
+        classifier head (more ``nn.Linear`` than layers) needs ``modules=``.
 
     Returns
     -------
@@ -138,7 +130,8 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
     ImportError
         If torch is not installed (says which extra to install).
     TopogenError
-        If the number of ``nn.Linear`` modules differs from the depth, or a module's shape
+        If the number of (chosen) ``nn.Linear`` modules differs from the depth (the
+        message lists the model's ``nn.Linear`` names for ``modules=``), or a module's shape
         does not match its layer (the message names both).
 
     Examples
@@ -149,16 +142,18 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
     >>> mods = apply_to_torch(model, net)
     >>> int((mods[0].weight != 0).sum()) == net.layers[0].nnz
     True
+
+    A dense classifier head stays dense when ``modules=`` names the layers to mask:
+
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(),
+    ...                             torch.nn.Linear(4, 4), torch.nn.Linear(4, 2))
+    >>> [m.out_features for m in apply_to_torch(model, net, modules=["0", "2"])]
+    [4, 4]
     """
     check_topology("topology", topology)
     torch = require("torch", "train")
     prune = require("torch.nn.utils.prune", "train")
-    linears = _linear_layers(torch, model)
-    if len(linears) != topology.depth:
-        raise TopogenError(
-            f"model has {len(linears)} nn.Linear layers but the topology has depth "
-            f"{topology.depth}; they must match one to one, in order"
-        )
+    linears = select_linears(torch, model, modules, topology.depth)
     for i, (mod, layer) in enumerate(zip(linears, topology.layers)):
         want = (layer.shape[1], layer.shape[0])
         if not hasattr(mod, name) and not hasattr(mod, name + "_orig"):
@@ -173,7 +168,7 @@ def apply_to_torch(model, topology: Topology, *, name: str = "weight") -> list:
             )
     for mod, layer in zip(linears, topology.layers):
         device = getattr(mod, name).device
-        mask = to_torch_masks(Topology._trusted([layer]), device=device,
+        mask = to_torch_masks(trusted([layer]), device=device,
                               max_entries=max(1, layer.shape[0] * layer.shape[1]))[0]
         prune.custom_from_mask(mod, name, mask)
     return linears
@@ -290,7 +285,7 @@ def _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel):
             size = (g, g)
         else:
             size = (1, 1)
-        mats.append(to_bsr(Topology._trusted([layer]), blocksize=size, dtype=np.float32,
+        mats.append(to_bsr(trusted([layer]), blocksize=size, dtype=np.float32,
                            layout="out_in")[0])
     out = []
     for i, mat in enumerate(mats):
@@ -327,178 +322,6 @@ def _torch_bsr(torch, topology, weights, dtype, device, blocksize, relabel):
 
 
 # ---------------------------------------------------------------------------- sparse layers
-_CLASSES: dict = {}
-
-
-def _sparse_linear_class(torch):
-    """Build (once) the ``SparseLinear`` module class and its BSR autograd function."""
-    if "SparseLinear" in _CLASSES:
-        return _CLASSES["SparseLinear"]
-    nn = torch.nn
-    # every tensor below is built from valid indices: skip torch's invariant checks
-    _csr = functools.partial(torch.sparse_csr_tensor, check_invariants=False)
-    _bsr = functools.partial(torch.sparse_bsr_tensor, check_invariants=False)
-
-    class _SparseMatmul(torch.autograd.Function):
-        """Forward ``y = x @ W.T`` with ``W = make(crow, col, values)``; subclasses say how."""
-
-        @classmethod
-        def forward(cls, ctx, x, values, mod):
-            W = cls.make(mod.crow, mod.col, values, mod.shape)
-            ctx.save_for_backward(x, values)
-            ctx.mod = mod
-            return (W @ x.T).T
-
-    class _BsrMatmul(_SparseMatmul):
-        """``y = x @ W.T`` for a BSR ``W`` given by block values; backward in BSR too.
-
-        torch's CPU kernels multiply BSR by dense but cannot differentiate through it, so
-        the input gradient uses the transposed BSR matrix and the block gradients are
-        ``grad_y.T @ x`` sampled at the edges (``torch.sparse.sampled_addmm`` on the
-        element-level pattern), reordered into blocks.
-        """
-
-        make = staticmethod(_bsr)
-
-        @staticmethod
-        def backward(ctx, grad_y):
-            x, values = ctx.saved_tensors
-            mod = ctx.mod
-            grad_x = grad_values = None
-            grad_t = grad_y.T.contiguous()
-            if ctx.needs_input_grad[0]:
-                vt = values[mod.t_perm].transpose(1, 2).contiguous()
-                Wt = _bsr(mod.t_crow, mod.t_col, vt, mod.shape[::-1])
-                grad_x = (Wt @ grad_t).T
-            if ctx.needs_input_grad[1]:  # grad_y.T @ x at the edges, then into blocks
-                pattern = _csr(
-                    mod.e_crow, mod.e_col, values.new_zeros(len(mod.e_col)), mod.shape)
-                sampled = torch.sparse.sampled_addmm(
-                    pattern, grad_t, x.contiguous(), beta=0.0).values()
-                grad_values = sampled[mod.e_inverse].reshape(values.shape)
-            return grad_x, grad_values, None
-
-    class _CsrMatmul(_SparseMatmul):
-        """``y = x @ W.T`` for a CSR ``W`` given by its values; sparse in both directions.
-
-        The input gradient multiplies by the transposed CSR matrix and the value gradient
-        is ``grad_y.T @ x`` sampled at the edges (``torch.sparse.sampled_addmm``), so no
-        dense ``(out, in)`` matrix is ever formed.
-        """
-
-        make = staticmethod(_csr)
-
-        @staticmethod
-        def backward(ctx, grad_y):
-            x, values = ctx.saved_tensors
-            mod = ctx.mod
-            grad_x = grad_values = None
-            grad_t = grad_y.T.contiguous()
-            if ctx.needs_input_grad[0]:
-                Wt = _csr(mod.t_crow, mod.t_col, values[mod.t_perm], mod.shape[::-1])
-                grad_x = (Wt @ grad_t).T
-            if ctx.needs_input_grad[1]:
-                pattern = _csr(mod.crow, mod.col, torch.zeros_like(values), mod.shape)
-                grad_values = torch.sparse.sampled_addmm(
-                    pattern, grad_t, x.contiguous(), beta=0.0).values()
-            return grad_x, grad_values, None
-
-    class SparseLinear(nn.Module):
-        """A linear layer whose weight lives only on a Topology layer's edges.
-
-        ``forward(x)`` is ``x @ W.T + bias`` with ``W`` a ``torch.sparse_csr`` or
-        ``sparse_bsr`` tensor of shape ``(out, in)`` rebuilt from the trainable ``values``
-        parameter (one per edge, or one ``g x g`` block per nonzero block), so gradients
-        reach only the edges.  A BSR layer works in the relabelled neuron order of
-        :func:`topogen.export.block_structure`; ``in_perm`` / ``out_inverse`` (if set)
-        map the caller's order in and out.  Built by :func:`to_torch_sparse_linear`; the
-        verifier's ``topogen.verify.SparseLinear`` / ``BlockSparseLinear`` subclass it.
-        """
-
-        def __init__(self, crow, col, values, shape, layout, bias, block=1,
-                     in_perm=None, out_inverse=None):
-            super().__init__()
-            self.layout = layout
-            self.shape = tuple(shape)
-            self.in_features, self.out_features = shape[1], shape[0]
-            self.block = block
-            self.register_buffer("crow", crow)
-            self.register_buffer("col", col)
-            self.values = nn.Parameter(values)
-            self.bias = nn.Parameter(torch.zeros(shape[0], dtype=values.dtype,
-                                                 device=values.device)) if bias else None
-            self.register_buffer("in_perm", in_perm)
-            self.register_buffer("out_inverse", out_inverse)
-            # the structure of the transpose, for the backward pass (of blocks for BSR)
-            brow = torch.repeat_interleave(
-                torch.arange(len(crow) - 1, device=crow.device), crow.diff())
-            if layout == "bsr":  # element-level CSR of the blocks, for the weight gradient
-                g = block
-                i = torch.arange(g, device=crow.device)
-                e_rows = (brow[:, None, None] * g + i[None, :, None]).expand(-1, g, g)
-                e_cols = (col[:, None, None] * g + i[None, None, :]).expand(-1, g, g)
-                e_rows, e_cols = e_rows.reshape(-1), e_cols.reshape(-1)
-                e_order = torch.argsort(e_rows * shape[1] + e_cols)
-                self.register_buffer("e_crow", torch.cat([crow.new_zeros(1), torch.bincount(
-                    e_rows, minlength=shape[0]).cumsum(0)]))
-                self.register_buffer("e_col", e_cols[e_order])
-                self.register_buffer("e_inverse", torch.argsort(e_order))
-            order = torch.argsort(col * (len(crow) - 1) + brow)
-            t_counts = torch.bincount(col, minlength=shape[1] // block)
-            self.register_buffer("t_perm", order)
-            self.register_buffer("t_crow", torch.cat([crow.new_zeros(1), t_counts.cumsum(0)]))
-            self.register_buffer("t_col", brow[order])
-
-        @property
-        def blocksize(self) -> tuple:
-            """The block shape of ``values`` (``(1, 1)`` for CSR)."""
-            return (self.block, self.block)
-
-        @property
-        def n_params(self) -> int:
-            """Stored weights (every one an edge) plus biases."""
-            return self.values.numel() + (0 if self.bias is None else self.bias.numel())
-
-        def weight(self):
-            """The current sparse weight ``(out, in)`` (a new tensor sharing ``values``)."""
-            make = _csr if self.layout == "csr" else _bsr
-            return make(self.crow, self.col, self.values, self.shape)
-
-        def weight_dense(self):
-            """The dense ``(out, in)`` weight in the neuron order ``forward`` reads and writes.
-
-            For BSR that undoes ``in_perm`` / ``out_inverse`` where they are set.
-            """
-            w = self.weight().to_dense()
-            if self.in_perm is not None:
-                out = torch.empty_like(w)
-                out[:, self.in_perm] = w
-                w = out
-            return w if self.out_inverse is None else w[self.out_inverse]
-
-        def forward(self, x):
-            lead = x.shape[:-1]
-            x = x.reshape(-1, self.in_features)
-            if self.in_perm is not None:  # index_select: its backward beats x[:, perm]'s
-                x = torch.index_select(x, 1, self.in_perm)
-            if self.layout == "csr":
-                y = _CsrMatmul.apply(x.contiguous(), self.values, self)
-            else:
-                y = _BsrMatmul.apply(x.contiguous(), self.values, self)
-            if self.out_inverse is not None:
-                y = torch.index_select(y, 1, self.out_inverse)
-            if self.bias is not None:
-                y = y + self.bias
-            return y.reshape(*lead, self.out_features)
-
-        def extra_repr(self):
-            return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                    f"layout={self.layout}, nnz={self.values.numel()}")
-
-    _CLASSES["SparseLinear"] = SparseLinear
-    return SparseLinear
-
-
 def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: bool = True,
                            dtype=None, device=None, seed=None, permute_io: bool = True,
                            gain: float | None = None) -> list:
@@ -567,7 +390,7 @@ def to_torch_sparse_linear(topology: Topology, layout: str = "csr", *, bias: boo
     device = _torch_device(torch, device)
     dtype = torch.float32 if dtype is None else dtype
     rng = as_rng(seed)
-    cls = _sparse_linear_class(torch)
+    from ._torch_sparse import SparseLinear as cls
     kwargs = _sparse_linear_kwargs(
         torch, topology, layout, bias=bias, dtype=dtype, gain=gain, permute_io=permute_io,
         uniform=lambda shape: torch.from_numpy(rng.uniform(-1, 1, shape)))

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from .._checks import TopogenError, check_int, check_path, check_widths
 from .._io import atomic_file
 from .._progress import Progress
-from ..topology import Topology, _canonical_problem, check_meta, kron_ones
+from ..topology import Topology, canonical_problem, check_meta, kron_ones
 from .files import NpzWriter
 from .files.folder import write_layers
 
@@ -30,7 +30,7 @@ __all__ = ["radix_net_layers", "stream_graph_challenge", "stream_layers", "strea
 def _canonical(i: int, layer) -> sp.csr_array:
     """Layer ``i`` as canonical CSR (the nonzero pattern), without copying if it already is."""
     if isinstance(layer, (sp.csr_array, sp.csr_matrix)) and layer.dtype == bool and \
-            layer.has_canonical_format and not _canonical_problem(layer.indptr, layer.indices) \
+            layer.has_canonical_format and not canonical_problem(layer.indptr, layer.indices) \
             and bool(np.all(layer.data)):
         return layer
     try:
@@ -39,7 +39,7 @@ def _canonical(i: int, layer) -> sp.csr_array:
         raise TopogenError(f"layer {i}: {exc}") from None
 
 
-class _TrustedLayers:
+class TrustedLayers:
     """An iterator of layers that are canonical by construction (no check needed)."""
 
     def __init__(self, it, depth):
@@ -54,7 +54,7 @@ def _layers_and_depth(layers, depth):
     """``(iterable, depth or None, meta or None, trusted)`` for what the caller passed."""
     if isinstance(layers, Topology):
         return layers.layers, layers.depth, layers.meta, True
-    if isinstance(layers, _TrustedLayers):
+    if isinstance(layers, TrustedLayers):
         return layers, depth or layers.depth, None, True
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
         raise TopogenError(f"layers must be a Topology or an iterable of 2-D matrices, got "
@@ -251,12 +251,12 @@ def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp
     --------
     >>> import topogen
     >>> layers = list(radix_net_layers([[2, 2]], [1, 2, 1]))
-    >>> topogen.Topology._trusted(layers) == topogen.radix_net([[2, 2]], [1, 2, 1])
+    >>> topogen.topology.trusted(layers) == topogen.radix_net([[2, 2]], [1, 2, 1])
     True
     """
-    from ..generators.radix import _check_radix_lists, radix_layer
+    from ..generators.radix import check_radix_lists, radix_layer
 
-    lists = _check_radix_lists(radix_lists)
+    lists = check_radix_lists(radix_lists)
     plan = []
     for lst in lists:
         nu = 1
@@ -266,7 +266,7 @@ def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp
     widths = check_widths("widths", widths, length=len(plan) + 1)
     cache_size = check_int("cache_size", cache_size, minimum=0)
     n_prime = math.prod(lists[0])
-    return _TrustedLayers(_radix_layers(plan, widths, n_prime, cache_size, radix_layer),
+    return TrustedLayers(_radix_layers(plan, widths, n_prime, cache_size, radix_layer),
                           len(plan))
 
 

@@ -28,7 +28,7 @@ from .._checks import (
     fmt_value,
     rng_and_seed,
 )
-from ..topology import Topology, _csr_from_parts, make_meta
+from ..topology import Topology, csr_from_parts, make_meta, trusted
 from .expanders import x_net
 
 __all__ = ["butterfly", "dense", "erdos_renyi", "erk", "random_regular", "uniform_layer"]
@@ -71,9 +71,9 @@ def dense(widths: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topol
     for a, b in pairs:
         if (a, b) not in cache:
             indices = np.tile(np.arange(b, dtype=np.int64), a)
-            cache[(a, b)] = _csr_from_parts((a, b), np.arange(0, a * b + 1, b), indices)
+            cache[(a, b)] = csr_from_parts((a, b), np.arange(0, a * b + 1, b), indices)
         layers.append(cache[(a, b)])
-    return Topology._trusted(layers, make_meta("dense", {"widths": list(widths)}))
+    return trusted(layers, make_meta("dense", {"widths": list(widths)}))
 
 
 def uniform_layer(
@@ -125,7 +125,7 @@ def uniform_layer(
         cells = _uniform_cells(total, n_edges, rng)
     rows, cols = np.divmod(cells, n_out)
     indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_in))))
-    return _csr_from_parts((n_in, n_out), indptr, cols)
+    return csr_from_parts((n_in, n_out), indptr, cols)
 
 
 def _uniform_cells(total: int, m: int, rng) -> np.ndarray:
@@ -203,7 +203,7 @@ def erdos_renyi(
               for (a, b), m in zip(pairs, counts)]
     params = {"widths": list(widths), "density": density, "epsilon": epsilon,
               "layer_edges": counts}
-    return Topology._trusted(layers, make_meta("erdos_renyi", params, seed))
+    return trusted(layers, make_meta("erdos_renyi", params, seed))
 
 
 def _check_uniform_size(pairs, counts, max_edges, what: str) -> None:
@@ -310,7 +310,7 @@ def erk(
     layers = [uniform_layer(a, b, m, seed=rng, max_edges=max_edges)
               for (a, b), m in zip(pairs, counts)]
     params = {"widths": list(widths), "density": density, "layer_density": dens}
-    return Topology._trusted(layers, make_meta("erk", params, seed))
+    return trusted(layers, make_meta("erk", params, seed))
 
 
 def butterfly(n: int, depth: int | None = None, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -361,9 +361,9 @@ def butterfly(n: int, depth: int | None = None, *, max_edges: int = DEFAULT_MAX_
     stages = []
     for k in range(min(m, depth)):
         cols = np.sort(np.stack((r, r ^ (1 << k)), axis=1), axis=1)
-        stages.append(_csr_from_parts((n, n), np.arange(0, 2 * n + 1, 2), cols.ravel()))
+        stages.append(csr_from_parts((n, n), np.arange(0, 2 * n + 1, 2), cols.ravel()))
     layers = [stages[k % m] for k in range(depth)]  # depth < m: the first depth stages
-    return Topology._trusted(layers, make_meta("butterfly", {"n": n, "depth": depth}))
+    return trusted(layers, make_meta("butterfly", {"n": n, "depth": depth}))
 
 
 def random_regular(
@@ -405,4 +405,4 @@ def random_regular(
     t = x_net(widths, degree=degree, seed=seed, max_edges=max_edges)
     meta = t.meta
     meta["generator"] = "random_regular"
-    return Topology._trusted(t.layers, meta)
+    return trusted(t.layers, meta)

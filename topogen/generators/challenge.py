@@ -42,8 +42,8 @@ from .._checks import (
     check_radices,
     seed_for_meta,
 )
-from ..export.stream import _TrustedLayers
-from ..topology import Topology, make_meta
+from ..export.stream import TrustedLayers
+from ..topology import Topology, make_meta, trusted
 from .radix import radix_layer
 
 __all__ = [
@@ -296,7 +296,7 @@ def _build(radices, width, layers, seed, max_edges, generator, bias,
     rng, recorded = _check_seed(seed)
     layers = list(_iter_layers(radices, width, n_layers, rng))
     meta = _meta(radices, width, n_layers, recorded, bias, weight, CHALLENGE_CAP, generator)
-    return Topology._trusted(layers, meta)
+    return trusted(layers, meta)
 
 
 def _edges(radices, width, n_layers) -> int:
@@ -307,7 +307,7 @@ def _edges(radices, width, n_layers) -> int:
     return sum(per_block) * (n_layers // k) + sum(per_block[: n_layers % k])
 
 
-class ChallengeLayers(_TrustedLayers):
+class ChallengeLayers(TrustedLayers):
     """The layers of a challenge network, built one at a time as they are iterated.
 
     Returned by :func:`graph_challenge_layers`; iterating it twice yields the same layers

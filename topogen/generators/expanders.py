@@ -42,7 +42,7 @@ from .._checks import (
     rng_and_seed,
 )
 from .._primes import check_prime
-from ..topology import Topology, _csr_from_parts, make_meta
+from ..topology import Topology, csr_from_parts, make_meta, trusted
 from ._common import coo_to_csr
 
 __all__ = [
@@ -151,7 +151,7 @@ def biregular_layer(
     else:
         cols = _biregular_targets(n_in, n_out, d_out, d_in, rng).ravel()
     indptr = np.arange(0, n_in * d_out + 1, d_out, dtype=np.int64)
-    return _csr_from_parts((n_in, n_out), indptr, cols)
+    return csr_from_parts((n_in, n_out), indptr, cols)
 
 
 def _out_degree(n_in: int, n_out: int, d_in: int) -> int:
@@ -262,7 +262,7 @@ def prabhu_layer(
         shape=(n_out, n_in),
     )
     W = by_target.T.tocsr()  # CSC -> CSR conversion is linear and leaves indices sorted
-    return _csr_from_parts((n_in, n_out), W.indptr, W.indices)
+    return csr_from_parts((n_in, n_out), W.indptr, W.indices)
 
 
 def _distinct_choices(n_rows: int, n: int, d: int, rng) -> np.ndarray:
@@ -377,7 +377,7 @@ def x_net(
         "in_degrees": degs, "out_degrees": out_degs if method == "biregular" else None,
         "layer_density": [d / widths[i] for i, d in enumerate(degs)],
     }
-    return Topology._trusted(layers, make_meta("x_net", params, seed))
+    return trusted(layers, make_meta("x_net", params, seed))
 
 
 def _per_layer_degrees(degree, widths) -> list[int]:
@@ -551,7 +551,7 @@ def graph_layer(graph) -> sp.csr_array:
     A.sum_duplicates()
     A.eliminate_zeros()
     A.sort_indices()
-    return _csr_from_parts(A.shape, A.indptr, A.indices)
+    return csr_from_parts(A.shape, A.indptr, A.indices)
 
 
 def from_graph(graph, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -585,4 +585,4 @@ def from_graph(graph, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> 
                     neurons=2 * A.shape[0])
     layer = graph_layer(A)
     meta = make_meta("from_graph", {"n": A.shape[0], "depth": depth})
-    return Topology._trusted([layer] * depth, meta)
+    return trusted([layer] * depth, meta)

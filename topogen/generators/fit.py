@@ -1,7 +1,7 @@
-"""Fit a RadiX-Net to the layer widths of a model: search radix systems and Kronecker widths.
+"""Fit a RadiX-Net to the layer widths of a model: search radix systems and multipliers.
 
 A RadiX-Net (Robinett & Kepner, arXiv:1905.00416) with radix lists ``N^(1), ..., N^(m)`` and
-Kronecker widths ``B_0 .. B_L`` has layer widths ``B_i * N'`` (``N'`` the product of the first
+Kronecker multipliers ``B_0 .. B_L`` has layer widths ``B_i * N'`` (``N'`` the product of the first
 list) and layer densities ``N_k / N'``.  So a model's widths ``w_0 .. w_L`` fit exactly only
 when one ``N'`` divides all of them, and the density of each layer is a divisor of ``N'``
 divided by ``N'``.  :func:`fit_radix_net` enumerates the systems that come close to a target
@@ -25,7 +25,7 @@ __all__ = ["RadixFit", "fit_radix_net", "strange_radix"]
 _MAX_CANDIDATES = 200_000
 
 
-def strange_radix(radix_lists, kron_widths) -> str | None:
+def strange_radix(radix_lists, multipliers) -> str | None:
     """Why a RadiX-Net is one of Kwak et al.'s "strange models", or None if it is not.
 
     Kwak et al. (arXiv:2311.03609) report that RadiX-Nets whose **final radix** (the last
@@ -36,8 +36,8 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
     Parameters
     ----------
     radix_lists : sequence of sequence of int
-    kron_widths : sequence of int
-        The Kronecker widths ``B_0 .. B_L``.
+    multipliers : sequence of int
+        The Kronecker multipliers ``B_0 .. B_L`` (as for :func:`topogen.radix_net`).
 
     Returns
     -------
@@ -52,9 +52,9 @@ def strange_radix(radix_lists, kron_widths) -> str | None:
     True
     """
     last = int(radix_lists[-1][-1])
-    width = int(kron_widths[-1])
+    width = int(multipliers[-1])
     if last <= 3 and width == 1:
-        return (f"final radix {last} with final Kronecker width 1: every neuron before the "
+        return (f"final radix {last} with final Kronecker multiplier 1: every neuron before the "
                 f"last layer feeds only {last} output(s); Kwak et al. (arXiv:2311.03609) found "
                 "such 'strange models' to train inconsistently")
     return None
@@ -68,8 +68,9 @@ class RadixFit:
     ----------
     radix_lists : tuple of tuple of int
         The mixed-radix systems; pass to :func:`topogen.radix_net`.
-    kron_widths : tuple of int
-        Kronecker widths ``B_i`` (``widths[i] == B_i * n_prime``).
+    multipliers : tuple of int
+        Kronecker multipliers ``B_i`` (``widths[i] == B_i * n_prime``); pass to
+        :func:`topogen.radix_net`.  (``kron_widths`` is a deprecated alias.)
     n_prime : int
         ``N'``, the product of the first radix list.
     widths : tuple of int
@@ -89,7 +90,7 @@ class RadixFit:
     """
 
     radix_lists: tuple
-    kron_widths: tuple
+    multipliers: tuple
     n_prime: int
     widths: tuple
     target_widths: tuple
@@ -100,6 +101,15 @@ class RadixFit:
     explanation: str = field(compare=False)
 
     @property
+    def kron_widths(self) -> tuple:
+        """Deprecated name of :attr:`multipliers` (a ``FutureWarning``)."""
+        import warnings
+
+        warnings.warn("RadixFit.kron_widths is deprecated; use RadixFit.multipliers",
+                      FutureWarning, stacklevel=2)
+        return self.multipliers
+
+    @property
     def width_change(self) -> float:
         """Mean relative change of the widths, ``mean(|w' - w| / w)`` (0 when exact)."""
         pairs = list(zip(self.widths, self.target_widths, strict=True))
@@ -108,7 +118,7 @@ class RadixFit:
     @property
     def strange(self) -> str | None:
         """Why this net is a "strange model" of Kwak et al. (see :func:`strange_radix`)."""
-        return strange_radix(self.radix_lists, self.kron_widths)
+        return strange_radix(self.radix_lists, self.multipliers)
 
     @property
     def density_error(self) -> float:
@@ -125,14 +135,14 @@ class RadixFit:
         from .radix import radix_net
 
         return radix_net(
-            [list(x) for x in self.radix_lists], list(self.kron_widths), max_edges=max_edges
+            [list(x) for x in self.radix_lists], list(self.multipliers), max_edges=max_edges
         )
 
     def as_dict(self) -> dict:
         """A JSON-able dict of the fields (lists instead of tuples)."""
         return {
             "radix_lists": [list(x) for x in self.radix_lists],
-            "kron_widths": list(self.kron_widths),
+            "multipliers": list(self.multipliers),
             "n_prime": self.n_prime,
             "widths": list(self.widths),
             "target_widths": list(self.target_widths),
@@ -219,14 +229,14 @@ def _candidate(lists, n_prime, widths, target_widths, target_density) -> RadixFi
         + "-".join(map(str, target_widths)) + ")"
     )
     explanation = (
-        f"{fit}; N'={n_prime}, radices {[list(x) for x in lists]}, Kronecker widths "
+        f"{fit}; N'={n_prime}, radices {[list(x) for x in lists]}, multipliers "
         f"{[w // n_prime for w in widths]}; layer densities "
         + ", ".join(f"{d:.4g}" for d in layer_density)
         + f"; overall density {density:.4g} vs target {target_density:.4g} ({rel:+.1%})"
     )
     return RadixFit(
         radix_lists=tuple(tuple(x) for x in lists),
-        kron_widths=tuple(w // n_prime for w in widths),
+        multipliers=tuple(w // n_prime for w in widths),
         n_prime=n_prime,
         widths=tuple(widths),
         target_widths=tuple(target_widths),

@@ -11,14 +11,15 @@ already have:
   after its layer: ``nu_k = N_1 * ... * N_(k-1)``;
 * in the layer of radix ``N_k``, neuron ``r`` connects to neurons ``(r - j * nu_k) mod N'``
   for ``j = 0 .. N_k - 1`` (row = source, column = target);
-* the RadiX-Net widens layer ``i`` by ``kron(ones((B_i, B_(i+1))), M_i)``, so neuron
+* the RadiX-Net widens layer ``i`` by ``kron(ones((B_i, B_(i+1))), M_i)`` (``B`` the
+  Kronecker *multipliers*: layer ``i`` has ``B_i * N'`` neurons), so neuron
   ``b * N' + r`` of the widened layer is copy ``b`` of neuron ``r``.
 
 Every neuron of a mixed-radix layer has in- and out-degree ``N_k``, the layer has density
 ``N_k / N'``, and the layers of one full system multiply to the all-ones matrix: every input
 reaches every output by exactly one path (the digits of ``r - s`` in the mixed radix).
 
-Layers that repeat (the same radix at the same place value, and the same Kronecker widths)
+Layers that repeat (the same radix at the same place value, and the same multipliers)
 are built once and shared, which Topology's immutability makes safe.
 """
 
@@ -37,8 +38,9 @@ from .._checks import (
     check_radices,
     check_widths,
     fmt_value,
+    renamed,
 )
-from ..topology import Topology, _csr_from_parts, kron_ones, make_meta
+from ..topology import Topology, csr_from_parts, kron_ones, make_meta, trusted
 
 __all__ = ["extended_mixed_radix", "mixed_radix", "radix_layer", "radix_net", "radix_net_size"]
 
@@ -81,10 +83,10 @@ def radix_layer(n: int, radix: int, nu: int):
     j = radix - 1 - (t + wrapped) % radix
     cols = (r - j * nu) % n
     indptr = np.arange(0, n * radix + 1, radix, dtype=np.int64)
-    return _csr_from_parts((n, n), indptr, cols.ravel())
+    return csr_from_parts((n, n), indptr, cols.ravel())
 
 
-def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
+def check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     """Validate a sequence of radix lists: all but the last multiply to N', the last divides it."""
     if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
         raise TopogenError(
@@ -109,6 +111,27 @@ def _check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
     return lists
 
 
+def _check_radix_net(radix_lists, multipliers):
+    """Validated radix lists and multipliers (default all 1) of a RadiX-Net."""
+    lists = check_radix_lists(radix_lists)
+    n_layers = sum(len(lst) for lst in lists)
+    if multipliers is None:
+        return lists, (1,) * (n_layers + 1)
+    if isinstance(multipliers, (str, bytes)) or not isinstance(
+        multipliers, (Sequence, np.ndarray)
+    ):
+        raise TopogenError(
+            f"multipliers must be a sequence of {n_layers + 1} integers >= 1, got "
+            f"{fmt_value(multipliers)}"
+        )
+    if len(multipliers) != n_layers + 1:
+        raise TopogenError(
+            f"multipliers must have one entry more than the number of radices ({n_layers}), "
+            f"so {n_layers + 1} entries, got {len(multipliers)}: {fmt_value(list(multipliers))}"
+        )
+    return lists, check_widths("multipliers", multipliers)
+
+
 def _plan(lists) -> list[tuple[int, int]]:
     """``(radix, nu)`` of every layer."""
     plan = []
@@ -121,15 +144,18 @@ def _plan(lists) -> list[tuple[int, int]]:
 
 
 def _size(lists, widths) -> dict:
+    """Sizes of a RadiX-Net (``widths`` are the multipliers ``B_i``)."""
     n_prime = math.prod(lists[0])
     plan = _plan(lists)
     if widths is None:
         widths = (1,) * (len(plan) + 1)
+    layer_edges = tuple(widths[i] * n_prime * r * widths[i + 1] for i, (r, _) in enumerate(plan))
     keys = {(radix, nu, widths[i], widths[i + 1]) for i, (radix, nu) in enumerate(plan)}
     bases = {(radix, nu) for radix, nu, a, b in keys if (a, b) != (1, 1)}
     edges = [n_prime * radix * a * b for radix, _, a, b in keys]
     return {
-        "edges": sum(widths[i] * n_prime * r * widths[i + 1] for i, (r, _) in enumerate(plan)),
+        "edges": sum(layer_edges),
+        "layer_edges": layer_edges,
         "distinct_layers": len(keys),
         "allocated_edges": sum(edges) + sum(n_prime * radix for radix, _ in bases),
         "allocated_neurons": sum(n_prime * (a + b) for _, _, a, b in keys)
@@ -138,33 +164,44 @@ def _size(lists, widths) -> dict:
     }
 
 
-def radix_net_size(radix_lists: Sequence[Sequence[int]], widths: Sequence[int]) -> dict:
+def radix_net_size(
+    radix_lists: Sequence[Sequence[int]], multipliers: Sequence[int] | None = None
+) -> dict:
     """How big :func:`radix_net` would be, without building it.
 
     Parameters
     ----------
-    radix_lists, widths
-        As for :func:`radix_net` (checked the same way).
+    radix_lists, multipliers
+        As for :func:`radix_net` (checked the same way; multipliers default to all 1).
 
     Returns
     -------
     dict
-        ``edges`` (all layers), ``distinct_layers``, ``allocated_edges`` and
+        ``edges`` (all layers), ``layer_edges`` (a tuple, one exact count per layer:
+        ``B_i * N' * N_k * B_(i+1)``), ``distinct_layers``, ``allocated_edges`` and
         ``allocated_neurons`` (what building it in memory allocates, shared layers once:
         the figures :func:`radix_net` checks against ``max_edges``) and
-        ``largest_layer_edges`` (what a layer-by-layer writer holds at once).
+        ``largest_layer_edges`` (what a layer-by-layer writer holds at once; the command
+        line checks ``--stream`` with it).
+
+    Raises
+    ------
+    TopogenError
+        For arguments :func:`radix_net` refuses (other than the size cap).
 
     Examples
     --------
     >>> s = radix_net_size([[2] * 12] * 160, [16] * 1921)
     >>> s["edges"], s["distinct_layers"], s["allocated_edges"]
     (4026531840, 12, 25264128)
+    >>> radix_net_size([[2, 2]], [1, 3, 2])["layer_edges"]
+    (24, 48)
     """
-    lists = _check_radix_lists(radix_lists)
-    return _size(lists, _check_net_widths(lists, widths))
+    return _size(*_check_radix_net(radix_lists, multipliers))
 
 
 def _build(lists, widths, max_edges, generator, params) -> Topology:
+    # ``widths`` are the multipliers B_i: layer i has B_i * N' neurons
     n_prime = math.prod(lists[0])
     plan = _plan(lists)
     if widths is None:
@@ -183,7 +220,7 @@ def _build(lists, widths, max_edges, generator, params) -> Topology:
             if key not in cache:
                 cache[key] = kron_ones(widths[i], widths[i + 1], base)
         layers.append(cache[key])
-    return Topology._trusted(layers, make_meta(generator, params))
+    return trusted(layers, make_meta(generator, params))
 
 
 def mixed_radix(radices: Sequence[int], *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -264,56 +301,56 @@ def extended_mixed_radix(
     >>> t.widths, t.layer_nnz
     ((4, 4, 4, 4), (8, 8, 8))
     """
-    lists = _check_radix_lists(radix_lists)
+    lists = check_radix_lists(radix_lists)
     params = {"radix_lists": [list(x) for x in lists]}
     return _build(lists, None, max_edges, "extended_mixed_radix", params)
 
 
-def _check_net_widths(lists, widths) -> tuple[int, ...]:
-    n_layers = sum(len(lst) for lst in lists)
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
-        raise TopogenError(f"widths must be a sequence of {n_layers + 1} integers >= 1")
-    if len(widths) != n_layers + 1:
-        raise TopogenError(
-            f"widths must have one entry more than the number of radices ({n_layers}), so "
-            f"{n_layers + 1} entries, got {len(widths)}: {fmt_value(list(widths))}"
-        )
-    return check_widths("widths", widths)
-
-
 def radix_net(
     radix_lists: Sequence[Sequence[int]],
-    widths: Sequence[int],
+    multipliers: Sequence[int] | None = None,
     *,
     max_edges: int = DEFAULT_MAX_EDGES,
+    widths: Sequence[int] | None = None,
 ) -> Topology:
     """The RadiX-Net: an extended mixed-radix topology widened by a dense network.
 
     Layer ``i`` is ``kron(ones((B_i, B_(i+1))), M_i)`` where ``M_i`` is layer ``i`` of
-    :func:`extended_mixed_radix` and ``B = widths``; it has ``B_i * N'`` neurons and each has
-    out-degree ``N_k * B_(i+1)``.  Neuron ``b * N' + r`` is copy ``b`` of neuron ``r``.
-    Every input reaches every output by exactly
-    ``prod(product of each list after the first) * prod(widths[1:-1])`` paths
+    :func:`extended_mixed_radix` and ``B = multipliers``; it has ``B_i * N'`` neurons and
+    each has out-degree ``N_k * B_(i+1)``.  Neuron ``b * N' + r`` is copy ``b`` of neuron
+    ``r``.  Every input reaches every output by exactly
+    ``prod(product of each list after the first) * prod(multipliers[1:-1])`` paths
     (Robinett & Kepner 2019, Theorem 1), and layer density is ``N_k / N'``.
+
+    The paper calls ``B`` the widths of a dense network; here ``widths`` always means neuron
+    counts (``Topology.widths == tuple(B_i * N')``), so the Kronecker factors are the
+    *multipliers* of ``N'``.  ``topogen generate radix-net --multipliers`` is the same
+    argument, with the same default.
 
     Parameters
     ----------
     radix_lists : sequence of sequences of int
         The numeral systems, as for :func:`extended_mixed_radix`.
-    widths : sequence of int
-        Kronecker widths ``B_0 .. B_L``, one more than the total number of radices.
+    multipliers : sequence of int, optional
+        Kronecker multipliers ``B_0 .. B_L`` (integers >= 1), one more than the total number
+        of radices; layer ``i`` has ``B_i * N'`` neurons.  Default all 1: the extended
+        mixed-radix topology itself.
     max_edges : int
         Refuse before allocating if the topology would have more edges.
+    widths : sequence of int, optional
+        Deprecated name of ``multipliers`` (a ``FutureWarning``); it will be removed.
 
     Returns
     -------
     Topology
+        Widths ``B_i * N'``; ``meta["params"]`` records ``radix_lists`` and ``multipliers``.
 
     Raises
     ------
     TopogenError
-        For invalid radix lists (see :func:`extended_mixed_radix`), widths of the wrong length
-        or below 1, or a topology larger than ``max_edges``.
+        For invalid radix lists (see :func:`extended_mixed_radix`), multipliers of the wrong
+        length or below 1, both ``multipliers`` and ``widths`` given, or a topology larger
+        than ``max_edges``.
 
     Examples
     --------
@@ -322,8 +359,10 @@ def radix_net(
     ((4, 12, 8), (0.5, 0.5))
     >>> t.layers[0][[0], :].indices.tolist()  # neuron 0 -> copies b*4 + r of r in {0, 3}
     [0, 3, 4, 7, 8, 11]
+    >>> radix_net([[2, 2]]).widths  # multipliers default to all 1
+    (4, 4, 4)
     """
-    lists = _check_radix_lists(radix_lists)
-    widths = _check_net_widths(lists, widths)
-    params = {"radix_lists": [list(x) for x in lists], "widths": list(widths)}
-    return _build(lists, widths, max_edges, "radix_net", params)
+    multipliers = renamed(multipliers, widths, "radix_net", "multipliers", "widths")
+    lists, multipliers = _check_radix_net(radix_lists, multipliers)
+    params = {"radix_lists": [list(x) for x in lists], "multipliers": list(multipliers)}
+    return _build(lists, multipliers, max_edges, "radix_net", params)

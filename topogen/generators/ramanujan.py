@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_matrix, check_max_edges
 from .._primes import check_prime
-from ..topology import Topology, _csr_from_parts, make_meta
+from ..topology import Topology, csr_from_parts, make_meta, trusted
 from ._common import coo_to_csr
 from .expanders import graph_layer
 
@@ -235,7 +235,7 @@ def lps_layer(p: int, q: int, *, max_edges: int = DEFAULT_MAX_EDGES) -> sp.csr_a
     B.sum_duplicates()
     B.eliminate_zeros()
     B.sort_indices()
-    return _csr_from_parts(B.shape, B.indptr, B.indices)
+    return csr_from_parts(B.shape, B.indptr, B.indices)
 
 
 def lps_net(p: int, q: int, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
@@ -273,7 +273,7 @@ def lps_net(p: int, q: int, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGE
     bipartite = _lps_bipartite(p, q)
     if bipartite:
         T = layer.T.tocsr()
-        back = _csr_from_parts(T.shape, T.indptr, T.indices)
+        back = csr_from_parts(T.shape, T.indptr, T.indices)
         layers = [layer if i % 2 == 0 else back for i in range(depth)]
         how = ("X^{p,q} is bipartite ((p|q) = -1): layers alternate its biadjacency "
                "PSL(2,q) -> PGL(2,q) \\ PSL(2,q) and the transpose")
@@ -282,7 +282,7 @@ def lps_net(p: int, q: int, depth: int = 1, *, max_edges: int = DEFAULT_MAX_EDGE
         how = "X^{p,q} is not bipartite ((p|q) = 1): every layer is its adjacency"
     params = {"p": p, "q": q, "depth": depth,
               "case": "bipartite" if bipartite else "non-bipartite", "layer": how}
-    return Topology._trusted(layers, make_meta("lps_net", params))
+    return trusted(layers, make_meta("lps_net", params))
 
 
 def incidence_layer(graph) -> sp.csr_array:
@@ -327,7 +327,7 @@ def incidence_layer(graph) -> sp.csr_array:
     cols = np.concatenate((np.arange(m), np.arange(m)))
     N = sp.coo_array((np.ones(2 * m, dtype=bool), (rows, cols)), shape=(A.shape[0], m)).tocsr()
     N.sort_indices()
-    return _csr_from_parts(N.shape, N.indptr, N.indices)
+    return csr_from_parts(N.shape, N.indptr, N.indices)
 
 
 def bipartite_ramanujan(
@@ -396,7 +396,7 @@ def bipartite_ramanujan(
     N = incidence_layer(A)
     if transpose:
         T = N.T.tocsr()
-        N = _csr_from_parts(T.shape, T.indptr, T.indices)
+        N = csr_from_parts(T.shape, T.indptr, T.indices)
     bound = float(np.sqrt(d - 1) + 1.0)
     params = {"n": A.shape[0], "d": d, "transpose": bool(transpose), "bound": bound,
               "lambda2": None}
@@ -412,5 +412,5 @@ def bipartite_ramanujan(
                 f"Ramanujan bound sqrt(d - 1) + 1 = {bound:.6g}: the {d}-regular graph is not "
                 "Ramanujan; pass a Ramanujan graph such as topogen.lps(p, q) or check=False"
             )
-    return Topology._trusted([N], make_meta("bipartite_ramanujan", params))
+    return trusted([N], make_meta("bipartite_ramanujan", params))
 

@@ -25,7 +25,7 @@ from .._checks import (
     check_widths,
 )
 from .._primes import primes_in
-from ..topology import Topology, _csr_from_parts, make_meta
+from ..topology import Topology, csr_from_parts, make_meta, trusted
 
 __all__ = [
     "FAMILIES", "Family", "kron_graph", "ramanujan_catalogue", "register_family",
@@ -157,7 +157,7 @@ def uniform_random(widths, layer_densities, seed=None, *,
     layers = [uniform_layer(widths[i], widths[i + 1], k, seed=rng) for i, k in enumerate(counts)]
     params = {"widths": list(widths), "layer_densities": list(layer_densities),
               "layer_edges": counts}
-    return Topology._trusted(layers, make_meta("uniform_random", params, None))
+    return trusted(layers, make_meta("uniform_random", params, None))
 
 
 def _dense(widths, layer_densities, seed=None):
@@ -181,7 +181,7 @@ def _x_net(widths, layer_densities, seed=None):
         warnings.simplefilter("ignore", UserWarning)  # rounding of degrees: we report density
         for i, d in enumerate(layer_densities):
             layers.append(topogen.x_net(widths[i:i + 2], density=d, seed=rng).layers[0])
-    return Topology._trusted(layers, make_meta("x_net", {"widths": list(widths)}, None))
+    return trusted(layers, make_meta("x_net", {"widths": list(widths)}, None))
 
 
 def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
@@ -286,7 +286,7 @@ def kron_graph(widths, layer_densities, seed=None) -> Topology:
     layers = [kron_ones(widths[i] // n, widths[i + 1] // n, base) for i in range(len(widths) - 1)]
     params = {"widths": list(widths), "graph": name, "vertices": n, "degree": d,
               "lambda2": lam, "ramanujan_bound": bound}
-    return Topology._trusted(layers, make_meta("kron_graph", params, None))
+    return trusted(layers, make_meta("kron_graph", params, None))
 
 
 def _checked_graph(candidate):
@@ -314,7 +314,7 @@ def _checked_graph(candidate):
     bound = 2.0 * float(np.sqrt(d - 1))
     if lam > bound + 1e-9:
         return None
-    return name, n, d, lam, bound, _csr_from_parts(A.shape, A.indptr, A.indices)
+    return name, n, d, lam, bound, csr_from_parts(A.shape, A.indptr, A.indices)
 
 
 register_family("dense", _dense, "all weights (the baseline)", random=False)

@@ -83,8 +83,9 @@ def strange_note(topology: Topology) -> str | None:
 
     meta = topology.meta or {}
     params = meta.get("params") or {}
-    if meta.get("generator") == "radix_net" and "radix_lists" in params and "widths" in params:
-        return strange_radix(params["radix_lists"], params["widths"])
+    multipliers = params.get("multipliers", params.get("widths"))  # "widths": older files
+    if meta.get("generator") == "radix_net" and "radix_lists" in params and multipliers:
+        return strange_radix(params["radix_lists"], multipliers)
     if "radix" in params and "kron_widths" in params:
         return strange_radix(params["radix"], params["kron_widths"])
     return None
@@ -285,7 +286,7 @@ def _radix_family(core, density, ends, n_in, n_out):
         return tuple(fit.widths), fit.build(), note
     hidden = core[1:-1]
     fit = _fit_radix((n_in, *hidden), density, sparse_input=True)
-    topology = radix_with_ends(fit.radix_lists, fit.kron_widths, n_in, n_out)
+    topology = radix_with_ends(fit.radix_lists, fit.multipliers, n_in, n_out)
     note = (f"radix: {fit.explanation}; joined to the data: "
             f"{topology.meta['params']['join']}")
     return tuple(topology.widths), topology, note

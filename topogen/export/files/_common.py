@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..._checks import TopogenError, check_int
-from ...topology import Topology, _csr_from_parts
+from ...topology import Topology, csr_from_parts
 from ._guard import fail, load_json
 
 #: Default value written on every edge of a Graph Challenge file (the challenge's
@@ -325,7 +325,7 @@ def build_layer(rows, cols, shape, lines, path) -> sp.csr_array:
         rows, cols = rows[order], cols[order]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return _csr_from_parts((n_rows, n_cols), indptr, cols)
+    return csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
 # ============================================================================ checks

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..._checks import TopogenError
-from ...topology import _csr_from_parts
+from ...topology import csr_from_parts
 from ._guard import fail
 
 _FIELDS = ("pattern", "real", "integer", "double")
@@ -378,7 +378,7 @@ def build_layer_fast(rows, cols, shape, lines, path, checked: bool = False) -> s
     # each row pointer is a binary search (~20 cache misses): worth a thread from 2**16 rows
     indptr = np.concatenate(_in_parallel(lambda lo, hi: np.searchsorted(rows, needles[lo:hi]),
                                          n_rows + 1, 1 << 16))
-    return _csr_from_parts((n_rows, n_cols), indptr, cols)
+    return csr_from_parts((n_rows, n_cols), indptr, cols)
 
 
 def _check_range(arr, limit, what, lines, path, outer=None):

@@ -17,7 +17,7 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
-from ...topology import _csr_from_parts
+from ...topology import csr_from_parts
 from ._common import build_layer, parse_fields, parse_floats, parse_ints
 from ._guard import fail
 
@@ -333,7 +333,7 @@ def _layer(rows, cols, shape, lines, path):
             csc = sp.csc_array((np.arange(n, dtype=itype), r, indptr.astype(itype)),
                                shape=shape)
             csr = csc.tocsr()
-            return _csr_from_parts(shape, csr.indptr, csr.indices), csr.data
+            return csr_from_parts(shape, csr.indptr, csr.indices), csr.data
         key = rows.astype(np.int64)
         key *= n_cols
         key += cols
@@ -342,7 +342,7 @@ def _layer(rows, cols, shape, lines, path):
             indptr = np.searchsorted(rows, np.arange(1, n_rows + 2), side="left")
             c = cols.astype(np.int64)
             c -= 1
-            return _csr_from_parts(shape, indptr, c), None
+            return csr_from_parts(shape, indptr, c), None
     # any other order, or a problem to report: the general builder (sorts, names lines)
     r = rows.astype(np.int64) - 1
     c = cols.astype(np.int64) - 1

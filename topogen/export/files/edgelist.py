@@ -6,7 +6,7 @@ import os
 
 from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
-from ...topology import Topology, check_topology
+from ...topology import Topology, check_topology, trusted
 from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
 from ._guard import check_read_size, fail, open_regular
 from .graphml import check_file_size, edges_to_layers, to_nx
@@ -140,4 +140,4 @@ def read_edgelist(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
         fail(path, None, f"{what} but the header declares {declared} edges (truncated or "
              "altered file?)")
     edges = list(G.edges(keys=False)) if G.is_multigraph() else list(G.edges)
-    return Topology._trusted(edges_to_layers(edges, widths, path), meta)
+    return trusted(edges_to_layers(edges, widths, path), meta)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..._checks import TopogenError, check_int, check_path
 from ..._io import atomic_file
-from ...topology import Topology, _csr_from_parts, check_topology
+from ...topology import Topology, check_topology, csr_from_parts, trusted
 from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
 from ._guard import fail, open_regular
 
@@ -203,7 +203,7 @@ def _layers_from_edges(src_l, src, dst_l, dst, widths, path) -> list:
         rows, cols = key // widths[i + 1], key % widths[i + 1]
         indptr = np.zeros(widths[i] + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=widths[i]), out=indptr[1:])
-        layers.append(_csr_from_parts((widths[i], widths[i + 1]), indptr, cols))
+        layers.append(csr_from_parts((widths[i], widths[i + 1]), indptr, cols))
     return layers
 
 
@@ -266,4 +266,4 @@ def read_graphml(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
     node_l, node_i = _node_ids(list(G.nodes), path, widths)
     if len(set(zip(node_l.tolist(), node_i.tolist()))) != len(G):
         raise TopogenError(f"{path}: two nodes name the same (layer, index)")
-    return Topology._trusted(edges_to_layers(list(G.edges), widths, path), meta)
+    return trusted(edges_to_layers(list(G.edges), widths, path), meta)

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path
 from ..._progress import Progress
-from ...topology import Topology, check_topology
+from ...topology import Topology, check_topology, trusted
 from ._guard import EDGE_BYTES, NEURON_BYTES, check_read_size, fail, open_regular
 from ._mtx_read import (
     MIN_LINE,
@@ -210,7 +210,7 @@ def read_mtx(path, *, progress: bool | None = None,
     path = check_path("path", path)
     max_edges = check_int("max_edges", max_edges, minimum=1)
     if not os.path.isdir(path):
-        return Topology._trusted([_read_mtx_file(path, max_edges=max_edges)])
+        return trusted([_read_mtx_file(path, max_edges=max_edges)])
     widths, nnz, files, meta, doc = folder_files(path, "mtx")
     if doc is not None:  # the whole folder against the cap, before reading any file
         check_read_size(path, sum(widths), sum(nnz), max_edges)
@@ -232,4 +232,4 @@ def read_mtx(path, *, progress: bool | None = None,
             used = -(-(NEURON_BYTES * layer.shape[0] + EDGE_BYTES * layer.nnz) // EDGE_BYTES)
             budget = max(budget - used, 1)
             bar.update()
-    return Topology._trusted(layers, meta)
+    return trusted(layers, meta)

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path
 from ..._io import atomic_file
-from ...topology import Topology, _canonical_problem, _csr_from_parts, check_topology
+from ...topology import Topology, canonical_problem, check_topology, csr_from_parts, trusted
 from ._common import short
 from ._guard import check_read_size, load_json, open_regular
 
@@ -211,10 +211,10 @@ def _npz_layer(zf, members, i, n_rows, n_cols, nnz, path) -> sp.csr_array:
                            "(truncated or inconsistent file)")
     if len(indices) and (indices.min() < 0 or indices.max() >= n_cols):
         raise TopogenError(f"{where}: a column index is out of range 0..{n_cols - 1}")
-    problem = _canonical_problem(indptr, indices)
+    problem = canonical_problem(indptr, indices)
     if problem:
         raise TopogenError(f"{where}: {problem}")
-    return _csr_from_parts((n_rows, n_cols), indptr, indices)
+    return csr_from_parts((n_rows, n_cols), indptr, indices)
 
 
 def _zip_members(zf, path, size) -> dict:
@@ -304,4 +304,4 @@ def _load_zip(zf, members, path, max_edges) -> Topology:
     meta = load_json(small("meta", "u").tobytes(), path, "meta")
     layers = [_npz_layer(zf, members, i, widths[i], widths[i + 1], layer_nnz[i], path)
               for i in range(len(layer_nnz))]
-    return Topology._trusted(layers, meta if isinstance(meta, dict) else {})
+    return trusted(layers, meta if isinstance(meta, dict) else {})

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_path
 from ..._progress import Progress
-from ...topology import Topology, check_topology
+from ...topology import Topology, check_topology, trusted
 from ._common import check_value
 from ._guard import fail
 from ._tsv_read import padded_buffer, parse_tsv, text_of
@@ -261,7 +261,7 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
         meta["value"] = values.pop()
     elif values:  # weights differ; with no edges at all, keep what topogen.json recorded
         meta.pop("value", None)
-    topology = Topology._trusted(layers, meta)
+    topology = trusted(layers, meta)
     return (topology, tuple(arrays)) if weights else topology
 
 
