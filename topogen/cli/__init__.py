@@ -108,6 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     refusal) or an ``ImportError`` (a missing optional package), with the library's argument
     names put in the command's flags (``max_edges=`` -> ``--max-edges``).  Anything else is
     an internal error, exit 1.  ``--debug`` re-raises them with the traceback.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for a user error, 1 for an internal error.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

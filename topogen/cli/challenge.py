@@ -19,6 +19,15 @@ from ._common import Parser, add_parser, progress_option, say
 
 
 def add_command(sub, common) -> None:
+    """Add the ``challenge`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     p = add_parser(
         sub, "challenge", help="the Sparse DNN Graph Challenge: run and check the inference",
         description="The Sparse DNN Graph Challenge (Kepner et al. 2019): run the inference "
@@ -88,7 +97,19 @@ def add_command(sub, common) -> None:
 
 
 def cmd_infer(args) -> int:
-    """``topogen challenge infer``."""
+    """``topogen challenge infer``: run a network folder on images, check the truth.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     from ..challenge import (
         backends,
         categories,
@@ -133,7 +154,19 @@ def cmd_infer(args) -> int:
 
 
 def cmd_images(args) -> int:
-    """``topogen challenge images``."""
+    """``topogen challenge images``: random test images and their truth for a folder.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     from ..challenge import categories, infer, load_network, random_images
     from ..challenge.io import write_categories, write_images
 

@@ -14,6 +14,15 @@ from .plot import draw, save_figure
 
 
 def add_command(sub, common) -> None:
+    """Add the ``demo`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     p = add_parser(
         sub, "demo", help="compare a RadiX-Net, an X-Net, a Ramanujan stack and a random net",
         description="Build four topologies of the same widths (1092 neurons, 4 layers) and "
@@ -49,6 +58,11 @@ def demo_topologies(seed: int = 0) -> dict:
     * ``erdos-renyi``: every edge kept with probability ``18 / 1092`` (the random baseline).
 
     Returns ``{name: Topology}`` in that order (tested in ``tests/test_cli.py``).
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of the two random networks (``x-net`` and ``erdos-renyi``).
     """
     import topogen
 
@@ -71,7 +85,13 @@ DEMO_SPECTRUM_VALUES = 100
 def worst_layers(reports: dict) -> dict:
     """``{name: layer index}``: each network's layer of largest lambda2, the one whose value
     the demo table reports as ``max lambda2`` (and whose ratio to its bound is the table's
-    ``lambda2/bound`` when the bounds agree)."""
+    ``lambda2/bound`` when the bounds agree).
+
+    Parameters
+    ----------
+    reports : dict
+        ``{name: Report}`` from :func:`topogen.analyze`.
+    """
     worst = {}
     for name, report in reports.items():
         spectral = [(layer.spectral["lambda2"], layer.index) for layer in report.layers
@@ -84,8 +104,18 @@ def demo_spectra_figure(topologies: dict, reports: dict | None = None):
     """The leading singular values of each demo network's worst layer, with their bounds.
 
     The layer drawn is the one of largest lambda2 (:func:`worst_layers`), the layer the
-    table's ``max lambda2`` column reports; ``reports`` are the demo's analyses
-    (computed when omitted).
+    table's ``max lambda2`` column reports.
+
+    Parameters
+    ----------
+    topologies : dict
+        ``{name: Topology}``, as :func:`demo_topologies` returns.
+    reports : dict, optional
+        ``{name: Report}`` of the same networks (computed when omitted).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     use_agg()
     import matplotlib as mpl
@@ -145,19 +175,43 @@ DEMO_COLUMNS = ["network", "edges", "density", "regular", "paths/pair", "symmetr
 
 
 def demo_rows(reports: dict) -> list[list[str]]:
-    """Header and one row per network of the demo's comparison, for ``{name: Report}``."""
+    """Header and one row per network of the demo's comparison, as text cells.
+
+    Parameters
+    ----------
+    reports : dict
+        ``{name: Report}`` from :func:`topogen.analyze`.
+    """
     return [DEMO_COLUMNS] + [_demo_row(name, rep) for name, rep in reports.items()]
 
 
 def demo_table(reports: dict) -> str:
-    """The comparison table of ``topogen demo`` as aligned text."""
+    """The comparison table of ``topogen demo`` as aligned text.
+
+    Parameters
+    ----------
+    reports : dict
+        ``{name: Report}``, as for :func:`demo_rows`.
+    """
     from ..analysis.report import format_rows
 
     return format_rows(demo_rows(reports))
 
 
 def cmd_demo(args) -> int:
-    """``topogen demo``: build, compare, save and draw four networks."""
+    """``topogen demo``: build, compare, save and draw four networks.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     import topogen
 
     from ..analysis.report import analyze

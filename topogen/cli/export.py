@@ -17,6 +17,15 @@ from ._common import (
 
 
 def add_command(sub, common) -> None:
+    """Add the ``export`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     p = add_parser(
         sub, "export", help="convert a topology file to another format",
         description="Read a topology and write it in another file format: npz (native), "
@@ -45,7 +54,19 @@ def add_command(sub, common) -> None:
 
 
 def cmd_export(args) -> int:
-    """``topogen export FILE -o OUT``."""
+    """``topogen export FILE -o OUT``: read a topology and write it in another format.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     output_format(args.output, args.output_format)  # a bad name fails before reading
     topology = load_topology(args.file, args.input_format, args.max_edges)
     save_topology(args, topology, args.output, args.output_format,

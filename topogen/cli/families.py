@@ -103,7 +103,13 @@ FAMILIES: dict[str, Family] = {}
 
 
 def register(family: Family) -> Family:
-    """Add ``family`` to :data:`FAMILIES` (name must be new)."""
+    """Add ``family`` to :data:`FAMILIES` (name must be new); return it.
+
+    Parameters
+    ----------
+    family : Family
+        The family; its ``name`` becomes ``topogen generate NAME``.
+    """
     if family.name in FAMILIES:
         raise ValueError(f"family {family.name!r} is already registered")
     FAMILIES[family.name] = family
@@ -308,7 +314,12 @@ _register_builtin_families()
 
 
 def family_function(family: Family):
-    """The library function of ``family``, or a TopogenError if it is not available."""
+    """The library function of ``family``, or a TopogenError if it is not available.
+
+    Parameters
+    ----------
+    family : Family
+    """
     import topogen
 
     try:
@@ -326,6 +337,16 @@ def build_topology(family: Family, values: dict, *, max_edges: int | None = None
     Library messages come back in the command line's terms (``--max-edges``, ...); ``say``
     receives status lines (e.g. why a fit is not exact).  Options left out (None) are not
     passed, so the library's defaults apply (a random family draws and records its seed).
+
+    Parameters
+    ----------
+    family : Family
+    values : dict
+        Parsed option values by ``dest`` (None: left out).
+    max_edges : int, optional
+        ``--max-edges``; None keeps the library's cap.
+    say : callable, optional
+        ``say(line)`` receives status lines.
     """
     from ._common import in_cli_terms
 

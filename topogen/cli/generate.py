@@ -21,6 +21,15 @@ from .families import FAMILIES, Family, build_topology
 
 
 def add_command(sub, common) -> None:
+    """Add the ``generate`` sub-command (one sub-parser per family) to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     gen = add_parser(
         sub, "generate", help="build a topology of one family and write it to a file",
         description="Build a topology of one generator family and write it to a file; the "
@@ -71,7 +80,19 @@ def add_command(sub, common) -> None:
 
 
 def cmd_generate(args) -> int:
-    """``topogen generate FAMILY ...``."""
+    """``topogen generate FAMILY ...``: build a topology and write it (or stream it).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     family = args.family_obj
     values = {p.dest: getattr(args, p.dest) for p in family.params}
     for extra in family.option_dests:

@@ -13,6 +13,15 @@ from ._common import (
 
 
 def add_command(sub, common) -> None:
+    """Add the ``info`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     p = add_parser(
         sub, "info", help="analyse a topology file: sizes, degrees, paths, spectral gap",
         description="Analyse a topology: widths, edges and density per layer, degree "
@@ -37,7 +46,21 @@ DEFAULT = object()  # --max-spectra not given: the library's default
 
 
 def parse_max_spectra(text: str):
-    """``--max-spectra``: a positive integer, or ``all`` (None: every distinct layer)."""
+    """``--max-spectra``: a positive integer, or ``all`` (None: every distinct layer).
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else (argparse turns it into a usage error).
+
+    >>> parse_max_spectra("ALL"), parse_max_spectra("3")
+    (None, 3)
+    """
     import argparse
 
     if text.strip().lower() == "all":
@@ -52,7 +75,19 @@ def parse_max_spectra(text: str):
 
 
 def cmd_info(args) -> int:
-    """``topogen info FILE``."""
+    """``topogen info FILE``: read a topology and print its analysis report.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     from ..analysis.report import analyze
 
     topology = load_topology(args.file, args.input_format, args.max_edges)

@@ -20,6 +20,15 @@ PLOT_KINDS = ("layers", "spy", "spectrum", "paths")
 
 
 def add_command(sub, common) -> None:
+    """Add the ``plot`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     p = add_parser(
         sub, "plot", help="draw a topology to PNG/SVG/PDF",
         description="Draw a topology: the layered graph (layers), the sparsity pattern of "
@@ -50,7 +59,21 @@ MIN_DPI, MAX_DPI = 10, 2400
 
 
 def parse_dpi(text: str) -> int:
-    """``--dpi``: an integer from :data:`MIN_DPI` to :data:`MAX_DPI`."""
+    """``--dpi``: an integer from :data:`MIN_DPI` to :data:`MAX_DPI`.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For a non-integer or an integer out of range.
+
+    >>> parse_dpi("300")
+    300
+    """
     import argparse
 
     try:
@@ -70,6 +93,15 @@ def save_figure(fig, path: str, *, dpi: int = 150) -> None:
     A PNG is stored with a palette of at most 256 colours (exact when the picture has no
     more, else the nearest 256 without dithering): line drawings compress three to five
     times smaller than as RGBA, so a small graph makes a small file.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : str
+        Target image; its suffix (``.png``, ``.svg``, ``.pdf``) picks the format.
+    dpi : int, default 150
+        Resolution of raster images, in dots per inch.
     """
     import matplotlib.pyplot as plt
 
@@ -95,7 +127,15 @@ def save_figure(fig, path: str, *, dpi: int = 150) -> None:
 
 def png_bytes(fig, dpi: int) -> bytes:
     """``fig`` as a palette PNG (at most 256 colours, no dithering); RGBA if it has
-    transparent pixels."""
+    transparent pixels.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    dpi : int
+        Resolution, in dots per inch.
+    """
     import io
 
     import numpy as np
@@ -114,7 +154,28 @@ def png_bytes(fig, dpi: int) -> bytes:
 
 
 def draw(topology, kind: str, *, max_entries: int | None = None):
-    """The figure ``topogen plot --kind KIND`` draws."""
+    """The figure ``topogen plot --kind KIND`` draws.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    kind : {"layers", "spy", "spectrum", "paths"}
+        :func:`topogen.plot.draw_layers`, :func:`~topogen.plot.spy` (the first 12 layers
+        of a deeper net), :func:`~topogen.plot.spectrum` or
+        :func:`~topogen.plot.path_counts`.
+    max_entries : int, optional
+        Size cap of the path counts (``--max-entries``); None keeps the library's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TopogenError
+        For an unknown ``kind``.
+    """
     use_agg()
     from .. import plot
 
@@ -132,7 +193,19 @@ def draw(topology, kind: str, *, max_entries: int | None = None):
 
 
 def cmd_plot(args) -> int:
-    """``topogen plot FILE -o IMAGE``."""
+    """``topogen plot FILE -o IMAGE``: read a topology and draw it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (errors raise a TopogenError, which :func:`main`
+        prints as one line with status 2).
+    """
     topology = load_topology(args.file, args.input_format, args.max_edges)
     try:
         fig = draw(topology, args.kind, max_entries=args.max_entries)

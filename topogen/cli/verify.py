@@ -12,6 +12,15 @@ from ._common import add_parser
 
 
 def add_command(sub, common) -> None:
+    """Add the ``verify`` sub-command to the ``topogen`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``topogen`` parser.
+    common : argparse.ArgumentParser
+        Parent parser with ``--quiet`` and ``--debug`` (:func:`common_options`).
+    """
     try:
         from ..verify import command as verify_command
     except ImportError as exc:
