@@ -128,6 +128,22 @@ class RadixFit:
     def build(self, *, max_edges: int = DEFAULT_MAX_EDGES):
         """Build this RadiX-Net with :func:`topogen.radix_net`.
 
+        Parameters
+        ----------
+        max_edges : int, default 2**28
+            Size cap of :func:`topogen.radix_net`: a larger net is refused before
+            anything is allocated.
+
+        Returns
+        -------
+        Topology
+            The net, of widths :attr:`widths`.
+
+        Raises
+        ------
+        TopogenError
+            If the net has more than ``max_edges`` edges.
+
         >>> fit = fit_radix_net([64, 64, 64], 0.25)[0]
         >>> fit.build().widths
         (64, 64, 64)
