@@ -18,7 +18,11 @@ PROG = "topogen"
 
 # ---------------------------------------------------------------------------- value parsers
 def parse_ints(text: str) -> list[int]:
-    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``.
+    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``; a non-integer is an ``argparse.ArgumentTypeError``.
+
+    Parameters
+    ----------
+    text : str, comma-separated integers (empty parts are skipped)
 
     >>> parse_ints("1, 2,3")
     [1, 2, 3]
@@ -34,6 +38,10 @@ def parse_ints(text: str) -> list[int]:
 def parse_radix_lists(text: str) -> list[list[int]]:
     """``"2,2,2:4"`` -> ``[[2, 2, 2], [4]]`` (``:`` separates radix lists, ``,`` radices).
 
+    Parameters
+    ----------
+    text : str, the ``--radices`` value
+
     >>> parse_radix_lists("2,2,2:4,2")
     [[2, 2, 2], [4, 2]]
     """
@@ -46,7 +54,12 @@ def parse_radix_lists(text: str) -> list[list[int]]:
 
 
 def parse_radices(text: str) -> list[int]:
-    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]``."""
+    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]`` (a ``:`` is an error).
+
+    Parameters
+    ----------
+    text : str, the option's value
+    """
     if ":" in text:
         raise argparse.ArgumentTypeError(
             f"expected one radix list such as 2,3,4, got {text!r}; several lists (with ':') "
@@ -56,13 +69,23 @@ def parse_radices(text: str) -> list[int]:
 
 
 def parse_int_or_ints(text: str):
-    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``."""
+    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``.
+
+    Parameters
+    ----------
+    text : str, one integer or comma-separated integers
+    """
     values = parse_ints(text)
     return values[0] if len(values) == 1 and "," not in text else values
 
 
 def parse_seed(text: str) -> int:
-    """A non-negative integer seed."""
+    """A non-negative integer seed (else an ``argparse.ArgumentTypeError``).
+
+    Parameters
+    ----------
+    text : str, the ``--seed`` value
+    """
     try:
         value = int(text)
     except ValueError:
@@ -78,6 +101,12 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``topogen generate: error: ...``), exit code 2."""
 
     def error(self, message):
+        """Print ``{prog}: error: {message} (see {prog} --help)`` on stderr; exit 2.
+
+        Parameters
+        ----------
+        message : str, argparse's description of the usage error
+        """
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -96,7 +125,12 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def wrap(text: str) -> str:
-    """Wrap each paragraph of a description to the help width."""
+    """Wrap each paragraph of a description to the help width.
+
+    Parameters
+    ----------
+    text : str, paragraphs separated by blank lines
+    """
     width = help_width()
     return "\n\n".join(textwrap.fill(par, width) for par in text.split("\n\n"))
 
@@ -112,25 +146,49 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def epilog(lines) -> str:
-    """The ``examples:`` block at the end of a ``--help``."""
+    """The ``examples:`` block at the end of a ``--help``.
+
+    Parameters
+    ----------
+    lines : iterable of str, example command lines (indented two spaces)
+    """
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def add_parser(sub, name, *, help, description, examples, parents):
-    """A sub-command parser with a wrapped description and an examples epilog."""
+    """A sub-command parser with a wrapped description and an examples epilog.
+
+    Parameters
+    ----------
+    sub : the sub-parsers action of the ``topogen`` parser
+    name, help, description : str, the sub-command, its one-line help, its description
+    examples : list of str, command lines for :func:`epilog`
+    parents : list of argparse.ArgumentParser (e.g. ``[common]``)
+    """
     return sub.add_parser(name, help=help, description=wrap(description),
                           epilog=epilog(examples), formatter_class=Formatter, parents=parents)
 
 
 # ---------------------------------------------------------------------------- messages, files
 def say(args, message: str) -> None:
-    """A status message on stderr, unless ``--quiet``."""
+    """A status message on stderr, unless ``--quiet``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace, with ``quiet``
+    message : str
+    """
     if not args.quiet:
         print(message, file=sys.stderr)
 
 
 def progress_option(args) -> bool | None:
-    """The ``progress`` argument of the library: off with ``--quiet``, else automatic."""
+    """The ``progress`` argument of the library: off with ``--quiet``, else automatic.
+
+    Parameters
+    ----------
+    args : argparse.Namespace, with ``quiet``
+    """
     return False if args.quiet else None
 
 
@@ -139,6 +197,12 @@ def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
 
     ``max_edges`` (``--max-edges``) raises or lowers the reader's size cap.  Library
     messages come back in the command line's terms (``--input-format``, ``--max-edges``).
+
+    Parameters
+    ----------
+    path : str, file or folder
+    fmt : str or None, ``--input-format`` (None: from the name)
+    max_edges : int, optional
     """
     import topogen
 
@@ -155,7 +219,13 @@ def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
 
 
 def add_max_edges(parser, what: str) -> None:
-    """``--max-edges N``: the largest topology (in edges) the command will handle."""
+    """``--max-edges N``: the largest topology (in edges) the command will handle.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    what : str, completes the help text (``"to read"``)
+    """
     parser.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse topologies of more than N edges {what} (default: the "
                         "library's cap for each format)")
@@ -205,6 +275,11 @@ def in_cli_terms(text: str, *, format_flag: str = "--output-format") -> str:
     ``max_edges=1,000`` -> ``--max-edges 1,000``; ``format='tsv'`` -> ``--output-format tsv``
     (or ``--input-format`` when reading); ``tolerance=`` -> ``--tolerance``.
 
+    Parameters
+    ----------
+    text : str, a library error message
+    format_flag : str, default "--output-format", the flag that ``format=`` becomes
+
     >>> in_cli_terms("above max_edges=1,000; pass a larger max_edges= if you have the memory")
     'above --max-edges 1,000; pass a larger --max-edges if you have the memory'
     >>> in_cli_terms("pass format='tsv' or 'mtx'", format_flag="--input-format")
@@ -233,7 +308,13 @@ INPUT_FORMATS = ("npz", "tsv", "mtx", "graphml", "edgelist")
 
 
 def input_format_options(parser, *, old_flag: str = "--format") -> None:
-    """``--input-format`` (the format of the file read), and its deprecated old spelling."""
+    """``--input-format`` (the format of the file read), and its deprecated old spelling.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    old_flag : str, default "--format", the deprecated spelling (hidden, warns)
+    """
     parser.add_argument("--input-format", choices=INPUT_FORMATS, metavar="FORMAT",
                         help="format of the file read, one of " + ", ".join(INPUT_FORMATS)
                         + " (default: from the name, or a folder's topogen.json)")
@@ -259,6 +340,11 @@ def output_format(path: str, explicit: str | None) -> tuple[str, str]:
     An explicit format wins, unless the name's suffix says another one (refused).  Else the
     name decides: a known suffix (``.npz``, ``.graphml``, ``.edgelist``, ``.tsv``, ``.mtx``),
     a folder named like the Graph Challenge's ``neuron1024``, or an existing topogen folder.
+
+    Parameters
+    ----------
+    path : str, the ``-o`` value
+    explicit : str or None, ``--output-format``
 
     >>> output_format("net.tsv", None)
     ('tsv', "from the name 'net.tsv'")
@@ -313,7 +399,13 @@ def save_topology(args, topology, path: str, explicit: str | None, *, value=None
                   **options) -> str:
     """Write ``topology`` as :func:`output_format` decides, say where; returns the format.
 
-    ``value`` (``--value``) is the weight a tsv or mtx file gives every edge.
+    Parameters
+    ----------
+    args : argparse.Namespace, with ``quiet`` (and ``max_edges`` if the command has it)
+    topology : Topology
+    path, explicit : str, the ``-o`` value and ``--output-format`` (or None)
+    value : float, optional, ``--value``: the weight a tsv or mtx file gives every edge
+    **options : passed to :func:`topogen.save`
     """
     import topogen
 
@@ -337,7 +429,12 @@ def save_topology(args, topology, path: str, explicit: str | None, *, value=None
 
 
 def free_bytes(path: str) -> int | None:
-    """Free bytes on the file system that will hold ``path`` (None if unknown)."""
+    """Free bytes on the file system that will hold ``path`` (None if unknown).
+
+    Parameters
+    ----------
+    path : str, a file or folder that may not exist yet (its nearest existing parent counts)
+    """
     import shutil
 
     folder = os.path.dirname(os.path.abspath(path)) or "."
