@@ -23,6 +23,16 @@ def read_graph_file(kwargs: dict) -> dict:
 
     Only a regular file is read; its size, and for Matrix Market its declared sizes, are
     checked before parsing, and every parser's complaint becomes a one-line TopogenError.
+
+    Parameters
+    ----------
+    kwargs : dict
+        Parsed keyword arguments; ``kwargs["graph"]`` is the ``--graph`` file name.
+
+    Returns
+    -------
+    dict
+        ``kwargs`` itself, its ``"graph"`` replaced by the graph read.
     """
     import stat
 

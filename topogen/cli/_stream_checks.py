@@ -19,6 +19,14 @@ _NPZ_EDGE_BYTES = 8
 def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
     """Upper bound of the bytes a streamed topology takes on disk in ``fmt``.
 
+    Parameters
+    ----------
+    layer_nnz, layer_rows : sequence of int
+        Edges and rows (source neurons) of each layer.
+    width_digits : int
+        Digits of the largest width (TSV and mtx write indices as text).
+    fmt : {"npz", "tsv", "mtx"}
+
     >>> stream_bytes([16, 16], [8, 8], 1, "tsv")
     8640
     """
@@ -29,7 +37,19 @@ def stream_bytes(layer_nnz, layer_rows, width_digits: int, fmt: str) -> int:
 
 
 def check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
-    """``radix-net --stream``: the library's exact edge counts, then :func:`check_stream`."""
+    """``radix-net --stream``: the library's exact edge counts, then :func:`check_stream`.
+
+    Parameters
+    ----------
+    kwargs : dict
+        The family's parsed keyword arguments (````radix_lists``, ``multipliers````).
+    fmt, path : str
+        Output format and name.
+    max_edges : int
+        ``--max-edges``, the cap on one layer.
+    say : callable
+        ``say(line)`` receives the streaming summary.
+    """
     from ..generators.radix import radix_net_size
 
     try:
@@ -43,7 +63,19 @@ def check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -
 
 
 def check_challenge_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -> None:
-    """``graph-challenge --stream``: every layer has 32 edges a neuron (Kepner et al. 2019)."""
+    """``graph-challenge --stream``: every layer has 32 edges a neuron (Kepner et al. 2019).
+
+    Parameters
+    ----------
+    kwargs : dict
+        The family's parsed keyword arguments (````neurons``, ``layers````).
+    fmt, path : str
+        Output format and name.
+    max_edges : int
+        ``--max-edges``, the cap on one layer.
+    say : callable
+        ``say(line)`` receives the streaming summary.
+    """
     neurons, layers = kwargs["neurons"], kwargs["layers"]
     if layers is None or layers < 1:
         raise TopogenError(f"--layers must be >= 1, got {layers}")
@@ -52,7 +84,24 @@ def check_challenge_stream(kwargs: dict, fmt: str, path: str, max_edges: int, sa
 
 def check_stream(nnz, widths, fmt: str, path: str, max_edges: int, say) -> None:
     """Refuse a ``--stream`` whose largest layer exceeds ``max_edges`` (one layer and a few
-    repeated ones stay in memory) or whose files would not fit the free disk space."""
+    repeated ones stay in memory) or whose files would not fit the free disk space.
+
+    Parameters
+    ----------
+    nnz, widths : list of int
+        Edges per layer and neurons per layer boundary.
+    fmt, path : str
+        Output format and name (its disk's free space is checked).
+    max_edges : int
+        ``--max-edges``, the cap on one layer.
+    say : callable
+        ``say(line)`` receives the streaming summary.
+
+    Raises
+    ------
+    TopogenError
+        If the largest layer exceeds ``max_edges`` or the files would not fit the disk.
+    """
     from ._common import free_bytes
 
     biggest = max(nnz)
