@@ -25,6 +25,12 @@ FIT_TOLERANCE = 2.0
 
 
 def fit_options(parser) -> None:
+    """Add ``--tolerance F`` (default :data:`FIT_TOLERANCE`) to the ``fit-radix-net`` parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
     parser.add_argument(
         "--tolerance", type=float, default=FIT_TOLERANCE, metavar="F",
         help="accept only RadiX-Nets whose widths and layer densities lie within a factor "
@@ -40,7 +46,22 @@ def _fit_factor(fit) -> float:
 
 
 def build_fit(values: dict, *, max_edges=None, say=None):
-    """``fit-radix-net``: the best fit within --tolerance, explained when it is not exact."""
+    """``fit-radix-net``: the best fit within --tolerance, explained when it is not exact.
+
+    Parameters
+    ----------
+    values : dict
+        Parsed options: ``widths``, ``density``, ``tolerance`` and ``exact_only``.
+    max_edges : int, optional
+        ``--max-edges``; None keeps the library's cap.
+    say : callable, optional
+        ``say(line)`` is told why the fit is not exact.
+
+    Raises
+    ------
+    TopogenError
+        If no RadiX-Net lies within the tolerance (naming the one that would pass).
+    """
     import topogen
 
     tolerance = values.get("tolerance") or FIT_TOLERANCE
@@ -63,7 +84,16 @@ def build_fit(values: dict, *, max_edges=None, say=None):
 
 
 def build_bipartite_ramanujan(values: dict, **_):
-    """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose."""
+    """``bipartite-ramanujan``: the layer of one graph source, alternated with its transpose.
+
+    Parameters
+    ----------
+    values : dict
+        Parsed options: exactly one of ``paley``, ``lps`` (two primes) or ``graph`` (a
+        file name), and ``depth`` (default 1) and ``transpose``.
+    **_
+        Ignored (the common builder keywords).
+    """
     import topogen
 
     given = [k for k in ("paley", "lps", "graph") if values.get(k) is not None]
@@ -97,7 +127,17 @@ def build_bipartite_ramanujan(values: dict, **_):
 def build_lps(values: dict, *, max_edges=None, **_):
     """``lps``: :func:`topogen.generators.ramanujan.lps_net`, whose layer is the graph's
     adjacency when ``(p|q) = 1`` and its biadjacency when ``X^{p,q}`` is bipartite
-    (``(p|q) = -1``), so that the network is connected in both cases and says which applies."""
+    (``(p|q) = -1``), so that the network is connected in both cases and says which applies.
+
+    Parameters
+    ----------
+    values : dict
+        Parsed options: the primes ``p`` and ``q``, and ``depth`` (default 1).
+    max_edges : int, optional
+        ``--max-edges``; None keeps the library's cap.
+    **_
+        Ignored (the common builder keywords).
+    """
     from ..generators.ramanujan import lps_net
 
     extra = {} if max_edges is None else {"max_edges": max_edges}
