@@ -18,11 +18,7 @@ PROG = "topogen"
 
 # ---------------------------------------------------------------------------- value parsers
 def parse_ints(text: str) -> list[int]:
-    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``; a non-integer is an ``argparse.ArgumentTypeError``.
-
-    Parameters
-    ----------
-    text : str, comma-separated integers (empty parts are skipped)
+    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``.
 
     >>> parse_ints("1, 2,3")
     [1, 2, 3]
@@ -38,10 +34,6 @@ def parse_ints(text: str) -> list[int]:
 def parse_radix_lists(text: str) -> list[list[int]]:
     """``"2,2,2:4"`` -> ``[[2, 2, 2], [4]]`` (``:`` separates radix lists, ``,`` radices).
 
-    Parameters
-    ----------
-    text : str, the ``--radices`` value
-
     >>> parse_radix_lists("2,2,2:4,2")
     [[2, 2, 2], [4, 2]]
     """
@@ -54,12 +46,7 @@ def parse_radix_lists(text: str) -> list[list[int]]:
 
 
 def parse_radices(text: str) -> list[int]:
-    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]`` (a ``:`` is an error).
-
-    Parameters
-    ----------
-    text : str, the option's value
-    """
+    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]``."""
     if ":" in text:
         raise argparse.ArgumentTypeError(
             f"expected one radix list such as 2,3,4, got {text!r}; several lists (with ':') "
@@ -69,23 +56,13 @@ def parse_radices(text: str) -> list[int]:
 
 
 def parse_int_or_ints(text: str):
-    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``.
-
-    Parameters
-    ----------
-    text : str, one integer or comma-separated integers
-    """
+    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``."""
     values = parse_ints(text)
     return values[0] if len(values) == 1 and "," not in text else values
 
 
 def parse_seed(text: str) -> int:
-    """A non-negative integer seed (else an ``argparse.ArgumentTypeError``).
-
-    Parameters
-    ----------
-    text : str, the ``--seed`` value
-    """
+    """A non-negative integer seed."""
     try:
         value = int(text)
     except ValueError:
@@ -101,12 +78,6 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``topogen generate: error: ...``), exit code 2."""
 
     def error(self, message):
-        """Print ``{prog}: error: {message} (see {prog} --help)`` on stderr; exit 2.
-
-        Parameters
-        ----------
-        message : str, argparse's description of the usage error
-        """
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -125,12 +96,7 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def wrap(text: str) -> str:
-    """Wrap each paragraph of a description to the help width.
-
-    Parameters
-    ----------
-    text : str, paragraphs separated by blank lines
-    """
+    """Wrap each paragraph of a description to the help width."""
     width = help_width()
     return "\n\n".join(textwrap.fill(par, width) for par in text.split("\n\n"))
 
@@ -146,12 +112,7 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def epilog(lines) -> str:
-    """The ``examples:`` block at the end of a ``--help``.
-
-    Parameters
-    ----------
-    lines : iterable of str, example command lines (indented two spaces)
-    """
+    """The ``examples:`` block at the end of a ``--help``."""
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
@@ -183,12 +144,7 @@ def say(args, message: str) -> None:
 
 
 def progress_option(args) -> bool | None:
-    """The ``progress`` argument of the library: off with ``--quiet``, else automatic.
-
-    Parameters
-    ----------
-    args : argparse.Namespace, with ``quiet``
-    """
+    """The ``progress`` argument of the library: off with ``--quiet``, else automatic."""
     return False if args.quiet else None
 
 
@@ -219,13 +175,7 @@ def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
 
 
 def add_max_edges(parser, what: str) -> None:
-    """``--max-edges N``: the largest topology (in edges) the command will handle.
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-    what : str, completes the help text (``"to read"``)
-    """
+    """``--max-edges N``: the largest topology (in edges) the command will handle."""
     parser.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse topologies of more than N edges {what} (default: the "
                         "library's cap for each format)")
