@@ -127,20 +127,22 @@ def test_repeated_layers_are_analysed_once(monkeypatch):
 
 
 def test_large_networks_use_the_randomized_symmetry_test():
-    from topogen.analysis.report import EXACT_SYMMETRY_ENTRIES
+    """analyze decides symmetry by is_symmetric's one rule: exact while n_0 * nnz is at most
+    EXACT_SYMMETRY_COST, Freivalds' randomized test beyond."""
+    from topogen.analysis.paths import EXACT_SYMMETRY_COST
 
-    t = topogen.extended_mixed_radix([[32, 16]] * 2)  # 512 x 512 > EXACT_SYMMETRY_ENTRIES
-    assert t.widths[0] ** 2 > EXACT_SYMMETRY_ENTRIES
+    t = topogen.extended_mixed_radix([[32, 32]] * 3)  # 1024 wide, 6 layers
+    assert t.widths[0] * t.nnz > EXACT_SYMMETRY_COST
     r = analyze(t, spectral=False)
-    assert r.paths["symmetric"] and r.paths["per_pair"] == 512
+    assert r.paths["symmetric"] and r.paths["per_pair"] == 1024**2
     last = t.layers[-1].toarray()
     last[0, np.flatnonzero(last[0])[0]] = False  # drop one edge: no longer symmetric
     broken = topogen.Topology([*t.layers[:-1], last])
     r = analyze(broken, spectral=False)
-    reach = np.ones(512, dtype=np.int64)  # paths from all inputs, propagated independently
+    reach = np.ones(1024, dtype=np.int64)  # paths from all inputs, propagated independently
     for W in broken.to_dense(np.int64):
         reach = reach @ W
-    assert not r.paths["symmetric"] and r.paths["total"] == int(reach.sum()) < 512**3
+    assert not r.paths["symmetric"] and r.paths["total"] == int(reach.sum()) < 1024**4
 
 
 def test_counts_format_exactly_at_any_size():

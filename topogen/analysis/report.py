@@ -21,7 +21,7 @@ from ..topology import Topology, check_topology
 from .degrees import layer_degrees
 from .paths import log2_int, path_count_summary
 
-__all__ = ["DEFAULT_MAX_SPECTRA", "EXACT_SYMMETRY_ENTRIES", "LayerReport", "Report", "analyze"]
+__all__ = ["DEFAULT_MAX_SPECTRA", "LayerReport", "Report", "analyze"]
 
 #: Distinct layers whose spectra :func:`analyze` computes by default: the first half of
 #: them and the rest spread evenly over the other distinct layers (the report says which).
@@ -29,12 +29,6 @@ __all__ = ["DEFAULT_MAX_SPECTRA", "EXACT_SYMMETRY_ENTRIES", "LayerReport", "Repo
 #: take minutes, 8 take seconds.  ``max_spectra=None`` computes every one.
 DEFAULT_MAX_SPECTRA = 8
 
-#: Largest path matrix (``n_0 * max width`` entries) whose symmetry :func:`analyze` decides
-#: by computing it exactly; beyond, Freivalds' randomized test (see
-#: :func:`topogen.analysis.is_symmetric`), which never rejects a symmetric network and errs
-#: on an asymmetric one with probability below 1e-20, in a fraction of the time (a 120-layer,
-#: 1024-neuron Graph Challenge network: under a second instead of a minute).
-EXACT_SYMMETRY_ENTRIES = 2**16
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,8 @@ class Report:
     paths : dict
         :func:`topogen.analysis.path_count_summary`: ``total`` (exact int), ``per_pair``
         (exact int when symmetric, else the exact mean as a Fraction), ``per_pair_log2``,
-        ``symmetric`` (exact up to :data:`EXACT_SYMMETRY_ENTRIES`, randomized beyond),
+        ``symmetric`` (decided as :func:`~topogen.analysis.is_symmetric` decides: exact while
+        cheap, :data:`~topogen.analysis.paths.EXACT_SYMMETRY_COST`, randomized beyond),
         ``path_connected``.  In :meth:`as_dict` a Fraction mean becomes a float when one
         holds it, else None (``per_pair_log2`` is always there).
     layers : tuple of LayerReport
@@ -485,7 +480,7 @@ def analyze(
         nnz=topology.nnz,
         density=float(topology.density),
         regular=all(s["regular"] for s in summary),
-        paths=path_count_summary(topology, max_entries=EXACT_SYMMETRY_ENTRIES),
+        paths=path_count_summary(topology),
         layers=layers,
         generator=meta.get("generator"),
         spectral_note=note,
