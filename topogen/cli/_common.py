@@ -1,4 +1,6 @@
-"""Shared pieces of the ``topogen`` command: value parsers, argparse helpers, messages.
+"""Shared pieces of the ``topogen`` command: argparse helpers, messages, files.
+
+The value parsers (the ``type=`` of options) are in :mod:`topogen.cli._parse`.
 
 Private to :mod:`topogen.cli` by its module name; the names inside are public so that every
 command module can use them.
@@ -14,63 +16,6 @@ import textwrap
 from .._checks import TopogenError
 
 PROG = "topogen"
-
-
-# ---------------------------------------------------------------------------- value parsers
-def parse_ints(text: str) -> list[int]:
-    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``.
-
-    >>> parse_ints("1, 2,3")
-    [1, 2, 3]
-    """
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers such as 1,2,2,1, got {text!r}"
-        ) from None
-
-
-def parse_radix_lists(text: str) -> list[list[int]]:
-    """``"2,2,2:4"`` -> ``[[2, 2, 2], [4]]`` (``:`` separates radix lists, ``,`` radices).
-
-    >>> parse_radix_lists("2,2,2:4,2")
-    [[2, 2, 2], [4, 2]]
-    """
-    lists = [parse_ints(part) for part in text.split(":")]
-    if any(not lst for lst in lists):
-        raise argparse.ArgumentTypeError(
-            f"expected radix lists such as 2,2,2:4 (':' between lists), got {text!r}"
-        )
-    return lists
-
-
-def parse_radices(text: str) -> list[int]:
-    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]``."""
-    if ":" in text:
-        raise argparse.ArgumentTypeError(
-            f"expected one radix list such as 2,3,4, got {text!r}; several lists (with ':') "
-            "are for extended-mixed-radix and radix-net"
-        )
-    return parse_ints(text)
-
-
-def parse_int_or_ints(text: str):
-    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``."""
-    values = parse_ints(text)
-    return values[0] if len(values) == 1 and "," not in text else values
-
-
-def parse_seed(text: str) -> int:
-    """A non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {text!r}")
-    return value
-
 
 
 # ---------------------------------------------------------------------------- argparse
