@@ -23,6 +23,18 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``topogen generate: error: ...``), exit code 2."""
 
     def error(self, message):
+        """Print ``message`` as one line on stderr and exit with code 2.
+
+        Parameters
+        ----------
+        message : str
+            argparse's description of the usage error.
+
+        Raises
+        ------
+        SystemExit
+            Always, with code 2.
+        """
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -41,7 +53,18 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def wrap(text: str) -> str:
-    """Wrap each paragraph of a description to the help width."""
+    """Wrap each paragraph of a description to the help width.
+
+    Parameters
+    ----------
+    text : str
+        Paragraphs separated by blank lines.
+
+    Returns
+    -------
+    str
+        Each paragraph filled to :func:`help_width` columns, still separated by blank lines.
+    """
     width = help_width()
     return "\n\n".join(textwrap.fill(par, width) for par in text.split("\n\n"))
 
@@ -57,7 +80,22 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def epilog(lines) -> str:
-    """The ``examples:`` block at the end of a ``--help``."""
+    """The ``examples:`` block at the end of a ``--help``.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        Command lines, one per example.
+
+    Returns
+    -------
+    str
+        ``examples:`` and the lines, each indented by two spaces.
+
+    >>> print(epilog(["topogen info net.npz"]))
+    examples:
+      topogen info net.npz
+    """
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
@@ -89,7 +127,18 @@ def say(args, message: str) -> None:
 
 
 def progress_option(args) -> bool | None:
-    """The ``progress`` argument of the library: off with ``--quiet``, else automatic."""
+    """The ``progress`` argument of the library: off with ``--quiet``, else automatic.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line, with ``quiet``.
+
+    Returns
+    -------
+    bool or None
+        False with ``--quiet``; else None (bars when stderr is a terminal).
+    """
     return False if args.quiet else None
 
 
@@ -120,7 +169,15 @@ def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
 
 
 def add_max_edges(parser, what: str) -> None:
-    """``--max-edges N``: the largest topology (in edges) the command will handle."""
+    """``--max-edges N``: the largest topology (in edges) the command will handle.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-command's parser, given the option.
+    what : str
+        Where the cap applies, ending the help (e.g. ``"when reading"``).
+    """
     parser.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse topologies of more than N edges {what} (default: the "
                         "library's cap for each format)")
