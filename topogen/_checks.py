@@ -571,8 +571,16 @@ def check_matrix(name: str, value, *, square: bool = False):
 
 
 def renamed(new, old, where: str, new_name: str, old_name: str):
-    """The value of a renamed keyword: ``new``, or ``old`` (its deprecated name) with a
-    ``FutureWarning``; both given is a TopogenError.
+    """The value of a renamed keyword: ``new``, or ``old`` (deprecated) with a FutureWarning.
+
+    Parameters
+    ----------
+    new, old : object or None, the value under the new and the deprecated name (None: not given)
+    where, new_name, old_name : str, the function and the keyword's two names, for the messages
+
+    Raises
+    ------
+    TopogenError, if both ``new`` and ``old`` are given (else returns ``new``, or ``old``)
 
     >>> renamed([1, 2], None, "f", "multipliers", "widths")
     [1, 2]

@@ -165,14 +165,51 @@ def layered_digraph(widths: Sequence[int], layers: Sequence[sp.csr_array], *, ma
 
 
 def freeze(layer: sp.csr_array) -> sp.csr_array:
-    """Mark a layer's arrays read-only, so that nobody can change a Topology in place."""
+    """Mark a layer's arrays read-only, so that nobody can change a Topology in place.
+
+    Parameters
+    ----------
+    layer : scipy.sparse.csr_array
+        The layer; its ``data``, ``indices`` and ``indptr`` are made read-only in place.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        ``layer`` itself.
+
+    >>> W = freeze(sp.csr_array(np.eye(2, dtype=bool)))
+    >>> W.indices.flags.writeable
+    False
+    """
     for arr in (layer.data, layer.indices, layer.indptr):
         arr.flags.writeable = False
     return layer
 
 
 def csr_from_parts(shape, indptr, indices) -> sp.csr_array:
-    """A canonical boolean csr_array from sorted, duplicate-free ``indptr``/``indices``."""
+    """A canonical boolean csr_array from sorted, duplicate-free ``indptr``/``indices``.
+
+    The arrays are trusted, not checked (see :func:`canonical_problem`); int32 indices
+    when every size fits, else int64.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(n_rows, n_cols)``.
+    indptr : numpy.ndarray
+        Row pointers, length ``n_rows + 1``.
+    indices : numpy.ndarray
+        Column indices, sorted and duplicate-free within each row.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Read-only boolean layer (every stored entry True), marked canonical.
+
+    >>> csr_from_parts((2, 3), np.array([0, 1, 3]), np.array([2, 0, 1])).toarray().astype(int)
+    array([[0, 0, 1],
+           [1, 1, 0]])
+    """
     n_rows, n_cols = shape
     itype = np.int32 if max(n_rows, n_cols, len(indices)) < 2**31 - 1 else np.int64
     layer = sp.csr_array(
@@ -244,7 +281,23 @@ def kron_ones(p: int, q: int, layer: sp.csr_array) -> sp.csr_array:
 
 
 def canonical_problem(indptr, indices) -> str:
-    """'' if the CSR index arrays are sorted and duplicate-free within rows, else why not."""
+    """'' if the CSR index arrays are sorted and duplicate-free within rows, else why not.
+
+    Parameters
+    ----------
+    indptr : numpy.ndarray
+        Row pointers of a CSR matrix.
+    indices : numpy.ndarray
+        Its column indices.
+
+    Returns
+    -------
+    str
+        ``""`` if canonical; else the reason, to end a message (unsorted or duplicates).
+
+    >>> canonical_problem(np.array([0, 2]), np.array([1, 0]))
+    'its column indices are not sorted within rows'
+    """
     step = np.diff(indices.astype(np.int64))
     if len(step) == 0:
         return ""

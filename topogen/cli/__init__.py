@@ -6,9 +6,10 @@ so ``topogen generate FAMILY --help`` documents the family and a new family is o
 
 One module per command (:mod:`~topogen.cli.generate`, :mod:`~topogen.cli.info`,
 :mod:`~topogen.cli.export`, :mod:`~topogen.cli.plot`, :mod:`~topogen.cli.demo`,
-:mod:`~topogen.cli.verify`), the family table in :mod:`topogen.cli.families` and the shared
-parsers and helpers in ``topogen.cli._common``; each command module imports its heavy
-dependencies inside its functions, so ``topogen --help`` stays fast.
+:mod:`~topogen.cli.verify`), the family table in :mod:`topogen.cli.families` and the value
+parsers and shared helpers in ``topogen.cli._parse`` and ``topogen.cli._common``; each
+command module imports its heavy dependencies inside its functions, so ``topogen --help``
+stays fast.
 
 Errors are one line on stderr and exit code 2 (``--debug`` shows the traceback); progress
 bars go to stderr when it is a terminal and never with ``--quiet``.
@@ -38,11 +39,11 @@ __all__ = ["FAMILIES", "Family", "Param", "build_parser", "main"]
 
 # The other public names of the former single module ``topogen/cli.py``, still importable
 # from here (``as`` marks them re-exported).
-from ._common import parse_int_or_ints as parse_int_or_ints
-from ._common import parse_ints as parse_ints
-from ._common import parse_radices as parse_radices
-from ._common import parse_radix_lists as parse_radix_lists
-from ._common import parse_seed as parse_seed
+from ._parse import parse_int_or_ints as parse_int_or_ints
+from ._parse import parse_ints as parse_ints
+from ._parse import parse_radices as parse_radices
+from ._parse import parse_radix_lists as parse_radix_lists
+from ._parse import parse_seed as parse_seed
 from .demo import DEMO_COLUMNS as DEMO_COLUMNS
 from .demo import DEMO_DEPTH as DEMO_DEPTH
 from .demo import DEMO_LPS as DEMO_LPS

@@ -1,4 +1,6 @@
-"""Shared pieces of the ``topogen`` command: value parsers, argparse helpers, messages.
+"""Shared pieces of the ``topogen`` command: argparse helpers, messages, files.
+
+The value parsers (the ``type=`` of options) are in :mod:`topogen.cli._parse`.
 
 Private to :mod:`topogen.cli` by its module name; the names inside are public so that every
 command module can use them.
@@ -16,68 +18,23 @@ from .._checks import TopogenError
 PROG = "topogen"
 
 
-# ---------------------------------------------------------------------------- value parsers
-def parse_ints(text: str) -> list[int]:
-    """``"1,2,2,1"`` -> ``[1, 2, 2, 1]``.
-
-    >>> parse_ints("1, 2,3")
-    [1, 2, 3]
-    """
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers such as 1,2,2,1, got {text!r}"
-        ) from None
-
-
-def parse_radix_lists(text: str) -> list[list[int]]:
-    """``"2,2,2:4"`` -> ``[[2, 2, 2], [4]]`` (``:`` separates radix lists, ``,`` radices).
-
-    >>> parse_radix_lists("2,2,2:4,2")
-    [[2, 2, 2], [4, 2]]
-    """
-    lists = [parse_ints(part) for part in text.split(":")]
-    if any(not lst for lst in lists):
-        raise argparse.ArgumentTypeError(
-            f"expected radix lists such as 2,2,2:4 (':' between lists), got {text!r}"
-        )
-    return lists
-
-
-def parse_radices(text: str) -> list[int]:
-    """One radix list, ``"2,3,4"`` -> ``[2, 3, 4]``."""
-    if ":" in text:
-        raise argparse.ArgumentTypeError(
-            f"expected one radix list such as 2,3,4, got {text!r}; several lists (with ':') "
-            "are for extended-mixed-radix and radix-net"
-        )
-    return parse_ints(text)
-
-
-def parse_int_or_ints(text: str):
-    """``"8"`` -> ``8``; ``"8,4"`` -> ``[8, 4]``."""
-    values = parse_ints(text)
-    return values[0] if len(values) == 1 and "," not in text else values
-
-
-def parse_seed(text: str) -> int:
-    """A non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {text!r}")
-    return value
-
-
-
 # ---------------------------------------------------------------------------- argparse
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``topogen generate: error: ...``), exit code 2."""
 
     def error(self, message):
+        """Print ``message`` as one line on stderr and exit with code 2.
+
+        Parameters
+        ----------
+        message : str
+            argparse's description of the usage error.
+
+        Raises
+        ------
+        SystemExit
+            Always, with code 2.
+        """
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -96,7 +53,18 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def wrap(text: str) -> str:
-    """Wrap each paragraph of a description to the help width."""
+    """Wrap each paragraph of a description to the help width.
+
+    Parameters
+    ----------
+    text : str
+        Paragraphs separated by blank lines.
+
+    Returns
+    -------
+    str
+        Each paragraph filled to :func:`help_width` columns, still separated by blank lines.
+    """
     width = help_width()
     return "\n\n".join(textwrap.fill(par, width) for par in text.split("\n\n"))
 
@@ -112,7 +80,22 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def epilog(lines) -> str:
-    """The ``examples:`` block at the end of a ``--help``."""
+    """The ``examples:`` block at the end of a ``--help``.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        Command lines, one per example.
+
+    Returns
+    -------
+    str
+        ``examples:`` and the lines, each indented by two spaces.
+
+    >>> print(epilog(["topogen info net.npz"]))
+    examples:
+      topogen info net.npz
+    """
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
@@ -144,7 +127,18 @@ def say(args, message: str) -> None:
 
 
 def progress_option(args) -> bool | None:
-    """The ``progress`` argument of the library: off with ``--quiet``, else automatic."""
+    """The ``progress`` argument of the library: off with ``--quiet``, else automatic.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line, with ``quiet``.
+
+    Returns
+    -------
+    bool or None
+        False with ``--quiet``; else None (bars when stderr is a terminal).
+    """
     return False if args.quiet else None
 
 
@@ -175,7 +169,15 @@ def load_topology(path: str, fmt: str | None, max_edges: int | None = None):
 
 
 def add_max_edges(parser, what: str) -> None:
-    """``--max-edges N``: the largest topology (in edges) the command will handle."""
+    """``--max-edges N``: the largest topology (in edges) the command will handle.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-command's parser, given the option.
+    what : str
+        Where the cap applies, ending the help (e.g. ``"when reading"``).
+    """
     parser.add_argument("--max-edges", type=int, default=None, metavar="N",
                         help=f"refuse topologies of more than N edges {what} (default: the "
                         "library's cap for each format)")

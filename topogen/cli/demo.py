@@ -9,7 +9,8 @@ import textwrap
 
 from .._io import write_text_atomic
 from .._progress import Progress
-from ._common import add_parser, parse_seed, progress_option, say, use_agg
+from ._common import add_parser, progress_option, say, use_agg
+from ._parse import parse_seed
 from .plot import draw, save_figure
 
 

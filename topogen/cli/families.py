@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from .._checks import TopogenError
 from ._builders import build_bipartite_ramanujan, build_fit, build_lps, fit_options
-from ._common import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
 from ._graph_file import read_graph_file
+from ._parse import parse_int_or_ints, parse_ints, parse_radices, parse_radix_lists, parse_seed
 from ._stream_checks import check_challenge_stream, check_radix_stream
 
 __all__ = ["FAMILIES", "Family", "Param", "build_topology", "family_function", "register"]

@@ -10,6 +10,7 @@ from ._common import (
     load_topology,
     progress_option,
 )
+from ._parse import parse_max_spectra
 
 
 def add_command(sub, common) -> None:
@@ -43,35 +44,6 @@ def add_command(sub, common) -> None:
 
 
 DEFAULT = object()  # --max-spectra not given: the library's default
-
-
-def parse_max_spectra(text: str):
-    """``--max-spectra``: a positive integer, or ``all`` (None: every distinct layer).
-
-    Parameters
-    ----------
-    text : str
-        The option's value.
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        For anything else (argparse turns it into a usage error).
-
-    >>> parse_max_spectra("ALL"), parse_max_spectra("3")
-    (None, 3)
-    """
-    import argparse
-
-    if text.strip().lower() == "all":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'all', got {text!r}")
-    return value
 
 
 def cmd_info(args) -> int:

@@ -15,6 +15,7 @@ from ._common import (
     say,
     use_agg,
 )
+from ._parse import MAX_DPI, MIN_DPI, parse_dpi
 
 PLOT_KINDS = ("layers", "spy", "spectrum", "paths")
 
@@ -51,40 +52,6 @@ def add_command(sub, common) -> None:
                    "default 1,048,576)")
     add_max_edges(p, "when reading")
     p.set_defaults(handler=cmd_plot)
-
-
-#: Bounds of --dpi: below 10 a figure is a few pixels; above 2400 a default figure is over
-#: 200 megapixels.
-MIN_DPI, MAX_DPI = 10, 2400
-
-
-def parse_dpi(text: str) -> int:
-    """``--dpi``: an integer from :data:`MIN_DPI` to :data:`MAX_DPI`.
-
-    Parameters
-    ----------
-    text : str
-        The option's value.
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        For a non-integer or an integer out of range.
-
-    >>> parse_dpi("300")
-    300
-    """
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or not MIN_DPI <= value <= MAX_DPI:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer from {MIN_DPI} to {MAX_DPI} (dots per inch), got {text!r}")
-    return value
-
 
 
 def save_figure(fig, path: str, *, dpi: int = 150) -> None:

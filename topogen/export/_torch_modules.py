@@ -12,7 +12,26 @@ __all__ = ["linear_layers", "select_linears"]
 
 
 def linear_layers(torch, model) -> list:
-    """The ``nn.Linear`` modules of ``model`` in registration (forward) order."""
+    """The ``nn.Linear`` modules of ``model`` in registration (forward) order.
+
+    Parameters
+    ----------
+    torch : module
+        The ``torch`` module (imported by the caller).
+    model : torch.nn.Module or list of torch.nn.Linear
+        A model (its ``nn.Linear`` submodules, itself included), one ``nn.Linear``, or a
+        list or tuple of them.
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The modules, in order.
+
+    Raises
+    ------
+    TopogenError
+        If ``model`` is none of these.
+    """
     nn = torch.nn
     if isinstance(model, nn.Linear):
         return [model]
@@ -26,7 +45,31 @@ def linear_layers(torch, model) -> list:
 
 
 def chosen_linears(torch, model, modules) -> list:
-    """The ``nn.Linear`` modules ``apply_to_torch(..., modules=)`` names, in that order."""
+    """The ``nn.Linear`` modules ``apply_to_torch(..., modules=)`` names, in that order.
+
+    Parameters
+    ----------
+    torch : module
+        The ``torch`` module (imported by the caller).
+    model : torch.nn.Module or list of torch.nn.Linear
+        The model, as for :func:`linear_layers`.
+    modules : list, callable or None
+        None: every ``nn.Linear`` (:func:`linear_layers`); a list of module names (as
+        ``model.named_modules()`` gives them) or of ``nn.Linear`` modules of ``model``; or a
+        filter ``modules(name, module) -> bool`` over its ``nn.Linear`` modules.
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The chosen modules, in the order given (registration order for a filter).
+
+    Raises
+    ------
+    TopogenError
+        If ``modules`` is given but ``model`` is not an ``nn.Module``, if ``modules`` is of
+        another kind, or if an item is not an ``nn.Linear`` of the model (the message lists
+        its ``nn.Linear`` names).
+    """
     nn = torch.nn
     if modules is None:
         return linear_layers(torch, model)
@@ -51,7 +94,30 @@ def chosen_linears(torch, model, modules) -> list:
 
 def select_linears(torch, model, modules, depth: int) -> list:
     """The ``depth`` modules to mask, in layer order, or a TopogenError that says how to
-    choose them (``modules=``, with the model's ``nn.Linear`` names)."""
+    choose them (``modules=``, with the model's ``nn.Linear`` names).
+
+    Parameters
+    ----------
+    torch : module
+        The ``torch`` module (imported by the caller).
+    model : torch.nn.Module or list of torch.nn.Linear
+        The model, as for :func:`linear_layers`.
+    modules : list, callable or None
+        The selection, as for :func:`chosen_linears`.
+    depth : int
+        The topology's number of layers; exactly this many modules must be chosen.
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        ``depth`` modules, one per layer of the topology, in order.
+
+    Raises
+    ------
+    TopogenError
+        If the selection is invalid (:func:`chosen_linears`) or does not hold ``depth``
+        modules.
+    """
     linears = chosen_linears(torch, model, modules)
     if len(linears) != depth:
         names = ([n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]

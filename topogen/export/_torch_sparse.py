@@ -162,6 +162,19 @@ class SparseLinear(nn.Module):
         return w if self.out_inverse is None else w[self.out_inverse]
 
     def forward(self, x):
+        """``x @ W.T + bias``, with gradients to ``values`` (the edges) and ``bias`` only.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input of shape ``(..., in_features)``, neurons in the caller's order, on the
+            layer's device and with its dtype.
+
+        Returns
+        -------
+        torch.Tensor
+            Output of shape ``(..., out_features)``, neurons in the caller's order.
+        """
         lead = x.shape[:-1]
         x = x.reshape(-1, self.in_features)
         if self.in_perm is not None:  # index_select: its backward beats x[:, perm]'s

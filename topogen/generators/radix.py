@@ -87,7 +87,30 @@ def radix_layer(n: int, radix: int, nu: int):
 
 
 def check_radix_lists(radix_lists) -> tuple[tuple[int, ...], ...]:
-    """Validate a sequence of radix lists: all but the last multiply to N', the last divides it."""
+    """Validate a sequence of radix lists: all but the last multiply to N', the last divides it.
+
+    Parameters
+    ----------
+    radix_lists : sequence of sequence of int
+        One or more radix lists (mixed-radix numeral systems), each of radices at least 2
+        (checked by :func:`topogen._checks.check_radices`).  Every list but the last has
+        the product ``N'`` of the first; the product of the last divides ``N'``.
+
+    Returns
+    -------
+    tuple of tuple of int
+        The radix lists, as tuples of ints.
+
+    Raises
+    ------
+    TopogenError
+        If ``radix_lists`` is not a non-empty sequence of lists, a radix is invalid, a
+        middle list's product differs from ``N'``, or the last list's product does not
+        divide ``N'``.
+
+    >>> check_radix_lists([[2, 2, 2], [4, 2], [2]])
+    ((2, 2, 2), (4, 2), (2,))
+    """
     if isinstance(radix_lists, (str, bytes)) or not isinstance(radix_lists, Sequence):
         raise TopogenError(
             "radix_lists must be a sequence of radix lists such as [[2, 2, 2], [4, 2]], got "
