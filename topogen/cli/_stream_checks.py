@@ -42,7 +42,7 @@ def check_radix_stream(kwargs: dict, fmt: str, path: str, max_edges: int, say) -
     Parameters
     ----------
     kwargs : dict
-        The family's parsed keyword arguments (````radix_lists``, ``multipliers````).
+        The family's parsed keyword arguments (``radix_lists``, ``multipliers``).
     fmt, path : str
         Output format and name.
     max_edges : int
@@ -68,7 +68,7 @@ def check_challenge_stream(kwargs: dict, fmt: str, path: str, max_edges: int, sa
     Parameters
     ----------
     kwargs : dict
-        The family's parsed keyword arguments (````neurons``, ``layers````).
+        The family's parsed keyword arguments (``neurons``, ``layers``).
     fmt, path : str
         Output format and name.
     max_edges : int
