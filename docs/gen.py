@@ -263,8 +263,9 @@ def _cli_help_markdown() -> str:
 
     from topogen import cli
 
-    commands = [[], ["generate"], ["generate", "radix-net"], ["generate", "x-net"], ["info"],
-                ["export"], ["plot"], ["demo"], ["verify"]]
+    commands = [[], ["generate"], ["generate", "radix-net"], ["generate", "x-net"],
+                ["generate", "graph-challenge"], ["info"], ["export"], ["plot"], ["demo"],
+                ["verify"], ["challenge", "infer"], ["challenge", "images"]]
     parts = []
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "90"  # help text as in an 90-column terminal
