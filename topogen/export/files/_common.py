@@ -5,7 +5,6 @@ Public names in a private module (as SciPy's ``_sputils``), shared by the format
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -13,6 +12,7 @@ import scipy.sparse as sp
 
 from ..._checks import TopogenError, check_int
 from ...topology import Topology, csr_from_parts
+from ._digits import number_table
 from ._guard import fail, load_json
 
 #: Default value written on every edge of a Graph Challenge file (the challenge's
@@ -66,24 +66,6 @@ def format_lines(columns, separators) -> np.ndarray:
 TABLE_MAX = 1 << 22
 
 
-@functools.lru_cache(maxsize=16)
-def _number_table(n: int, base: int, tail: bytes) -> np.ndarray:
-    """``str(k + base) + tail`` for ``k < n`` as rows of a NUL-padded ``(n, width)`` table.
-
-    Digits are right-aligned after leading NUL bytes, which the writers drop.
-    """
-    values = np.arange(base, n + base, dtype=np.int64)
-    digits = len(str(n + base - 1))
-    table = np.zeros((n, digits + len(tail)), dtype=np.uint8)
-    v = values.copy()
-    for j in range(digits - 1, -1, -1):
-        table[:, j] = np.where((v > 0) | (j == digits - 1), v % 10 + 48, 0)
-        v //= 10
-    table[:, digits:] = np.frombuffer(tail, dtype=np.uint8)
-    table.flags.writeable = False
-    return table
-
-
 def format_pairs(rows, cols, n_rows: int, n_cols: int, sep: bytes, tail: bytes):
     """Lines ``str(row) sep str(col) tail`` for 1-based ``rows``/``cols``, as uint8.
 
@@ -98,8 +80,8 @@ def format_pairs(rows, cols, n_rows: int, n_cols: int, sep: bytes, tail: bytes):
     """
     if max(n_rows, n_cols) > TABLE_MAX:
         return format_lines([rows, cols], [sep, tail])
-    left = _number_table(n_rows, 1, sep)
-    right = _number_table(n_cols, 1, tail)
+    left = number_table(n_rows, sep)
+    right = number_table(n_cols, tail)
     wl, wr = left.shape[1], right.shape[1]
     lines = np.empty(len(rows), dtype=[("l", f"V{wl}"), ("r", f"V{wr}")])
     lines["l"] = left.view(f"V{wl}").ravel()[rows - 1]

@@ -14,7 +14,6 @@ are printed once per distinct value and gathered.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -22,6 +21,8 @@ import scipy.sparse as sp
 
 from ..._checks import TopogenError
 from ._common import CHUNK_EDGES, TABLE_MAX
+from ._common import value_text as shortest_text
+from ._digits import digit_rows, number_table
 
 #: Line layouts ``write_graph_challenge(dialect=...)`` knows.
 DIALECTS = ("official", "rows")
@@ -55,7 +56,7 @@ def value_text(value: float, dialect: str) -> bytes:
     (b'6.250000e-02', b'0.0625')
     """
     if dialect == "rows":
-        return repr(float(value)).encode()
+        return shortest_text(value)
     text = b"%e" % value
     if float(text) != value:
         raise TopogenError(
@@ -89,46 +90,12 @@ def _weights_table(weights: np.ndarray, dialect: str):
 
 
 # ============================================================================ writing
-@functools.lru_cache(maxsize=16)
-def number_table(n: int, tail: bytes) -> np.ndarray:
-    """``str(k) + tail`` for ``1 <= k <= n`` as rows of a NUL-padded ``(n, width)`` table.
-
-    Digits are right-aligned after leading NUL bytes, which the writer drops.  Cached (16
-    tables) and read-only.
-
-    Parameters
-    ----------
-    n : int
-        Largest number (a layer's row or column count).
-    tail : bytes
-        Written after each number (a tab, or a tab, value and newline).
-
-    >>> number_table(10, b"\\t")[[0, 9]].tobytes()
-    b'\\x001\\t10\\t'
-    """
-    digits = len(str(n))
-    table = np.zeros((n, digits + len(tail)), dtype=np.uint8)
-    v = np.arange(1, n + 1, dtype=np.int64)
-    for j in range(digits - 1, -1, -1):
-        table[:, j] = np.where((v > 0) | (j == digits - 1), v % 10 + 48, 0)
-        v //= 10
-    table[:, digits:] = np.frombuffer(tail, dtype=np.uint8)
-    table.flags.writeable = False
-    return table
-
-
 def _number_field(values: np.ndarray, n: int, tail: bytes) -> np.ndarray:
     """``str(v) + tail`` for 1-based ``values <= n`` as NUL-padded rows of a byte matrix."""
     if n <= TABLE_MAX:
         table = number_table(n, tail)
         return table.view(f"V{table.shape[1]}").ravel()[values - 1]
-    digits = len(str(n))
-    out = np.zeros((len(values), digits + len(tail)), dtype=np.uint8)
-    v = values.astype(np.int64)
-    for j in range(digits - 1, -1, -1):
-        out[:, j] = np.where((v > 0) | (j == digits - 1), v % 10 + 48, 0)
-        v //= 10
-    out[:, digits:] = np.frombuffer(tail, dtype=np.uint8)
+    out = digit_rows(values, len(str(n)), tail)
     return out.view(f"V{out.shape[1]}").ravel()
 
 
