@@ -25,6 +25,8 @@ import scipy.sparse as sp
 from .._checks import TopogenError, as_rng, check_density, check_int, check_path
 from .._io import atomic_file
 from ..export.files import parse_fields, parse_floats, parse_ints
+from ..export.files._digits import digit_rows
+from ..export.files._guard import fail
 
 __all__ = ["check_images", "random_images", "read_categories", "read_images",
            "write_categories", "write_images"]
@@ -46,10 +48,6 @@ def _read_text(path: str) -> bytes:
             return f.read()
     except (OSError, EOFError, zlib.error) as exc:
         raise TopogenError(f"cannot read {path}: {exc}") from None
-
-
-def _fail(path, line, message):
-    raise TopogenError(f"{path}, line {line}: {message}")
 
 
 def _check_limit(name, value):
@@ -145,12 +143,12 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
                                    (cols, neurons, "feature id", "neurons")):
         bad = np.flatnonzero(ids < 1)
         if len(bad):
-            _fail(path, int(lines[bad[0]]), f"{what} 0 is out of range (ids are 1-based)")
+            fail(path, int(lines[bad[0]]), f"{what} 0 is out of range (ids are 1-based)")
         if limit is not None:
             bad = np.flatnonzero(ids > limit)
             if len(bad):
                 k = int(bad[0])
-                _fail(path, int(lines[k]), f"{what} {int(ids[k])} is beyond {name}={limit}")
+                fail(path, int(lines[k]), f"{what} {int(ids[k])} is beyond {name}={limit}")
     n_rows = n_images if n_images is not None else int(rows.max(initial=0))
     n_cols = neurons if neurons is not None else int(cols.max(initial=0))
     key = (rows - 1) * n_cols + (cols - 1)
@@ -162,7 +160,7 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
     if len(dup):
         k = int(dup[0])
         a, b = (k, k + 1) if order is None else (int(order[k]), int(order[k + 1]))
-        _fail(path, int(lines[b]), f"pixel (image {int(rows[b])}, feature {int(cols[b])}) is "
+        fail(path, int(lines[b]), f"pixel (image {int(rows[b])}, feature {int(cols[b])}) is "
               f"given twice, first on line {int(lines[a])}")
     if order is not None:
         rows, cols, vals = rows[order], cols[order], vals[order]
@@ -213,24 +211,19 @@ def read_categories(path, *, n_images: int | None = None) -> np.ndarray:
     if len(bad):
         k = int(bad[0])
         limit = f"1..{n_images}" if n_images is not None else "1 or more"
-        _fail(path, int(lines[k]), f"image id {int(ids[k])} is out of range (ids are {limit})")
+        fail(path, int(lines[k]), f"image id {int(ids[k])} is out of range (ids are {limit})")
     order = np.argsort(ids, kind="stable")
     same = np.flatnonzero(ids[order][1:] == ids[order][:-1])
     if len(same):
         k = int(order[same[0] + 1])
-        _fail(path, int(lines[k]), f"image id {int(ids[k])} is given twice")
+        fail(path, int(lines[k]), f"image id {int(ids[k])} is given twice")
     return ids[order]
 
 
 def _digits(values: np.ndarray) -> np.ndarray:
     """Non-negative ints as right-aligned decimal text, NUL-padded: an ``(n, width)`` uint8."""
     width = len(str(int(values.max()))) if len(values) else 1
-    out = np.zeros((len(values), width), dtype=np.uint8)
-    v = values.astype(np.uint64)
-    for j in range(width - 1, -1, -1):
-        out[:, j] = np.where((v > 0) | (j == width - 1), v % 10 + 48, 0)
-        v //= np.uint64(10)
-    return out
+    return digit_rows(values, width, b"")
 
 
 def _text_table(strings: list[bytes]) -> np.ndarray:
