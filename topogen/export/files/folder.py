@@ -17,7 +17,7 @@ import zlib
 
 import scipy.sparse as sp
 
-from ..._checks import TopogenError
+from ..._checks import TopogenError, check_option
 from ..._io import default_mode, fsync_dir, remove_stale, temp_prefix, terminate_cleanly
 from ..._progress import Progress
 from ...topology import check_meta
@@ -306,11 +306,8 @@ def write_layers(layers, folder: str, *, kind: str, value=None, meta=None,
     """
     meta = check_meta(meta)
     if kind == "tsv":
-        if dialect not in DIALECTS:
-            raise TopogenError(f"dialect must be one of {', '.join(map(repr, DIALECTS))}, got "
-                               f"{dialect!r}")
-        if compression not in (None, "gzip"):
-            raise TopogenError(f"compression must be None or 'gzip', got {compression!r}")
+        dialect = check_option("dialect", dialect, DIALECTS)
+        compression = check_option("compression", compression, (None, "gzip"))
         if weights is not None and value is not None:
             raise TopogenError("pass value= (one weight for every edge) or weights= (one "
                                "array per layer), not both")

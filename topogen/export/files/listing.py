@@ -11,7 +11,7 @@ import json
 import os
 import re
 
-from ..._checks import DEFAULT_MAX_EDGES, TopogenError
+from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_option
 from ._guard import open_regular  # the one shared check; tsv.py imports it from here
 
 #: Name of the side file of a one-file-per-layer folder.
@@ -126,8 +126,7 @@ def folder_files(folder: str, kind: str, *, compression: str | None = "infer",
     >>> folder_files(d, "tsv")
     ([4, 4, 4], None, ['n4-l1.tsv', 'n4-l2.tsv'], {}, None)
     """
-    if compression not in (None, "gzip", "infer"):
-        raise TopogenError(f"compression must be None, 'gzip' or 'infer', got {compression!r}")
+    compression = check_option("compression", compression, (None, "gzip", "infer"))
     side = os.path.join(folder, SIDECAR)
     if os.path.lexists(side):
         doc = _sidecar_doc(side)
