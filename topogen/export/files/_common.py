@@ -10,7 +10,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from ..._checks import TopogenError, check_int
+from ..._checks import TopogenError, check_int, fmt_value
 from ...topology import Topology, csr_from_parts
 from ._digits import number_table
 from ._guard import fail, load_json
@@ -365,17 +365,5 @@ def widths_meta(widths_text, meta_text, path):
     meta = load_json(meta_text, path, "the meta attribute") if meta_text else {}
     if not (isinstance(widths, list) and len(widths) >= 2 and all(
             isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)):
-        raise TopogenError(f"{path}: invalid widths {short(widths)}")
+        raise TopogenError(f"{path}: invalid widths {fmt_value(widths)}")
     return widths, meta if isinstance(meta, dict) else {}
-
-
-def short(value, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters (``...`` included), for error messages.
-
-    Parameters
-    ----------
-    value : object
-    limit : int, default 60
-    """
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from ..._checks import TopogenError, check_int, check_path
+from ..._checks import TopogenError, check_int, check_path, fmt_value
 from ..._io import atomic_file
 from ...topology import Topology, check_topology, trusted
-from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._common import SMALL_MAX_EDGES, check_small, widths_meta
 from ._guard import check_read_size, fail, open_regular
 from .graphml import check_file_size, edges_to_layers, to_nx
 
@@ -111,7 +111,7 @@ def read_edgelist(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
              "'# meta:' and '# edges:' header lines)")
     declared = lines[2][len(_HEADER[2]):].strip()
     if not declared.isdigit() or len(declared) > 18:
-        fail(path, 3, f"the edge count {short(declared[:20])} is not an integer")
+        fail(path, 3, f"the edge count {fmt_value(declared[:20])} is not an integer")
     declared = int(declared)
     widths, meta = widths_meta(lines[0][len(_HEADER[0]):], lines[1][len(_HEADER[1]):], path)
     body = lines[3] if len(lines) > 3 else b""
@@ -131,7 +131,7 @@ def read_edgelist(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
         raise TopogenError(f"{path}: not a UTF-8 text file ({exc})") from None
     except (nx.NetworkXError, TypeError, ValueError, IndexError) as exc:
         raise TopogenError(f"{path}: not a valid edge list ({type(exc).__name__}: "
-                           f"{short(str(exc), 200)})") from None
+                           f"{fmt_value(str(exc), 200)})") from None
     n_edges = G.number_of_edges()
     n_fields = len(text.split())
     if n_edges != declared or n_fields != 2 * n_edges:

@@ -8,10 +8,10 @@ import re
 
 import numpy as np
 
-from ..._checks import TopogenError, check_int, check_path
+from ..._checks import TopogenError, check_int, check_path, fmt_value
 from ..._io import atomic_file
 from ...topology import Topology, check_topology, csr_from_parts, trusted
-from ._common import SMALL_MAX_EDGES, check_small, short, widths_meta
+from ._common import SMALL_MAX_EDGES, check_small, widths_meta
 from ._guard import fail, open_regular
 
 #: Largest file per edge of ``max_edges`` that the GraphML and edge-list readers parse.
@@ -176,12 +176,12 @@ def _node_ids(labels, path, widths):
     for k, label in enumerate(labels):
         m = _LABEL.fullmatch(label) if isinstance(label, str) else None
         if not m:
-            raise TopogenError(f"{path}: node {short(label)} is not of the form "
+            raise TopogenError(f"{path}: node {fmt_value(label)} is not of the form "
                                "'layer:index'")
         layer_idx[k], index[k] = int(m.group(1)), int(m.group(2))
         if layer_idx[k] >= len(widths) or index[k] >= widths[layer_idx[k]]:
             raise TopogenError(f"{path}: node {label!r} is out of range for widths "
-                               f"{short(widths)}")
+                               f"{fmt_value(widths)}")
     return layer_idx, index
 
 
@@ -255,14 +255,14 @@ def read_graphml(path, *, max_edges: int = SMALL_MAX_EDGES) -> Topology:
         except (nx.NetworkXError, ValueError, KeyError, TypeError, IndexError, AttributeError,
                 RecursionError, OverflowError, LookupError, SyntaxError, OSError) as exc:
             raise TopogenError(f"{path}: not a readable GraphML file ({type(exc).__name__}: "
-                               f"{short(str(exc), 200)})") from None
+                               f"{fmt_value(str(exc), 200)})") from None
     if not G.is_directed() or G.is_multigraph():
         raise TopogenError(f"{path}: the graph must be a directed simple graph (edges go "
                            "layer i -> i+1)")
     widths, meta = widths_meta(G.graph.get("widths"), G.graph.get("meta"), path)
     if len(G) != sum(widths):
         raise TopogenError(f"{path}: the graph has {len(G)} nodes but widths "
-                           f"{short(widths)} need {sum(widths)}, one per (layer, index)")
+                           f"{fmt_value(widths)} need {sum(widths)}, one per (layer, index)")
     node_l, node_i = _node_ids(list(G.nodes), path, widths)
     if len(set(zip(node_l.tolist(), node_i.tolist()))) != len(G):
         raise TopogenError(f"{path}: two nodes name the same (layer, index)")

@@ -9,10 +9,9 @@ import zipfile
 import numpy as np
 import scipy.sparse as sp
 
-from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path
+from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_int, check_path, fmt_value
 from ..._io import atomic_file
 from ...topology import Topology, canonical_problem, check_topology, csr_from_parts, trusted
-from ._common import short
 from ._guard import check_read_size, load_json, open_regular
 
 _NPZ_MAGIC = "topogen-npz"
@@ -280,7 +279,7 @@ def load_npz(path, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
                 zipfile.LargeZipFile, RuntimeError, NotImplementedError, OverflowError,
                 SyntaxError, UnicodeError) as exc:  # NumPy/zip errors on corrupt files
             raise TopogenError(f"{path}: not a readable .npz file ({type(exc).__name__}: "
-                               f"{short(str(exc), 200)})") from None
+                               f"{fmt_value(str(exc), 200)})") from None
 
 
 def _load_zip(zf, members, path, max_edges) -> Topology:
@@ -289,17 +288,17 @@ def _load_zip(zf, members, path, max_edges) -> Topology:
 
     magic = small("format", "u").tobytes().decode("ascii", "replace")
     if magic != _NPZ_MAGIC:
-        raise TopogenError(f"{path}: not a topogen .npz file (format {short(magic)})")
+        raise TopogenError(f"{path}: not a topogen .npz file (format {fmt_value(magic)})")
     version = small("version")
     if version.tolist() != [_NPZ_VERSION]:
         raise TopogenError(f"{path}: unsupported topogen .npz version "
-                           f"{short(version.tolist())}; this topogen reads {_NPZ_VERSION}")
+                           f"{fmt_value(version.tolist())}; this topogen reads {_NPZ_VERSION}")
     widths = small("widths").tolist()
     layer_nnz = small("layer_nnz").tolist()
     if len(widths) < 2 or min(widths) < 1 or len(layer_nnz) != len(widths) - 1 or \
             min(layer_nnz) < 0:
-        raise TopogenError(f"{path}: invalid widths {short(widths)} / layer_nnz "
-                           f"{short(layer_nnz)}")
+        raise TopogenError(f"{path}: invalid widths {fmt_value(widths)} / layer_nnz "
+                           f"{fmt_value(layer_nnz)}")
     check_read_size(path, sum(widths), sum(layer_nnz), max_edges)
     meta = load_json(small("meta", "u").tobytes(), path, "meta")
     layers = [_npz_layer(zf, members, i, widths[i], widths[i + 1], layer_nnz[i], path)
