@@ -16,7 +16,6 @@ import contextlib
 import gzip
 import math
 import numbers
-import os
 import zlib
 
 import numpy as np
@@ -26,7 +25,7 @@ from .._checks import TopogenError, as_rng, check_density, check_int, check_path
 from .._io import atomic_file
 from ..export.files import parse_fields, parse_floats, parse_ints
 from ..export.files._digits import digit_rows
-from ..export.files._guard import fail
+from ..export.files._guard import fail, open_regular
 
 __all__ = ["check_images", "random_images", "read_categories", "read_images",
            "write_categories", "write_images"]
@@ -36,18 +35,12 @@ CHUNK_LINES = 1 << 18
 
 
 def _read_text(path: str) -> bytes:
-    """The bytes of a regular file, gunzipped if its name ends with ``.gz``."""
-    if not os.path.isfile(path):
-        what = "no such file" if not os.path.exists(path) else "not a regular file"
-        raise TopogenError(f"cannot read {path}: {what}")
-    try:
-        if path.endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        with open(path, "rb") as f:
-            return f.read()
-    except (OSError, EOFError, zlib.error) as exc:
-        raise TopogenError(f"cannot read {path}: {exc}") from None
+    """The bytes of a regular file (the files package's check), gunzipped if it ends ``.gz``."""
+    with open_regular(path) as f:
+        try:
+            return gzip.GzipFile(fileobj=f).read() if path.endswith(".gz") else f.read()
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TopogenError(f"cannot read {path}: {exc}") from None
 
 
 def _check_limit(name, value):
