@@ -29,6 +29,7 @@ from .._checks import (
     rng_and_seed,
 )
 from ..topology import Topology, csr_from_parts, make_meta, trusted
+from ._common import check_layer_densities
 from .expanders import x_net
 
 __all__ = ["butterfly", "dense", "erdos_renyi", "erk", "random_regular", "uniform_layer"]
@@ -152,15 +153,18 @@ def erdos_renyi(
     """Uniform random sparse layers (SET-style Erdos-Renyi), exact edge counts.
 
     Layer ``i`` has ``round(density_i * n_i * n_(i+1))`` edges (at least one), a uniformly
-    random subset of its cells.  ``density_i`` is ``density`` for every layer, or with
-    ``epsilon`` the SET rule ``min(1, epsilon * (n_i + n_(i+1)) / (n_i * n_(i+1)))``.
+    random subset of its cells.  ``density_i`` is ``density`` (one for every layer, or one
+    per layer), or with ``epsilon`` the SET rule
+    ``min(1, epsilon * (n_i + n_(i+1)) / (n_i * n_(i+1)))``.  With one density per layer
+    this is the verifier's random baseline: every layer gets exactly the edge count of the
+    topology it is compared with, not only in expectation.
 
     Parameters
     ----------
     widths : sequence of int
         ``n_0, ..., n_L``.
-    density : float, optional
-        Density of every layer, in ``(0, 1]``.
+    density : float or sequence of float, optional
+        Density of every layer, or one per layer, in ``(0, 1]``.
     seed : int, numpy.random.Generator or None
         None draws a seed; the one used is in ``meta["seed"]`` (pass it to rebuild).
     epsilon : float, optional
@@ -184,14 +188,15 @@ def erdos_renyi(
     (500, 50)
     >>> erdos_renyi([100, 100], epsilon=5, seed=0).layer_nnz  # 5 * 200 edges
     (1000,)
+    >>> erdos_renyi([8, 8, 4], [0.25, 0.5], seed=0).layer_nnz  # one density per layer
+    (16, 16)
     """
     widths = _check_net_widths(widths)
     pairs = list(pairwise(widths))
     if (density is None) == (epsilon is None):
         raise TopogenError("give exactly one of density= or epsilon= (SET)")
     if density is not None:
-        density = check_density("density", density)
-        dens = [density] * len(pairs)
+        density, dens = check_layer_densities("density", density, len(pairs))
     else:
         if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon <= 0:
             raise TopogenError(f"epsilon must be a positive number, got {epsilon!r}")

@@ -7,23 +7,35 @@
 * :func:`bipartite_ramanujan`: the vertex-edge incidence layer of a regular Ramanujan graph,
   a ``(d, 2)``-biregular layer between unequal widths ``n`` and ``n d / 2`` that meets the
   biregular Ramanujan bound ``sqrt(d - 1) + 1`` exactly when the graph is Ramanujan.
+* :func:`ramanujan_net`: every layer one Paley or LPS Ramanujan graph widened by a Kronecker
+  product to the requested widths, at the catalogued density nearest the requested one
+  (:func:`ramanujan_catalogue` lists the graphs).
 """
 
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import DEFAULT_MAX_EDGES, TopogenError, check_matrix, check_max_edges
-from .._primes import check_prime
-from ..topology import Topology, csr_from_parts, make_meta, trusted
-from ._common import coo_to_csr
-from .expanders import graph_layer
+from .._checks import (
+    DEFAULT_MAX_EDGES,
+    TopogenError,
+    check_matrix,
+    check_max_edges,
+    check_widths,
+    fmt_value,
+)
+from .._primes import check_prime, primes_in
+from ..topology import Topology, csr_from_parts, kron_ones, make_meta, trusted
+from ._common import check_layer_densities, coo_to_csr
+from .expanders import graph_layer, paley
 
 __all__ = [
     "bipartite_ramanujan", "incidence_layer", "lps", "lps_generators", "lps_layer", "lps_net",
+    "ramanujan_catalogue", "ramanujan_net",
 ]
 
 
@@ -414,3 +426,150 @@ def bipartite_ramanujan(
             )
     return trusted([N], make_meta("bipartite_ramanujan", params))
 
+
+
+def ramanujan_catalogue(max_vertices: int) -> list[tuple]:
+    """Ramanujan graphs topogen can build with at most ``max_vertices`` vertices.
+
+    Returns ``(name, n_vertices, degree, builder)`` for Paley graphs ``P(q)`` (``q`` prime
+    ``= 1 mod 4``: ``(q-1)/2``-regular, Ramanujan) and LPS graphs ``X^{p,q}`` (``p + 1``-
+    regular on ``q(q^2-1)/2`` or ``q(q^2-1)`` vertices; Lubotzky, Phillips & Sarnak 1988).
+
+    Parameters
+    ----------
+    max_vertices : int
+        Largest number of vertices listed.
+
+    Returns
+    -------
+    list of tuple
+        ``(name, n_vertices, degree, builder)``, Paley graphs first in increasing ``q``;
+        ``builder()`` returns the graph's adjacency (:func:`topogen.paley`,
+        :func:`topogen.lps`).
+
+    Examples
+    --------
+    >>> [(name, n, d) for name, n, d, _ in ramanujan_catalogue(60)][:3]
+    [('paley(5)', 5, 2), ('paley(13)', 13, 6), ('paley(17)', 17, 8)]
+    """
+    out = []
+    for q in primes_in(5, max_vertices + 1, mod4=1):
+        out.append((f"paley({q})", q, (q - 1) // 2, lambda q=q: paley(q)))
+    for q in primes_in(5, int(max_vertices ** (1 / 3)) + 3, mod4=1):
+        for p in primes_in(5, 4 * max_vertices + 1, mod4=1):
+            if p == q:
+                continue
+            n = q * (q * q - 1) // (2 if pow(p, (q - 1) // 2, q) == 1 else 1)
+            if n <= max_vertices and p + 1 < n:
+                out.append((f"lps({p},{q})", n, p + 1, lambda p=p, q=q: lps(p, q)))
+    return out
+
+
+def ramanujan_net(widths, density, *, max_edges: int = DEFAULT_MAX_EDGES) -> Topology:
+    """Every layer the adjacency of one Ramanujan graph blown up by a Kronecker product.
+
+    Layer ``i`` is ``kron(ones((B_i, B_(i+1))), A)`` for the adjacency ``A`` of a Ramanujan
+    graph on ``n`` vertices (``widths[i] = B_i * n``), which keeps its density ``d / n`` and
+    its spectral ratio (the nontrivial singular values scale with ``sqrt(B_i B_(i+1))`` like
+    the top one), the same widening RadiX-Nets use.  The graph is the one of
+    :func:`ramanujan_catalogue` whose size divides every width and whose density is nearest
+    (in ratio) to ``density`` (their mean when one is given per layer), among those whose 0/1
+    adjacency is regular and meets the Ramanujan bound ``2 sqrt(d - 1)`` for its real degree
+    (checked numerically: LPS graphs with ``q <= 2 sqrt(p)`` repeat generators, and
+    collapsing the repeats lowers the degree).  The realised density is what it is: read it
+    from ``layer_density``.  Deterministic.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``n_0 .. n_L``; the graph's size must divide every width.
+    density : float or sequence of float
+        Target density in ``(0, 1]``, or one per layer (their mean picks the graph).
+    max_edges : int
+        Refuse before the layers are allocated if they would hold more edges.
+
+    Returns
+    -------
+    Topology
+        ``meta["params"]["graph"]`` names the graph used, with its vertices, degree, second
+        eigenvalue modulus ``lambda2`` and the bound.
+
+    Raises
+    ------
+    TopogenError
+        For bad widths or densities, or if no catalogued Ramanujan graph has a size dividing
+        every width.
+
+    References
+    ----------
+    A. Lubotzky, R. Phillips & P. Sarnak, *Ramanujan graphs*, Combinatorica 8 (1988).
+
+    Examples
+    --------
+    >>> t = ramanujan_net([26, 26], 0.5)
+    >>> t.meta["params"]["graph"], t.layer_density
+    ('paley(13)', (0.46153846153846156,))
+    """
+    widths = check_widths("widths", widths)
+    if len(widths) < 2:
+        raise TopogenError(f"widths must have at least 2 entries, got {fmt_value(widths)}")
+    density, dens = check_layer_densities("density", density, len(widths) - 1)
+    target = float(np.mean(dens))
+    g = 0
+    for w in widths:
+        g = math.gcd(g, int(w))
+    options = [c for c in ramanujan_catalogue(g) if g % c[1] == 0]
+    # nearest first by the nominal degree; the 0/1 graph is then built and checked
+    options.sort(key=lambda c: (abs(math.log(c[2] / c[1] / target)), -c[1]))
+    checked = [c for c in map(_checked_graph, options[:8]) if c is not None]
+    if not checked:
+        raise TopogenError(
+            f"ramanujan_net: no Paley or LPS Ramanujan graph has a vertex count dividing "
+            f"every width {fmt_value(list(widths))} (gcd {g}); use widths that are multiples "
+            "of e.g. 13, 60 or 120 (LPS X^{13,5} has 120 vertices)"
+        )
+    name, n, d, lam, bound, base = min(
+        checked, key=lambda c: (abs(math.log(c[2] / c[1] / target)), -c[1]))
+    blocks = [w // n for w in widths]
+    check_max_edges(sum(a * b * base.nnz for a, b in pairwise(blocks)), max_edges,
+                    f"ramanujan_net({fmt_value(list(widths))})",
+                    neurons=sum(a + b for a, b in pairwise(widths)))
+    layers = [kron_ones(a, b, base) for a, b in pairwise(blocks)]
+    params = {"widths": list(widths), "density": density, "graph": name, "vertices": n, "degree": d,
+              "lambda2": lam, "ramanujan_bound": bound}
+    return trusted(layers, make_meta("ramanujan_net", params, None))
+
+
+#: The name this construction had in ``topogen.verify`` (``kron_graph(widths,
+#: layer_densities)``); the same function.
+kron_graph = ramanujan_net
+
+
+def _checked_graph(candidate):
+    """Build a catalogued graph as a 0/1 adjacency and check it is regular and Ramanujan.
+
+    LPS graphs with ``q <= 2 sqrt(p)`` have coinciding generators (a multigraph); as a 0/1
+    layer their degree is lower than ``p + 1``, so the bound is checked for the degree the
+    0/1 graph really has: the largest eigenvalue modulus other than ``+-d`` must be at most
+    ``2 sqrt(d - 1)`` (dense ``eigvalsh``; the catalogue holds graphs of at most a few
+    thousand vertices).  Returns ``(name, n, d, lambda2, bound, csr)`` or None.
+    """
+    name, n, _, build = candidate
+    if n > 4096:
+        return None
+    A = sp.csr_array(build())
+    A.data[:] = 1
+    A = A.astype(bool)
+    A.sum_duplicates()
+    A.sort_indices()
+    deg = np.diff(A.indptr)
+    if deg.min() != deg.max() or deg[0] < 2:
+        return None
+    d = int(deg[0])
+    ev = np.abs(np.linalg.eigvalsh(A.toarray().astype(float)))
+    nontrivial = ev[~np.isclose(ev, d)]
+    lam = float(nontrivial.max()) if len(nontrivial) else 0.0
+    bound = 2.0 * float(np.sqrt(d - 1))
+    if lam > bound + 1e-9:
+        return None
+    return name, n, d, lam, bound, csr_from_parts(A.shape, A.indptr, A.indices)
