@@ -36,14 +36,14 @@ def run_dataset(name, args):
     common = dict(dataset=data, hidden=HIDDEN, seeds=args.seeds,
                   epochs=args.epochs or EPOCHS[name], device=args.device, progress=None,
                   threads=args.threads)
-    from topogen.verify.families import kron_graph
+    from topogen.generators.ramanujan import ramanujan_net
 
     results = []
     graphs = set()
     for k, density in enumerate(args.densities):
-        fams = ["dense", "radix", "x_net", "random"] if k == 0 else ["radix", "x_net", "random"]
+        fams = (["dense"] if k == 0 else []) + ["radix-net", "x-net", "erdos-renyi"]
         # the Ramanujan graph is chosen by density; run each distinct graph once
-        graph = kron_graph(HIDDEN, [density] * (len(HIDDEN) - 1)).meta["params"]["graph"]
+        graph = ramanujan_net(HIDDEN, density).meta["params"]["graph"]
         if graph not in graphs:
             graphs.add(graph)
             fams.insert(len(fams) - 1, "ramanujan")

@@ -75,6 +75,10 @@ GALLERY = [
      "The vertex-edge incidence layer of a `d`-regular Ramanujan graph is a `(d, 2)`-biregular "
      "Ramanujan layer between unequal widths (13 vertices, 39 edges); stacked with its "
      "transpose it goes 13 -> 39 -> 13.", "bipartite_ramanujan"),
+    ("ramanujan", "Ramanujan net", "net = topogen.ramanujan_net([26, 26, 26], 0.5)",
+     "Every layer the Paley graph `P(13)` (6-regular on 13 vertices, Ramanujan) widened by a "
+     "Kronecker product with `ones((2, 2))`: density `6/13`, the catalogued Ramanujan graph "
+     "nearest the requested 0.5 whose size divides every width.", "ramanujan_net"),
     ("from-graph", "Any graph", "import networkx as nx\n"
      "net = topogen.from_graph(nx.petersen_graph(), depth=3)",
      "Any undirected graph (here the Petersen graph) as a stack of its bipartite double "
@@ -82,8 +86,8 @@ GALLERY = [
     ("dense", "Dense", "net = topogen.dense([6, 10, 6])",
      "The fully connected baseline.", "dense"),
     ("erdos-renyi", "Erdos-Renyi", "net = topogen.erdos_renyi([24, 24, 24], 0.15, seed=0)",
-     "Every edge kept independently with probability 0.15: the random baseline.",
-     "erdos_renyi"),
+     "A uniformly random subset of exactly `round(0.15 * 24 * 24)` cells in every layer "
+     "(the `G(n, m)` model): the random baseline.", "erdos_renyi"),
     ("erk", "ERK", "net = topogen.erk([32, 24, 12], 0.25, seed=0)",
      "Erdos-Renyi-Kernel: random layers whose density scales with `(n_in + n_out) / "
      "(n_in * n_out)`.", "erk"),

@@ -42,12 +42,15 @@ def _direct(family, argv):
 
 def test_every_generator_family_is_reachable():
     generators = {name for name, mod in topogen._LAZY.items() if ".generators." in mod}
-    assert generators <= {f.function for f in cli.FAMILIES.values()}
+    assert generators <= {f.function for f in cli.commands()}
 
 
-@pytest.mark.parametrize("name", list(cli.FAMILIES))
+COMMANDS = {c.name: c for c in cli.commands()}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
 def test_generate_example_of_every_family(name, tmp_path, capsys):
-    family = cli.FAMILIES[name]
+    family = COMMANDS[name]
     argv, out = _example_argv(family, tmp_path)
     code, _, err = run(argv, capsys)
     assert code == 0, err
@@ -159,7 +162,7 @@ def test_debug_shows_the_exception(capsys):
 
 def test_help_has_examples_everywhere(capsys):
     commands = [[], ["generate"], ["info"], ["export"], ["plot"], ["demo"]]
-    commands += [["generate", name] for name in cli.FAMILIES]
+    commands += [["generate", name] for name in COMMANDS]
     for cmd in commands:
         with pytest.raises(SystemExit) as exc:
             cli.main([*cmd, "--help"])

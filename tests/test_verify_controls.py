@@ -47,12 +47,12 @@ def test_baselines_match_the_reference_topology_layer_by_layer(digits):
     assert "mine" in res.settings["matched_to"]
     ends = (64 * 32, 32 * 10)
     for run in res.runs:
-        if run.family in ("random", "mine"):  # exact edge counts, every layer
+        if run.family in ("erdos-renyi", "mine"):  # exact edge counts, every layer
             assert run.layer_nnz == (ends[0], *mine.layer_nnz, ends[1])
-        if run.family == "x_net":  # degrees are rounded: close, and recorded as trained
+        if run.family == "x-net":  # degrees are rounded: close, and recorded as trained
             assert abs(sum(run.layer_nnz[1:3]) - mine.nnz) <= 0.1 * mine.nnz
     rows = {r["family"]: r for r in res.rows()}
-    assert rows["random"]["core_density"] == pytest.approx(mine.density)
+    assert rows["erdos-renyi"]["core_density"] == pytest.approx(mine.density)
 
 
 def test_uniform_random_uses_the_checked_sampler():
@@ -279,7 +279,7 @@ def test_alford2018_preset_on_mnist():
     assert res.settings["widths"] == [784, 300, 100, 10]
     runs = {r.family: r for r in res.runs}
     assert runs["radix-net"].layer_nnz == (23520, 3000, 1000)
-    assert runs["random"].layer_nnz == runs["radix-net"].layer_nnz
+    assert runs["erdos-renyi"].layer_nnz == runs["radix-net"].layer_nnz
     assert runs["radix-net"].layer_kinds == ("csr", "masked", "masked")
     assert min(r.test_accuracy for r in res.runs) > 0.85
     assert res.settings["call"]["preset"] == "alford2018"

@@ -33,6 +33,7 @@ _LAZY = {
     "from_graph": "topogen.generators.expanders",
     "lps": "topogen.generators.ramanujan",
     "bipartite_ramanujan": "topogen.generators.ramanujan",
+    "ramanujan_net": "topogen.generators.ramanujan",
     "dense": "topogen.generators.baselines",
     "erdos_renyi": "topogen.generators.baselines",
     "erk": "topogen.generators.baselines",
@@ -43,8 +44,8 @@ _LAZY = {
     "save": "topogen.export.files",
     "load": "topogen.export.files",
 }
-_SUBMODULES = frozenset({"analysis", "challenge", "export", "generators", "plot", "verify",
-                         "cli"})
+_SUBMODULES = frozenset({"analysis", "challenge", "export", "families", "generators", "plot",
+                         "verify", "cli"})
 
 __all__ = ["TopogenError", "Topology", "__version__", *sorted(_LAZY)]
 

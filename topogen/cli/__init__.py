@@ -1,8 +1,9 @@
 """The ``topogen`` command: generate, inspect, export and plot topologies, and run the demo.
 
-A thin layer over the library with no logic of its own.  Every generator family is one
-:class:`Family` entry of :data:`FAMILIES` (its name, the library function and its options),
-so ``topogen generate FAMILY --help`` documents the family and a new family is one entry.
+A thin layer over the library with no logic of its own.  The families of ``topogen
+generate`` are the registry :data:`topogen.families.FAMILIES`, which the verifier reads
+too; :mod:`topogen.cli.families` adds each family's flags (a :class:`Command`), so ``topogen
+generate FAMILY --help`` documents the family and a new family is one entry.
 
 One module per command (:mod:`~topogen.cli.generate`, :mod:`~topogen.cli.info`,
 :mod:`~topogen.cli.export`, :mod:`~topogen.cli.plot`, :mod:`~topogen.cli.demo`,
@@ -33,12 +34,13 @@ from .._io import Terminated, terminate_cleanly
 from .._version import __version__
 from . import challenge, demo, export, generate, info, plot, verify
 from ._common import PROG, Formatter, Parser, common_options, epilog, in_cli_terms, wrap
-from .families import FAMILIES, Family, Param
+from .families import COMMANDS, Command, Param, commands
 
-__all__ = ["FAMILIES", "Family", "Param", "build_parser", "main"]
+__all__ = ["COMMANDS", "Command", "Param", "build_parser", "commands", "main"]
 
 # The other public names of the former single module ``topogen/cli.py``, still importable
 # from here (``as`` marks them re-exported).
+from ..families import family_function as family_function
 from ._parse import parse_int_or_ints as parse_int_or_ints
 from ._parse import parse_ints as parse_ints
 from ._parse import parse_radices as parse_radices
@@ -55,7 +57,6 @@ from .demo import demo_table as demo_table
 from .demo import demo_topologies as demo_topologies
 from .export import cmd_export as cmd_export
 from .families import build_topology as build_topology
-from .families import family_function as family_function
 from .families import register as register
 from .generate import cmd_generate as cmd_generate
 from .info import cmd_info as cmd_info

@@ -17,7 +17,7 @@ from ._common import (
     save_topology,
     say,
 )
-from .families import FAMILIES, Family, build_topology
+from .families import Command, build_topology, commands
 
 
 def add_command(sub, common) -> None:
@@ -36,15 +36,17 @@ def add_command(sub, common) -> None:
         "format follows the output name (.npz, .graphml, .edgelist; a folder ending .tsv or "
         "named neuronN: Graph Challenge; .mtx: Matrix Market) or --output-format.  'topogen "
         "generate FAMILY --help' lists the options of a family.",
-        examples=[ex for f in list(FAMILIES.values())[:3] for ex in f.examples]
+        examples=[ex for f in commands()[:3] for ex in f.examples]
         + ["topogen generate x-net --help"],
         parents=[common],
     )
     fam_sub = gen.add_subparsers(dest="family", metavar="FAMILY", parser_class=Parser)
     fam_sub.required = True
-    for family in FAMILIES.values():
+    for family in commands():
+        library = (f"topogen.{family.function}" if family.function
+                   else f"topogen.families.FAMILIES[{family.name!r}].matched")
         fp = add_parser(fam_sub, family.name, help=family.summary,
-                        description=family.summary + f"\n\n(library: topogen.{family.function})",
+                        description=family.summary + f"\n\n(library: {library})",
                         examples=family.examples, parents=[common])
         for p in family.params:
             if p.action:
@@ -121,7 +123,7 @@ def _say_drawn_seed(args, values: dict, meta: dict) -> None:
 _STREAM_FORMATS = ("npz", "tsv", "mtx")
 
 
-def _generate_streaming(args, family: Family, values: dict) -> int:
+def _generate_streaming(args, family: Command, values: dict) -> int:
     """``generate ... --stream``: layers built and written one at a time, sizes checked first."""
     from .. import export
 

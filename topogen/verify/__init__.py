@@ -43,10 +43,14 @@ _LAZY = {
     "BlockSparseLinear": "topogen.verify.models",
     "LAYER_KINDS": "topogen.verify.models",
     "choose_layer_kind": "topogen.verify.models",
-    "FAMILIES": "topogen.verify.families",
-    "Family": "topogen.verify.families",
-    "register_family": "topogen.verify.families",
-    "uniform_random": "topogen.verify.families",
+    # the one family registry, shared with the command line (topogen.families)
+    "FAMILIES": "topogen.families",
+    "Family": "topogen.families",
+    "register_family": "topogen.families",
+    "get_family": "topogen.families",
+    "uniform_random": "topogen.families",
+    "kron_graph": "topogen.generators.ramanujan",
+    "ramanujan_catalogue": "topogen.generators.ramanujan",
 }
 
 __all__ = sorted(_LAZY)

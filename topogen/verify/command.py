@@ -16,7 +16,7 @@ __all__ = ["register", "run"]
 
 _EXAMPLES = [
     "topogen verify --quick",
-    "topogen verify --dataset mnist1d --families dense,radix,x_net,random --density 0.1 "
+    "topogen verify --dataset mnist1d --families dense,radix-net,x-net,erdos-renyi --density 0.1 "
     "--seeds 3 --epochs 30 --out results/",
     "topogen verify --dataset mnist --data-path ~/data/mnist --hidden 300,100 --ends sparse "
     "--optimizer sgd --lr 0.05 --schedule cosine --val-fraction 0.1",
@@ -26,7 +26,7 @@ _EXAMPLES = [
 
 #: Settings of ``--quick``: digits, dense vs RadiX-Net vs random, 3 seeds, 15 epochs
 #: (10-30 s on one CPU core).
-QUICK = {"dataset": "digits", "families": "dense,radix,random", "density": 0.1,
+QUICK = {"dataset": "digits", "families": "dense,radix-net,erdos-renyi", "density": 0.1,
          "hidden": "256,256,256", "seeds": 3, "epochs": 15}
 
 
@@ -76,7 +76,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--quick", action="store_true",
                    help="small comparison on the CPU in under a minute: digits, 256-wide "
-                   "hidden layers at density 0.1, dense/radix/random, 3 seeds, 15 epochs "
+                   "hidden layers at density 0.1, dense/radix-net/erdos-renyi, 3 seeds, 15 epochs "
                    "(other options override it)")
     p.add_argument("--dataset", choices=DATASETS, default=None,
                    help="digits (bundled with scikit-learn), mnist1d (procedural), or mnist / "
@@ -84,8 +84,10 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--data-path", default=None, metavar="PATH",
                    help="folder of IDX files or an .npz, for mnist and fashion-mnist")
     p.add_argument("--families", default=None, metavar="A,B,...",
-                   help="comma-separated families (default dense,radix,random); see "
-                   "topogen.verify.FAMILIES")
+                   help="comma-separated families built at a matched density: "
+                   + ", ".join(_matched_families())
+                   + " (default dense,radix-net,erdos-renyi; older names radix, x_net and "
+                   "random still work); see topogen.families.FAMILIES")
     p.add_argument("--topology", action="append", default=None, metavar="FILE",
                    help="a saved topology to compare as well (repeatable)")
     p.add_argument("--density", type=float, default=None,
@@ -249,3 +251,10 @@ def run(args) -> int:
         if not quiet:
             print(f"wrote results.json, table.md and accuracy.png to {args.out}", file=sys.stderr)
     return 0
+
+
+def _matched_families() -> list[str]:
+    """The registered families the verifier can train, for ``--families`` help."""
+    from ..families import FAMILIES
+
+    return [name for name, family in FAMILIES.items() if family.matched is not None]

@@ -6,7 +6,7 @@ How a topology meets a model (the same rule for every family, so the comparison 
   hidden[-1]``; the input layer ``n_features -> hidden[0]`` and the output layer
   ``hidden[-1] -> n_classes`` are dense for every family, dense included.
 * ``ends="sparse"``: the topology is the whole network ``n_features -> hidden -> n_classes``.
-  The ``radix`` family then fits a RadiX-Net to ``[n_features rounded up to a multiple of
+  The ``radix-net`` family then fits a RadiX-Net to ``[n_features rounded up to a multiple of
   N', *hidden]`` and **joins** it to the data: the input rows beyond ``n_features`` are
   dropped (the same as padding each input with zeros, which carry no signal and get no
   gradient) and a dense ``hidden[-1] -> n_classes`` output layer is appended (``N'`` cannot
@@ -17,7 +17,7 @@ How a topology meets a model (the same rule for every family, so the comparison 
 
 **Matched edge counts.**  A *reference* topology sets the number of edges of every sparse
 layer, and every other family is built with exactly those counts layer by layer: the first
-topology you pass, else the fitted RadiX-Net when ``radix`` is among the families, else
+topology you pass, else the fitted RadiX-Net when ``radix-net`` is among the families, else
 ``round(density * n_in * n_out)`` per layer.
 """
 
@@ -172,9 +172,9 @@ def _fit_radix(widths, density, *, sparse_input: bool):
     except TopogenError as exc:
         reason = str(exc).split(": ", 1)[-1].split("; try")[0]
         raise TopogenError(
-            f"the radix family: no RadiX-Net fits the widths {list(widths)} near density "
+            f"the radix-net family: no RadiX-Net fits the widths {list(widths)} near density "
             f"{density} ({reason}); choose another density (--density), other hidden widths "
-            "(--hidden), or leave radix out (--families dense,random)"
+            "(--hidden), or leave radix-net out (--families dense,erdos-renyi)"
         ) from None
     if not sparse_input:
         return fits[0]
@@ -201,7 +201,8 @@ def make_plan(data, named: dict, hidden, families: list, density, ends: str) -> 
     hidden : sequence of int
         Hidden widths (used when ``named`` is empty).
     families : list of str
-        Families to train; ``"radix"`` fits a RadiX-Net whose edges the others match.
+        Families to train (registered names); ``"radix-net"`` fits a RadiX-Net whose
+        edges the others match.
     density : float
         Target density of the sparse layers (used when ``named`` is empty).
     ends : {"auto", "dense", "sparse"}
@@ -241,8 +242,8 @@ def make_plan(data, named: dict, hidden, families: list, density, ends: str) -> 
         reference = f"topology {name!r}"
         if len(named) > 1:
             notes.append(f"baselines are matched to the first topology, {name!r}")
-        if "radix" in families:
-            notes.append("radix family skipped: your topologies set the widths")
+        if "radix-net" in families:
+            notes.append("radix-net family skipped: your topologies set the widths")
         fixed: dict = {}
     else:
         hidden = check_widths("hidden", hidden)
@@ -255,10 +256,10 @@ def make_plan(data, named: dict, hidden, families: list, density, ends: str) -> 
             )
         core = hidden if ends == "dense" else (n_in, *hidden, n_out)
         fixed = {}
-        if "radix" in families:
-            core, fixed["radix"], note = _radix_family(core, density, ends, n_in, n_out)
+        if "radix-net" in families:
+            core, fixed["radix-net"], note = _radix_family(core, density, ends, n_in, n_out)
             notes.append(note)
-            edges = list(fixed["radix"].layer_nnz)
+            edges = list(fixed["radix-net"].layer_nnz)
             reference = "the fitted RadiX-Net"
         else:
             edges = [max(1, round(density * a * b)) for a, b in pairwise(core)]
@@ -273,13 +274,13 @@ def _radix_family(core, density, ends, n_in, n_out):
     if ends == "dense":
         if len(core) < 3:
             raise TopogenError(
-                f"the radix family needs at least 2 sparse layers, but hidden {list(core)} "
+                f"the radix-net family needs at least 2 sparse layers, but hidden {list(core)} "
                 "with dense ends gives one (a one-layer RadiX-Net is dense); pass "
                 "ends='sparse' (--ends sparse) to make the input and output layers sparse "
                 "too, or give 3 or more hidden widths"
             )
         fit = _fit_radix(core, density, sparse_input=False)
-        note = "radix: " + fit.explanation
+        note = "radix-net: " + fit.explanation
         if not fit.exact:
             note = (f"hidden widths {list(core)} do not fit a RadiX-Net; every family uses "
                     f"the fitted widths {list(fit.widths)}. " + note)
@@ -287,7 +288,7 @@ def _radix_family(core, density, ends, n_in, n_out):
     hidden = core[1:-1]
     fit = _fit_radix((n_in, *hidden), density, sparse_input=True)
     topology = radix_with_ends(fit.radix_lists, fit.multipliers, n_in, n_out)
-    note = (f"radix: {fit.explanation}; joined to the data: "
+    note = (f"radix-net: {fit.explanation}; joined to the data: "
             f"{topology.meta['params']['join']}")
     return tuple(topology.widths), topology, note
 

@@ -35,7 +35,7 @@ PRESETS = {
         "Alford et al. (arXiv:1810.00299) on MNIST: LeNet-300-100 dense vs the 90%-sparse "
         "RadiX-Net [[10, 10]], [8, 3, 1] vs uniform random at equal per-layer edge counts",
         _alford2018,
-        {"dataset": "mnist", "families": ["dense", "random"], "seeds": 5, "epochs": 20,
+        {"dataset": "mnist", "families": ["dense", "erdos-renyi"], "seeds": 5, "epochs": 20,
          "batch_size": 100, "optimizer": "sgd", "lr": 0.05, "momentum": 0.9,
          "weight_decay": 0.0, "schedule": "cosine", "val_fraction": 0.1,
          "normalize": "standard", "ends": "sparse", "layers": "auto"},

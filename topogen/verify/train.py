@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .._checks import TopogenError, check_density, check_int, check_option
+from ..families import get_family
 from ..topology import Topology
 from .data import NORMALIZATIONS, Dataset, load_dataset
-from .families import FAMILIES
 from .plan import density_check, make_plan, strange_note
 from .progress import RunProgress
 from .results import RunResult, VerifyResult
@@ -306,7 +306,7 @@ def verify(
     dataset="digits",
     data_path=None,
     hidden: Sequence[int] = (256, 256, 256),
-    families: Sequence[str] = ("dense", "radix", "random"),
+    families: Sequence[str] = ("dense", "radix-net", "erdos-renyi"),
     density: float | None = None,
     seeds=3,
     epochs: int = 20,
@@ -345,8 +345,10 @@ def verify(
     hidden : sequence of int
         Hidden widths the families fill (ignored when ``topologies`` are given).
     families : sequence of str
-        Names in :data:`topogen.verify.FAMILIES`: ``dense``, ``radix``, ``x_net``,
-        ``ramanujan``, ``random`` and any you register.
+        Families of the one registry :data:`topogen.families.FAMILIES` that have a matched
+        builder: ``dense``, ``radix-net``, ``x-net``, ``ramanujan``, ``erdos-renyi`` and any
+        you register.  The verifier's former names ``radix``, ``x_net`` and ``random`` are
+        aliases; results name every family by its registered name.
     density : float, optional
         Target density of the sparse topology (default 0.1 when no topology is given).  When
         the reference (your topology, or the fitted RadiX-Net) trains at another density, a
@@ -394,7 +396,7 @@ def verify(
     >>> res = verify(dataset="digits", hidden=[32, 32, 32], families=["dense", "radix"],
     ...              density=0.25, seeds=1, epochs=2, progress=False)
     >>> [r["family"] for r in res.rows()]
-    ['dense', 'radix']
+    ['dense', 'radix-net']
     """
     call = {k: v for k, v in locals().items() if k not in ("topologies", "progress")}
     import torch
@@ -430,7 +432,7 @@ def verify(
     n_threads, why_threads = choose_threads(threads)
     seed_list = _seeds(seeds)
     fams = [families] if isinstance(families, str) else list(families)
-    fams = [check_option("families", f, list(FAMILIES)) for f in fams]
+    fams = list(dict.fromkeys(get_family(f, param="families", matched=True).name for f in fams))
     for name, t in named.items():
         _check_layers(name, t)
     if isinstance(dataset, Dataset):
@@ -444,7 +446,7 @@ def verify(
         notes.append(miss)
     notes += plan.notes
     if named:
-        fams = [f for f in fams if f != "radix"]
+        fams = [f for f in fams if f != "radix-net"]
     for name, t in [*named.items(), *plan.fixed.items()]:
         strange = strange_note(t)
         if strange:
@@ -530,7 +532,7 @@ def _run_result(fam, seed, plan, topology, out) -> RunResult:
 def _family_topology(fam, plan, seed):
     if fam in plan.fixed:
         return plan.fixed[fam]
-    topology = FAMILIES[fam].build(plan.core, plan.layer_densities, seed)
+    topology = get_family(fam).matched(plan.core, plan.layer_densities, seed)
     if topology is not None and topology.widths != plan.core:
         raise TopogenError(
             f"family {fam!r} built widths {topology.widths}, expected {plan.core}"
