@@ -59,6 +59,8 @@ def test_infer_pass_fail_and_bad_input(challenge_dir, capsys):
     bad.write_text("1\t1025\t1\n")
     code, _, err = run([*args[:4], bad], capsys)
     assert code == 2 and "feature id 1025" in err and err.count("\n") == 1
+    code, _, err = run([*args, "--max-pixels", "10"], capsys)  # the library's cap, as a flag
+    assert code == 2 and "--max-pixels" in err and "max_pixels=" not in err
 
 
 def test_stream_records_the_drawn_seed(tmp_path, capsys):

@@ -204,6 +204,33 @@ def test_bad_files(tmp_path, small_net):
     one_line_error(lambda: read_images(tmp_path / "missing.tsv"), "no such file")
 
 
+def test_hostile_images_and_truth_are_refused_before_allocating(tmp_path):
+    """A small .gz inflating past what max_pixels lines fill, an id that would allocate 1e11
+    rows, and more lines than the cap: each a one-line error, before the memory is taken."""
+    bomb = tmp_path / "sparse-images-4.tsv.gz"
+    with gzip.open(bomb, "wb") as f:
+        f.write(b"1\t1\t1\n" * 500_000)  # 3 MB of text in a few kB
+    assert bomb.stat().st_size < 20_000
+    one_line_error(lambda: read_images(bomb, max_pixels=1000),
+                   "decompresses to more than 96,001 bytes.*gzip bomb.*max_pixels=")
+    far = tmp_path / "far.tsv"
+    far.write_text("99999999999\t1\t1\n")
+    one_line_error(lambda: read_images(far), "line 1: image id 99,999,999,999 is above "
+                   "max_pixels=268,435,456")
+    far.write_text("1\t99999999999\t1\n")
+    one_line_error(lambda: read_images(far), "feature id 99,999,999,999 is above max_pixels")
+    assert read_images(far, neurons=10**11).shape == (1, 10**11)  # a stated width is taken
+    lines = tmp_path / "lines.tsv"
+    lines.write_text("1\t1\t1\n1\t2\t1\n1\t3\t1")  # no final newline: still 3 lines
+    one_line_error(lambda: read_images(lines, max_pixels=2), "3 lines, more than max_pixels=2")
+    assert read_images(lines, max_pixels=3).nnz == 3
+    truth = tmp_path / "truth.tsv.gz"
+    with gzip.open(truth, "wb") as f:
+        f.write(b"7\n" * 100_000)
+    one_line_error(lambda: read_categories(truth, max_ids=100), "decompresses.*max_ids=")
+    one_line_error(lambda: read_images(lines, max_pixels=0), "max_pixels must be")
+
+
 def test_bad_arguments(small_net):
     y = np.ones((2, 32), dtype=np.float32)
     one_line_error(lambda: infer(small_net, y, bias=np.zeros(31)), "one value per neuron")

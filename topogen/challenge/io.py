@@ -16,16 +16,17 @@ import contextlib
 import gzip
 import math
 import numbers
-import zlib
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, as_rng, check_density, check_int, check_path
+from .._checks import DEFAULT_MAX_EDGES, TopogenError, as_rng, check_density, check_int, check_path
 from .._io import atomic_file
 from ..export.files import parse_fields, parse_floats, parse_ints
 from ..export.files._digits import digit_rows
-from ..export.files._guard import fail, open_regular
+from ..export.files._guard import fail
+from ..export.files._tsv_read import text_of
+from ..export.files.tsv import MAX_LINE_BYTES, read_capped_text
 
 __all__ = ["check_images", "random_images", "read_categories", "read_images",
            "write_categories", "write_images"]
@@ -34,13 +35,18 @@ __all__ = ["check_images", "random_images", "read_categories", "read_images",
 CHUNK_LINES = 1 << 18
 
 
-def _read_text(path: str) -> bytes:
-    """The bytes of a regular file (the files package's check), gunzipped if it ends ``.gz``."""
-    with open_regular(path) as f:
-        try:
-            return gzip.GzipFile(fileobj=f).read() if path.endswith(".gz") else f.read()
-        except (OSError, EOFError, zlib.error) as exc:
-            raise TopogenError(f"cannot read {path}: {exc}") from None
+def _read_text(path: str, max_lines: int, name: str):
+    """The text of a regular file, gunzipped if it ends ``.gz``, of at most ``max_lines``
+    lines: the bytes are capped while they are read (a gzip bomb is refused while it
+    inflates) and the lines counted before they are parsed."""
+    max_lines = check_int(name, max_lines, minimum=1)
+    text = text_of(read_capped_text(path, path.endswith(".gz"), max_lines * MAX_LINE_BYTES + 1,
+                                    what=f"{name}={max_lines:,} lines", fix=f"{name}="))
+    n_lines = int(np.count_nonzero(text == 10)) + int(len(text) > 0 and text[-1] != 10)
+    if n_lines > max_lines:
+        fail(path, None, f"{n_lines:,} lines, more than {name}={max_lines:,}; pass a larger "
+             f"{name}= if the file is genuine")
+    return text
 
 
 def _check_limit(name, value):
@@ -88,7 +94,8 @@ def check_images(images, neurons: int | None) -> sp.csr_array:
     return y
 
 
-def read_images(path, *, neurons: int | None = None, n_images: int | None = None):
+def read_images(path, *, neurons: int | None = None, n_images: int | None = None,
+                max_pixels: int = DEFAULT_MAX_EDGES):
     """Read a ``sparse-images-{N}.tsv`` file into an ``images x neurons`` float32 CSR array.
 
     Parameters
@@ -101,6 +108,10 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
     n_images : int, optional
         Number of images (rows): an image id above it is an error.  Default: the largest
         image id in the file (images after it with no pixels have no row).
+    max_pixels : int, default ``DEFAULT_MAX_EDGES`` (2**28)
+        Largest number of pixel lines, and of rows or columns the ids may ask for: the text
+        (after gunzipping) may not exceed what that many lines can fill, so a small
+        hostile file cannot take the memory.
 
     Returns
     -------
@@ -113,7 +124,8 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
     TopogenError
         Naming the file and line: a line without three fields, a non-integer or zero id, a
         feature above ``neurons``, an image above ``n_images``, a value that is not a finite
-        number, a pixel given twice.
+        number, a pixel given twice; or a file (or its inflated text) or an id beyond
+        ``max_pixels``.
 
     Examples
     --------
@@ -128,7 +140,7 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
     path = check_path("path", path)
     neurons = _check_limit("neurons", neurons)
     n_images = _check_limit("n_images", n_images)
-    data, starts, ends, lines = parse_fields(_read_text(path), 3, path)
+    data, starts, ends, lines = parse_fields(_read_text(path, max_pixels, "max_pixels"), 3, path)
     rows = parse_ints(data, starts[:, 0], ends[:, 0], lines, path, "image id")
     cols = parse_ints(data, starts[:, 1], ends[:, 1], lines, path, "feature id")
     vals = parse_floats(data, starts[:, 2], ends[:, 2], lines, path)
@@ -142,6 +154,12 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
             if len(bad):
                 k = int(bad[0])
                 fail(path, int(lines[k]), f"{what} {int(ids[k])} is beyond {name}={limit}")
+    for ids, limit, what in ((rows, n_images, "image id"), (cols, neurons, "feature id")):
+        if limit is None and len(ids) and int(ids.max()) > max_pixels:  # rows to allocate
+            k = int(np.argmax(ids))
+            fail(path, int(lines[k]), f"{what} {int(ids[k]):,} is above max_pixels="
+                 f"{max_pixels:,} (it would allocate that many rows or columns): a wrong "
+                 "file, or pass a larger max_pixels= if it is genuine")
     n_rows = n_images if n_images is not None else int(rows.max(initial=0))
     n_cols = neurons if neurons is not None else int(cols.max(initial=0))
     key = (rows - 1) * n_cols + (cols - 1)
@@ -167,7 +185,8 @@ def read_images(path, *, neurons: int | None = None, n_images: int | None = None
     return out
 
 
-def read_categories(path, *, n_images: int | None = None) -> np.ndarray:
+def read_categories(path, *, n_images: int | None = None,
+                    max_ids: int = DEFAULT_MAX_EDGES) -> np.ndarray:
     """Read a ``neuron{N}-l{L}-categories.tsv`` truth file: sorted 1-based image ids.
 
     Parameters
@@ -176,6 +195,9 @@ def read_categories(path, *, n_images: int | None = None) -> np.ndarray:
         One image id a line (``.gz`` is read gunzipped); an empty file means no image.
     n_images : int, optional
         Number of images: an id above it is an error.
+    max_ids : int, default ``DEFAULT_MAX_EDGES`` (2**28)
+        Largest number of lines: the text (after gunzipping) may not exceed what that many
+        lines can fill.
 
     Returns
     -------
@@ -198,7 +220,7 @@ def read_categories(path, *, n_images: int | None = None) -> np.ndarray:
     """
     path = check_path("path", path)
     n_images = _check_limit("n_images", n_images)
-    data, starts, ends, lines = parse_fields(_read_text(path), 1, path)
+    data, starts, ends, lines = parse_fields(_read_text(path, max_ids, "max_ids"), 1, path)
     ids = parse_ints(data, starts[:, 0], ends[:, 0], lines, path, "image id")
     bad = np.flatnonzero((ids < 1) | (ids > (n_images or np.iinfo(np.int64).max)))
     if len(bad):

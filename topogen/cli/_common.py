@@ -218,6 +218,8 @@ FLAG_OF = {
     "exact_only": "--exact-only",
     "multipliers": "--multipliers",
     "max_spectra": "--max-spectra",
+    "max_pixels": "--max-pixels",
+    "max_ids": "--max-pixels",  # challenge infer caps the truth file's lines with it too
 }
 
 

@@ -14,7 +14,7 @@ import math
 import os
 import time
 
-from .._checks import TopogenError
+from .._checks import DEFAULT_MAX_EDGES, TopogenError
 from ._common import Parser, add_parser, progress_option, say
 
 
@@ -71,6 +71,10 @@ def add_command(sub, common) -> None:
                      help="run on a Dask cluster (the folder must be readable by every "
                      "worker at the same path)")
     inf.add_argument("--chunk", type=int, metavar="N", help="images per chunk")
+    inf.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_EDGES, metavar="N",
+                     help="refuse an images file (or truth file) of more lines, or whose "
+                     f"ids ask for more rows (default {DEFAULT_MAX_EDGES:,}); a .gz file is "
+                     "refused as it inflates past what N lines can fill")
     inf.add_argument("--save-categories", metavar="FILE",
                      help="write the images with a nonzero output (1-based, one a line)")
     inf.set_defaults(handler=cmd_infer)
@@ -128,8 +132,9 @@ def cmd_infer(args) -> int:
     else:
         network = args.folder
         edges, width, depth = _folder_size(args.folder)
-    images = read_images(args.images, neurons=width)
-    truth = read_categories(args.truth, n_images=images.shape[0]) if args.truth else None
+    images = read_images(args.images, neurons=width, max_pixels=args.max_pixels)
+    truth = (read_categories(args.truth, n_images=images.shape[0], max_ids=args.max_pixels)
+             if args.truth else None)
     read_time = time.perf_counter() - start
     say(args, f"read {width} neurons x {depth} layers ({edges:,} edges) and "
         f"{images.shape[0]:,} images in {read_time:.2f} s")

@@ -90,12 +90,14 @@ def write_graph_challenge(topology: Topology, folder, *, value=None, weights=Non
                  compression=compression)
 
 
-def read_layer_text(path: str, compressed: bool, max_bytes: int,
-                    reuse: np.ndarray | None = None) -> np.ndarray:
-    """The text of a layer file (gunzipped if ``compressed``) in a padded buffer.
+def read_capped_text(path: str, compressed: bool, max_bytes: int,
+                     reuse: np.ndarray | None = None, *, what: str = "its edges",
+                     fix: str = "max_edges= if it is a challenge folder's") -> np.ndarray:
+    """The text of a TSV file (gunzipped if ``compressed``) in a padded buffer, capped.
 
     Only regular files are read; a file may not hold, or a gzip file inflate to, more than
-    ``max_bytes``: what the layer's edges can fill at :data:`MAX_LINE_BYTES` a line.
+    ``max_bytes``: what its lines can fill at :data:`MAX_LINE_BYTES` a line (a layer's
+    edges, an images file's pixels), so a small gzip bomb is refused while it inflates.
 
     Parameters
     ----------
@@ -107,6 +109,10 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
         Largest text accepted, in bytes (after decompression).
     reuse : numpy.ndarray, optional
         A buffer of an earlier call, filled again if it is large enough.
+    what : str, default "its edges"
+        What bounds the lines, for the message.
+    fix : str, default "max_edges= if it is a challenge folder's"
+        The argument that raises the cap, for the message.
 
     Returns
     -------
@@ -124,7 +130,7 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "n2-l1.tsv")
     >>> _ = open(path, "wb").write(b"1\\t2\\t0.5\\n")
-    >>> bytes(text_of(read_layer_text(path, False, 100)))
+    >>> bytes(text_of(read_capped_text(path, False, 100)))
     b'1\\t2\\t0.5\\n'
     """
     with open_regular(path) as f:
@@ -132,9 +138,8 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
         try:
             if not compressed:
                 if size > max_bytes:
-                    fail(path, None, f"{size:,} bytes, more than its edges can fill (at most "
-                         f"{max_bytes:,}); a wrong or altered file, or pass a larger "
-                         "max_edges= if it is a challenge folder's")
+                    fail(path, None, f"{size:,} bytes, more than {what} can fill (at most "
+                         f"{max_bytes:,}); a wrong or altered file, or pass a larger {fix}")
                 buf = padded_buffer(size, reuse)
                 got = f.readinto(memoryview(text_of(buf)))
                 if got != size:
@@ -150,7 +155,8 @@ def read_layer_text(path: str, compressed: bool, max_bytes: int,
                         total += len(chunk)
                         if total > max_bytes:
                             fail(path, None, f"decompresses to more than {max_bytes:,} bytes, "
-                                 "more than its edges can fill (a gzip bomb or a wrong file)")
+                                 f"more than {what} can fill (a gzip bomb or a wrong file; "
+                                 f"if it is genuine, pass a larger {fix})")
                         chunks.append(chunk)
             except (OSError, EOFError, zlib.error) as exc:
                 fail(path, None, f"not a valid gzip file ({exc})")
@@ -239,7 +245,7 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
             path = os.path.join(folder, name)
             shape = (widths[i], widths[i + 1])
             cap = nnz[i] if nnz[i] is not None else min(shape[0] * shape[1], max_edges)
-            buf = read_layer_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1, buf)
+            buf = read_capped_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1, buf)
             layer, w, v = parse_tsv(buf, shape, path, weights)
             if nnz[i] is not None and layer.nnz != nnz[i]:
                 fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz[i]} "
@@ -267,7 +273,7 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
 
 def _report_value(path: str, value: float) -> None:
     """Raise naming the first line whose weight is not ``value`` (lines in file order)."""
-    buf = read_layer_text(path, path.endswith(".gz"), 1 << 62)
+    buf = read_capped_text(path, path.endswith(".gz"), 1 << 62)
     from ._common import parse_fields, parse_floats
 
     data, starts, ends, lines = parse_fields(bytes(text_of(buf)), 3, path)
