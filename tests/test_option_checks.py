@@ -117,3 +117,22 @@ def test_train_one_refuses_unknown_optimizer_and_schedule():
         train_one(data, [64, 10], [None], optimizer="adagrad", epochs=1)
     with pytest.raises(TopogenError, match=r"^schedule must be one of .*, got 'linear'$"):
         train_one(data, [64, 10], [None], schedule="linear", epochs=1)
+
+
+def test_radix_with_ends_names_its_kronecker_factors_multipliers():
+    """One word, one meaning: the old keyword and the old meta keys still work."""
+    from topogen.verify.plan import radix_with_ends, strange_note
+
+    t = radix_with_ends([[2, 5], [2]], [79, 30, 10, 1], 784, 10, output="radix")
+    assert t.meta["params"]["multipliers"] == [79, 30, 10, 1]
+    with pytest.warns(FutureWarning, match=r"radix_with_ends\(kron_widths=\.\.\.\)"):
+        old = radix_with_ends([[2, 5], [2]], kron_widths=[79, 30, 10, 1], n_features=784,
+                              n_classes=10, output="radix")
+    assert old == t
+    note = strange_note(t)
+    assert note.startswith("final radix 2")
+    before = topogen.Topology(t.layers, {"generator": "radix_with_ends", "params": {
+        "radix": [[2, 5], [2]], "kron_widths": [79, 30, 10, 1]}})  # a file written before
+    assert strange_note(before) == note
+    with pytest.raises(TopogenError, match="needs multipliers, n_features and n_classes"):
+        radix_with_ends([[2, 2]], [1, 1, 1])

@@ -120,3 +120,17 @@ def test_streaming_peak_memory_is_one_layer_not_the_network(tmp_path):
     # the streamed files read back as the RadiX-Net they describe
     back = read_graph_challenge(tmp_path / "short")
     assert back == topogen.radix_net([[16, 16, 16]], [2, 2, 2, 2])
+
+
+def test_radix_net_layers_names_its_kronecker_factors_multipliers():
+    """``widths`` means neuron counts everywhere; the old keyword still works, with a warning."""
+    from topogen.topology import trusted
+
+    assert trusted(list(radix_net_layers([[2, 2]]))) == topogen.radix_net([[2, 2]])
+    with pytest.warns(FutureWarning, match=r"radix_net_layers\(widths=\.\.\.\) is deprecated"):
+        old = list(radix_net_layers([[2, 2]], widths=[1, 2, 1]))
+    assert trusted(old) == topogen.radix_net([[2, 2]], multipliers=[1, 2, 1])
+    with pytest.raises(TopogenError, match="got both multipliers= and widths="):
+        radix_net_layers([[2, 2]], [1, 2, 1], widths=[1, 2, 1])
+    with pytest.raises(TopogenError, match=r"^multipliers must have 3 entries"):
+        radix_net_layers([[2, 2]], [1, 2])

@@ -592,9 +592,9 @@ def renamed(new, old, where: str, new_name: str, old_name: str):
                            f"name of {new_name}); pass {new_name}= only")
     import warnings
 
+    why = f" ({old_name!r} means neuron counts everywhere else)" if old_name == "widths" else ""
     warnings.warn(f"{where}({old_name}=...) is deprecated: the argument is now called "
-                  f"{new_name} ({old_name!r} means neuron counts everywhere else)",
-                  FutureWarning, stacklevel=3)
+                  f"{new_name}{why}", FutureWarning, stacklevel=3)
     return old
 
 

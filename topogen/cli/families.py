@@ -35,7 +35,7 @@ __all__ = ["COMMANDS", "Command", "Param", "build_topology", "commands", "regist
 
 def _radix_multipliers_default(kwargs: dict) -> dict:
     """All-ones multipliers when none are given (the library's default, spelled out for
-    :func:`topogen.export.radix_net_layers`, which needs them)."""
+    the ``--stream`` size check, which counts the neurons of every layer)."""
     if kwargs.get("multipliers") is None:
         kwargs["multipliers"] = [1] * (sum(len(lst) for lst in kwargs["radix_lists"]) + 1)
     return kwargs

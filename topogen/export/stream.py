@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .._checks import TopogenError, check_int, check_path, check_widths
+from .._checks import TopogenError, check_int, check_path, check_widths, renamed
 from .._io import atomic_file
 from .._progress import Progress
 from ..topology import Topology, canonical_problem, check_meta, kron_ones
@@ -233,8 +233,9 @@ def stream_npz(layers, path, *, meta=None, depth: int | None = None,
             "nnz": sum(writer.layer_nnz), "bytes": size}
 
 
-def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp.csr_array]:
-    """Yield the layers of ``topogen.radix_net(radix_lists, widths)`` one at a time.
+def radix_net_layers(radix_lists, multipliers=None, *, cache_size: int = 8,
+                     widths=None) -> Iterable[sp.csr_array]:
+    """Yield the layers of ``topogen.radix_net(radix_lists, multipliers)`` one at a time.
 
     Nothing is built before it is asked for, so a RadiX-Net of any depth can be streamed to
     a file with memory for one layer (plus a few repeated layers, kept in a small cache
@@ -242,10 +243,16 @@ def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp
 
     Parameters
     ----------
-    radix_lists, widths
+    radix_lists : sequence of sequence of int
         As for :func:`topogen.radix_net`.
+    multipliers : sequence of int, optional
+        The Kronecker factors ``B_0 .. B_L`` (layer ``i`` has ``B_i * N'`` neurons), one
+        more than the number of radices; default all 1, as for :func:`topogen.radix_net`.
     cache_size : int
         How many distinct layers to keep for reuse.
+    widths : sequence of int, optional
+        Deprecated name of ``multipliers`` (``widths`` means neuron counts everywhere
+        else); it still works, with a FutureWarning.
 
     Examples
     --------
@@ -263,20 +270,24 @@ def radix_net_layers(radix_lists, widths, *, cache_size: int = 8) -> Iterable[sp
         for radix in lst:
             plan.append((radix, nu))
             nu *= radix
-    widths = check_widths("widths", widths, length=len(plan) + 1)
+    multipliers = renamed(multipliers, widths, "radix_net_layers", "multipliers", "widths")
+    if multipliers is None:
+        multipliers = [1] * (len(plan) + 1)
+    multipliers = check_widths("multipliers", multipliers, length=len(plan) + 1)
     cache_size = check_int("cache_size", cache_size, minimum=0)
     n_prime = math.prod(lists[0])
-    return TrustedLayers(_radix_layers(plan, widths, n_prime, cache_size, radix_layer),
+    return TrustedLayers(_radix_layers(plan, multipliers, n_prime, cache_size, radix_layer),
                           len(plan))
 
 
-def _radix_layers(plan, widths, n_prime, cache_size, radix_layer):
+def _radix_layers(plan, multipliers, n_prime, cache_size, radix_layer):
     cache: OrderedDict = OrderedDict()
     for i, (radix, nu) in enumerate(plan):
-        key = (radix, nu, widths[i], widths[i + 1])
+        b_in, b_out = multipliers[i], multipliers[i + 1]
+        key = (radix, nu, b_in, b_out)
         layer = cache.get(key)
         if layer is None:
-            layer = kron_ones(widths[i], widths[i + 1], radix_layer(n_prime, radix, nu))
+            layer = kron_ones(b_in, b_out, radix_layer(n_prime, radix, nu))
             if cache_size:
                 cache[key] = layer
                 if len(cache) > cache_size:

@@ -29,7 +29,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .._checks import TopogenError, check_option, check_widths
+from .._checks import TopogenError, check_int, check_option, check_widths, renamed
 from ..topology import Topology
 
 __all__ = ["Plan", "make_plan", "radix_with_ends", "strange_note"]
@@ -86,13 +86,16 @@ def strange_note(topology: Topology) -> str | None:
     multipliers = params.get("multipliers", params.get("widths"))  # "widths": older files
     if meta.get("generator") == "radix_net" and "radix_lists" in params and multipliers:
         return strange_radix(params["radix_lists"], multipliers)
-    if "radix" in params and "kron_widths" in params:
+    if meta.get("generator") == "radix_with_ends" and "radix_lists" in params and multipliers:
+        return strange_radix(params["radix_lists"], multipliers)
+    if "radix" in params and "kron_widths" in params:  # radix_with_ends files before 2026-12
         return strange_radix(params["radix"], params["kron_widths"])
     return None
 
 
-def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
-                    *, output: str = "dense") -> Topology:
+def radix_with_ends(radix_lists, multipliers=None, n_features: int | None = None,
+                    n_classes: int | None = None, *, output: str = "dense",
+                    kron_widths=None) -> Topology:
     """A RadiX-Net joined to ``n_features`` inputs and ``n_classes`` outputs.
 
     The RadiX-Net's first width must be at least ``n_features``: its input rows beyond
@@ -104,16 +107,21 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
     Parameters
     ----------
     radix_lists : list of list of int
-    kron_widths : list of int
+        As for :func:`topogen.radix_net`.
+    multipliers : list of int
+        The Kronecker factors ``B_0 .. B_L``, as for :func:`topogen.radix_net`.
     n_features, n_classes : int
+        Inputs and classes of the data.
     output : {"dense", "radix"}
         How the outputs are reached.
+    kron_widths : list of int, optional
+        Deprecated name of ``multipliers`` (it still works, with a FutureWarning).
 
     Returns
     -------
     Topology
         Widths ``(n_features, *radix_widths[1:], n_classes)``; ``meta`` records the radix
-        lists, Kronecker widths and the join.
+        lists, the multipliers and the join.
 
     Raises
     ------
@@ -132,8 +140,15 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
 
     from ..topology import make_meta
 
+    multipliers = renamed(multipliers, kron_widths, "radix_with_ends", "multipliers",
+                          "kron_widths")
+    if multipliers is None or n_features is None or n_classes is None:
+        raise TopogenError("radix_with_ends needs multipliers, n_features and n_classes, got "
+                           f"{multipliers!r}, {n_features!r} and {n_classes!r}")
+    n_features = check_int("n_features", n_features, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=1)
     output = check_option("output", output, ("dense", "radix"))
-    net = topogen.radix_net([list(x) for x in radix_lists], list(kron_widths))
+    net = topogen.radix_net([list(x) for x in radix_lists], list(multipliers))
     if output == "radix" and net.widths[-1] != n_classes:
         raise TopogenError(
             f"with output='radix' the RadiX-Net's last width {net.widths[-1]} must equal the "
@@ -155,7 +170,7 @@ def radix_with_ends(radix_lists, kron_widths, n_features: int, n_classes: int,
         join += f"; dense {net.widths[-1]} -> {n_classes} output layer"
     else:
         join += "; the RadiX-Net's last layer is the output layer"
-    params = {"radix": [list(x) for x in radix_lists], "kron_widths": list(kron_widths),
+    params = {"radix_lists": [list(x) for x in radix_lists], "multipliers": list(multipliers),
               "radix_widths": list(net.widths), "n_features": n_features,
               "n_classes": n_classes, "output": output, "join": join}
     return Topology(layers, make_meta("radix_with_ends", params))
