@@ -331,7 +331,8 @@ def test_huge_widths_refused_before_allocating(tmp_path):
     folder = tmp_path / "huge"
     folder.mkdir()
     (folder / "n999999999999-l1.tsv").write_text("1\t1\t1\n")
-    with pytest.raises(TopogenError, match="999,999,999,999 source neurons, above max_edges"):
+    with pytest.raises(TopogenError, match=r"declares 1,999,999,999,998 neurons and 0 edges, "
+                       r"which need .* above the cap of max_edges="):
         read_graph_challenge(folder)
     side = tmp_path / "side"
     side.mkdir()
@@ -339,11 +340,11 @@ def test_huge_widths_refused_before_allocating(tmp_path):
     doc = {"format": "topogen-layers", "version": 1, "kind": "tsv", "widths": [10**15, 4],
            "layer_nnz": [1], "files": ["n4-l1.tsv"], "meta": {}}
     (side / "topogen.json").write_text(json.dumps(doc))
-    with pytest.raises(TopogenError, match="source neurons, above max_edges"):
+    with pytest.raises(TopogenError, match=r"neurons and 1 edges, which need .* above the cap"):
         read_graph_challenge(side)
     doc.update(widths=[4, 4], layer_nnz=[10**12])
     (side / "topogen.json").write_text(json.dumps(doc))
-    with pytest.raises(TopogenError, match="1,000,000,000,000 edges, above max_edges"):
+    with pytest.raises(TopogenError, match="1,000,000,000,000 edges, which need"):
         read_graph_challenge(side)
     doc.update(layer_nnz=[17])
     (side / "topogen.json").write_text(json.dumps(doc))
@@ -351,14 +352,15 @@ def test_huge_widths_refused_before_allocating(tmp_path):
         read_graph_challenge(side)
     doc.update(layer_nnz=[1])
     (side / "topogen.json").write_text(json.dumps(doc))
-    assert read_graph_challenge(side, max_edges=5).nnz == 1
+    # the readers' one rule: 8 bytes a neuron (8 here) and 5 an edge, within 5 * max_edges
+    assert read_graph_challenge(side, max_edges=14).nnz == 1
     (side / "n4-l1.tsv").write_text("1\t1\t1\n" + " " * 200)  # more than 1 edge can fill
     with pytest.raises(TopogenError, match=r"n4-l1\.tsv: 206 bytes, more than its edges can "
                        r"fill \(at most 97\)"):
         read_graph_challenge(side)
     (side / "n4-l1.tsv").write_text("1\t1\t1\n")
-    with pytest.raises(TopogenError, match="above max_edges=3"):
-        read_graph_challenge(side, max_edges=3)  # 4 source neurons
+    with pytest.raises(TopogenError, match="above the cap of max_edges=13"):
+        read_graph_challenge(side, max_edges=13)  # 69 bytes > 65
 
 
 def test_deep_or_odd_sidecar_is_one_line_error(tmp_path):

@@ -12,7 +12,10 @@ import os
 import re
 
 from ..._checks import DEFAULT_MAX_EDGES, TopogenError, check_option
-from ._guard import open_regular  # the one shared check; tsv.py imports it from here
+from ._guard import (
+    check_read_size,
+    open_regular,  # the one shared check; tsv.py imports it from here
+)
 
 #: Name of the side file of a one-file-per-layer folder.
 SIDECAR = "topogen.json"
@@ -47,8 +50,9 @@ def _is_count(x) -> bool:
 def check_declared(where: str, widths, nnz, max_edges) -> None:
     """Refuse, before allocating, layers whose declared size exceeds ``max_edges``.
 
-    Reading allocates a row pointer per source neuron and an index per edge, so both the
-    edges and the neurons of all layers are counted against the cap.
+    The one rule of every reader, :func:`~topogen.export.files._guard.check_read_size`:
+    the neurons of all widths and the declared edges, at what each costs in memory, against
+    the cap; then no layer may declare more edges than it has cells.
 
     Parameters
     ----------
@@ -64,8 +68,8 @@ def check_declared(where: str, widths, nnz, max_edges) -> None:
     Raises
     ------
     TopogenError
-        If the source neurons or the edges exceed ``max_edges``, or a layer declares more
-        edges than its ``widths[i] * widths[i + 1]`` cells.
+        If the neurons and the edges need more than the cap allows, or a layer declares
+        more edges than its ``widths[i] * widths[i + 1]`` cells.
 
     Examples
     --------
@@ -74,16 +78,7 @@ def check_declared(where: str, widths, nnz, max_edges) -> None:
     ...
     topogen._checks.TopogenError: t.json: layer 1 declares 17 edges but is only 4 x 4
     """
-    from ..._checks import check_int
-
-    max_edges = check_int("max_edges", max_edges, minimum=1)
-    rows = sum(widths[:-1])
-    edges = sum(k for k in nnz if k is not None)
-    if rows > max_edges or edges > max_edges:
-        what = f"{edges:,} edges" if edges > max_edges else f"{rows:,} source neurons"
-        raise TopogenError(f"{where}: the layers declare {what}, above max_edges="
-                           f"{max_edges:,}; pass a larger max_edges= if the folder is "
-                           "genuine and you have the memory")
+    check_read_size(where, sum(widths), sum(k for k in nnz if k is not None), max_edges)
     for i, k in enumerate(nnz):
         if k is not None and k > widths[i] * widths[i + 1]:
             raise TopogenError(f"{where}: layer {i + 1} declares {k:,} edges but is only "

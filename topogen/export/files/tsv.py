@@ -197,8 +197,8 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
         Which layer files to read: ``None`` only plain ``.tsv`` files, ``"gzip"`` only
         ``.tsv.gz`` files, ``"infer"`` whichever each layer has.
     max_edges : int, default 2**28
-        Refuse, before reading, folders that declare more edges (or more source neurons)
-        than this in all.
+        Refuse, before reading, folders whose declared neurons and edges need more memory
+        than this cap allows (8 bytes a neuron, 5 an edge, within ``5 * max_edges``).
     progress : bool, optional
         Show a progress bar.
 
