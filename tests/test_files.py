@@ -685,3 +685,20 @@ def test_mtx_checks_split_across_threads_agree_at_the_seams(tmp_path, monkeypatc
     swapped[[seam, seam + 1]] = swapped[[seam + 1, seam]]  # out of order across the seam
     back = read_mtx(write(rows[swapped], cols[swapped], "swap.mtx")).layers[0]
     np.testing.assert_array_equal(back.indices, cols)
+
+
+@pytest.mark.parametrize("at", ["none", "block_edge", "last"])
+def test_mtx_order_check_across_its_blocks(at):
+    """The blocked order check of read_mtx against the definition, with the fault on a
+    block boundary (entry ORDER_BLOCK), at the end, or nowhere."""
+    from topogen.export.files._mtx_read import ORDER_BLOCK, _ordered
+
+    n = 3 * ORDER_BLOCK + 5
+    key = np.arange(n, dtype=np.int64) * 3  # strictly increasing cells of a 10^6-wide layer
+    rows, cols = (key // 1000).astype(np.int32), (key % 1000).astype(np.int32)
+    k = {"none": None, "block_edge": ORDER_BLOCK, "last": n - 1}[at]
+    if k is not None:
+        cols[k] = cols[k - 1]  # a duplicate of the entry before it
+        rows[k] = rows[k - 1]
+    want = bool(np.all(np.diff(rows.astype(np.int64) * 1000 + cols) > 0))
+    assert _ordered(rows, cols) is want and want is (k is None)
