@@ -212,7 +212,7 @@ def test_gzip_bomb_and_bad_gzip_refused(tmp_path):
 # ---------------------------------------------------------------------------- fast == general
 def _read(folder, general: bool, monkeypatch):
     if general:
-        monkeypatch.setattr(_tsv_read, "_fast_parse", lambda buf: None)
+        monkeypatch.setattr(_tsv_read, "_fast_parse", lambda buf, threads=1: None)
     try:
         t, w = read_graph_challenge(folder, weights=True)
         return "ok", t, tuple(x.tolist() for x in w), t.meta
@@ -419,3 +419,23 @@ def test_bad_meta_value_is_named(tmp_path):
     # a Graph Challenge network records its weight as meta["weight"]
     write_graph_challenge(topogen.radix_net([[2]], [1, 1]).with_meta(weight=0.25), tmp_path / "c")
     assert read_graph_challenge(tmp_path / "c").meta["value"] == 0.25
+
+
+def test_parallel_reading_reports_the_first_bad_file_in_order(tmp_path, monkeypatch):
+    """Files are read on several threads, yet the error is that of the first bad layer and
+    the layers come back in order, equal to a one-thread read."""
+    from topogen.export.files import tsv as tsv_module
+
+    net = topogen.radix_net([[2, 2]] * 4, [2] * 9)
+    folder = tmp_path / "neuron8"
+    write_graph_challenge(net, folder)
+    monkeypatch.setattr(tsv_module, "THREADS", 4)
+    assert read_graph_challenge(folder) == net
+    monkeypatch.setattr(tsv_module, "THREADS", 1)
+    assert read_graph_challenge(folder) == net
+    monkeypatch.setattr(tsv_module, "THREADS", 4)
+    for k in (3, 7):  # two bad files; the third layer's error is the one reported
+        path = folder / f"n8-l{k}.tsv"
+        path.write_bytes(path.read_bytes().replace(b"\t", b"\tx", 1))
+    with pytest.raises(TopogenError, match=r"n8-l3\.tsv"):
+        read_graph_challenge(folder)

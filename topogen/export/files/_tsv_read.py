@@ -196,10 +196,10 @@ def _line_end(text: np.ndarray, pos: int) -> int:
     return len(text)
 
 
-def _map_chunks(buf, words, bounds, ref):
-    """:func:`_fast_chunk` over every chunk, on up to :data:`THREADS` threads (NumPy releases
+def _map_chunks(buf, words, bounds, ref, threads):
+    """:func:`_fast_chunk` over every chunk, on up to ``threads`` threads (NumPy releases
     the GIL in its loops, so the chunks run in parallel); None if any chunk is not simple."""
-    threads = min(THREADS, len(bounds))
+    threads = min(threads, len(bounds))
     if threads > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -210,7 +210,7 @@ def _map_chunks(buf, words, bounds, ref):
     return None if any(p is None for p in parts) else parts
 
 
-def _fast_parse(buf: np.ndarray):
+def _fast_parse(buf: np.ndarray, threads: int = THREADS):
     """The fast path over a whole padded buffer: ``(rows, cols, value_text, fields)`` or None.
 
     ``value_text`` is the one value text of every line (then ``fields`` is None), else
@@ -229,12 +229,12 @@ def _fast_parse(buf: np.ndarray):
         hi = _line_end(text, min(lo + CHUNK_BYTES, size))
         bounds.append((lo, hi))
         lo = hi
-    parts = _map_chunks(buf, words, bounds, ref)
+    parts = _map_chunks(buf, words, bounds, ref, threads)
     if parts is None:
         return None
     if ref is not None and any(p[2] is not None for p in parts):  # values differ: keep them
         ref = None
-        parts = _map_chunks(buf, words, bounds, None)
+        parts = _map_chunks(buf, words, bounds, None, threads)
     if len(parts) == 1:
         rows, cols, fields = parts[0]
     else:
@@ -245,7 +245,8 @@ def _fast_parse(buf: np.ndarray):
     return rows, cols, None if ref is None else ref[0], fields
 
 
-def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
+def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True,
+              threads: int = THREADS):
     """Parse one layer file held in a :func:`padded_buffer`.
 
     Returns ``(layer, weights, value)``: the canonical boolean layer, its weights as a
@@ -263,6 +264,8 @@ def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
         File name for error messages.
     weights : bool, default True
         Also return the per-edge values as float32 weights.
+    threads : int, default :data:`THREADS`
+        Threads that parse the file's 1 MiB chunks (1 when files are read in parallel).
 
     Raises
     ------
@@ -277,7 +280,7 @@ def parse_tsv(buf: np.ndarray, shape, path: str, weights: bool = True):
     >>> layer.toarray().astype(int).tolist(), w.tolist(), value
     ([[0, 1], [1, 0]], [0.5, 0.5], 0.5)
     """
-    fast = _fast_parse(buf)
+    fast = _fast_parse(buf, threads)
     if fast is not None:
         rows, cols, ref, fields = fast
         lines = np.arange(1, len(rows) + 1, dtype=np.int64)

@@ -10,6 +10,8 @@ carries the same weight, so that writing the Topology again keeps the value.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -18,7 +20,7 @@ from ..._progress import Progress
 from ...topology import Topology, check_topology, trusted
 from ._common import check_value
 from ._guard import fail
-from ._tsv_read import padded_buffer, parse_tsv, text_of
+from ._tsv_read import THREADS, padded_buffer, parse_tsv, text_of
 from .folder import check_crc, write_layers
 from .listing import folder_files, open_regular
 
@@ -239,28 +241,40 @@ def read_graph_challenge(folder, *, value=None, weights: bool = False,
     crcs = doc["crc32"] if doc is not None else [None] * len(files)
     layers, arrays, values = [], [], set()
     total = 0
-    buf = None
-    with Progress(len(files), "reading", enabled=progress) as bar:
-        for i, name in enumerate(files):
-            path = os.path.join(folder, name)
-            shape = (widths[i], widths[i + 1])
-            cap = nnz[i] if nnz[i] is not None else min(shape[0] * shape[1], max_edges)
-            buf = read_capped_text(path, name.endswith(".gz"), cap * MAX_LINE_BYTES + 1, buf)
-            layer, w, v = parse_tsv(buf, shape, path, weights)
-            if nnz[i] is not None and layer.nnz != nnz[i]:
-                fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz[i]} "
-                     "(truncated or altered file)")
-            total += layer.nnz
-            if total > max_edges:
-                fail(path, None, f"the layers so far hold {total:,} edges, above max_edges="
-                     f"{max_edges:,}; pass a larger max_edges=")
-            check_crc(path, text_of(buf), crcs[i])
-            if value is not None and layer.nnz and (v is None or v != value):
-                _report_value(path, value)
-            layers.append(layer)
-            arrays.append(w)
-            values.add(v if layer.nnz else "empty")
-            bar.update()
+    workers = min(THREADS, len(files))
+    local = threading.local()  # one text buffer per worker, reused from file to file
+
+    def one(i):
+        path = os.path.join(folder, files[i])
+        shape = (widths[i], widths[i + 1])
+        cap = nnz[i] if nnz[i] is not None else min(shape[0] * shape[1], max_edges)
+        local.buf = buf = read_capped_text(path, files[i].endswith(".gz"),
+                                           cap * MAX_LINE_BYTES + 1, getattr(local, "buf", None))
+        layer, w, v = parse_tsv(buf, shape, path, weights, 1 if workers > 1 else THREADS)
+        if nnz[i] is not None and layer.nnz != nnz[i]:
+            fail(path, None, f"{layer.nnz} edges but topogen.json says {nnz[i]} "
+                 "(truncated or altered file)")
+        check_crc(path, text_of(buf), crcs[i])
+        if value is not None and layer.nnz and (v is None or v != value):
+            _report_value(path, value)
+        return path, layer, w, v
+
+    # files in parallel, one per worker (NumPy and zlib release the GIL); results and the
+    # first error come in file order, and an error cancels the files not yet started
+    pool = ThreadPoolExecutor(workers or 1)
+    try:
+        with Progress(len(files), "reading", enabled=progress) as bar:
+            for path, layer, w, v in pool.map(one, range(len(files))):
+                total += layer.nnz
+                if total > max_edges:
+                    fail(path, None, f"the layers so far hold {total:,} edges, above "
+                         f"max_edges={max_edges:,}; pass a larger max_edges=")
+                layers.append(layer)
+                arrays.append(w)
+                values.add(v if layer.nnz else "empty")
+                bar.update()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     values.discard("empty")
     meta = dict(meta)
     if len(values) == 1 and None not in values:
