@@ -301,6 +301,37 @@ def markdown(net, rows, layer_mb, args, elapsed):
     return lines
 
 
+def bench_big_mtx(edges, work, reps):
+    """``read_mtx`` against ``scipy.io.mmread`` on one square pattern layer of ``edges``
+    uniformly random edges (a single large file: the fixed costs of the checks show)."""
+    import numpy as np
+
+    from topogen.generators.baselines import erdos_renyi
+
+    n = 1 << max(10, (int(edges) * 27).bit_length() // 2)  # density about 1/27
+    net = erdos_renyi([n, n], edges / (n * n), seed=0)
+    folder = os.path.join(work, "big")
+    F.write_mtx(net, folder)
+    path = layer_files(folder, ".mtx")[0]
+    jobs = {"read_mtx": lambda: F.read_mtx(path),
+            "mmread": lambda: scipy.io.mmread(path, spmatrix=False)}
+    times = {k: [] for k in jobs}
+    for _ in range(reps):
+        for name, fn in jobs.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    mb = size_of(folder) / 1e6
+    best = {k: min(v) for k, v in times.items()}
+    median = {k: float(np.median(v)) for k, v in times.items()}
+    return [f"One Matrix Market file of {net.nnz:,} edges ({n} x {n}, {mb:.0f} MB), "
+            f"{reps} rounds: `read_mtx` {mb / best['read_mtx']:.0f} MB/s, `mmread` "
+            f"{mb / best['mmread']:.0f} MB/s; `read_mtx` vs `mmread` **"
+            f"{best['mmread'] / best['read_mtx']:.2f}x** best, "
+            f"{median['mmread'] / median['read_mtx']:.2f}x by median."]
+
+
 def _pyarrow_version():
     try:
         import pyarrow
@@ -319,12 +350,16 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--torch-reps", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--big-mtx", type=int, default=0, metavar="EDGES",
+                        help="also time read_mtx against mmread on one file of EDGES edges")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="topogen-bench-")
     try:
         t0 = time.perf_counter()
         net, rows, layer_mb = bench_files(args.neurons, args.layers, work, args.reps)
         lines = markdown(net, rows, layer_mb, args, time.perf_counter() - t0)
+        if args.big_mtx:
+            lines += ["", *bench_big_mtx(args.big_mtx, work, max(args.reps, 9))]
         if args.torch:
             torch_rows = bench_torch([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64], args.batch,
                                      args.torch_reps, args.threads)
