@@ -184,12 +184,19 @@ def test_verify_trains_a_new_family(scratch_family):
     pytest.importorskip("sklearn")
     from topogen.verify import verify
 
-    scratch_family("toy", _circulant, "a toy family for this test", random=False)
+    calls = []
+
+    def counted(widths, layer_densities, seed=None):
+        calls.append(seed)
+        return _circulant(widths, layer_densities, seed)
+
+    scratch_family("toy", counted, "a toy family for this test", random=False)
     res = verify(dataset="digits", hidden=[16, 16, 16], families=["toy", "random"],
-                 density=0.25, seeds=1, epochs=1, progress=False)
+                 density=0.25, seeds=2, epochs=1, progress=False)
     rows = {r["family"]: r for r in res.rows()}
-    assert list(rows) == ["toy", "erdos-renyi"]
+    assert list(rows) == ["toy", "erdos-renyi"] and rows["toy"]["seeds"] == 2
     assert rows["toy"]["layer_nnz"] == rows["erdos-renyi"]["layer_nnz"]
+    assert len(calls) == 1  # not random: built once, trained with every seed
 
 
 def test_verify_families_help_lists_the_registry():

@@ -532,7 +532,10 @@ def _run_result(fam, seed, plan, topology, out) -> RunResult:
 def _family_topology(fam, plan, seed):
     if fam in plan.fixed:
         return plan.fixed[fam]
-    topology = get_family(fam).matched(plan.core, plan.layer_densities, seed)
+    family = get_family(fam)
+    topology = family.matched(plan.core, plan.layer_densities, seed)
+    if not family.random:  # the same for every seed: built once
+        plan.fixed[fam] = topology
     if topology is not None and topology.widths != plan.core:
         raise TopogenError(
             f"family {fam!r} built widths {topology.widths}, expected {plan.core}"
