@@ -20,7 +20,7 @@ Examples
 >>> from topogen.families import FAMILIES, get_family
 >>> get_family("random").name, get_family("x_net").name
 ('erdos-renyi', 'x-net')
->>> [name for name, f in FAMILIES.items() if f.matched is not None]
+>>> family_names(matched=True)
 ['radix-net', 'x-net', 'ramanujan', 'dense', 'erdos-renyi']
 """
 
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 from ._checks import TopogenError, check_option
 
-__all__ = ["FAMILIES", "Family", "family_function", "get_family", "register_family",
-           "uniform_random"]
+__all__ = ["FAMILIES", "Family", "family_function", "family_names", "get_family",
+           "register_family", "uniform_random"]
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ matched density (it has no matched builder)
         key = _ALIASES.get(name, _ALIASES.get(name.replace("_", "-"), name.replace("_", "-")))
         if key not in FAMILIES:
             key = name
-    names = [n for n, f in FAMILIES.items() if f.matched is not None or not matched]
+    names = family_names(matched=matched)
     try:
         return FAMILIES[check_option(param, key, names)]
     except TopogenError as exc:
@@ -195,6 +195,27 @@ matched density (it has no matched builder)
             raise TopogenError(f"{exc}: family {key!r} cannot be built for given widths at a "
                                "matched density (it has no matched builder)") from None
         raise
+
+
+def family_names(*, matched: bool = False) -> list[str]:
+    """The registered names, in table order; with ``matched``, only the families that have a
+    matched builder (those the verifier can train).
+
+    Parameters
+    ----------
+    matched : bool, default False
+        Keep only the families with a matched builder.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> family_names(matched=True)
+    ['radix-net', 'x-net', 'ramanujan', 'dense', 'erdos-renyi']
+    """
+    return [n for n, f in FAMILIES.items() if f.matched is not None or not matched]
 
 
 def family_function(family: Family) -> Callable:

@@ -243,7 +243,7 @@ def _build_topology(command: Command, values: dict, *, max_edges, say):
     depth = kwargs.pop("depth") if command.graph else None
     args = [kwargs.pop(p.dest) for p in command.params if p.positional and p.dest in kwargs]
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
-    if max_edges is not None and "max_edges" in inspect.signature(func).parameters:
+    if max_edges is not None and _takes(func, "max_edges"):
         kwargs["max_edges"] = max_edges
     result = func(*args, **kwargs)
     if command.finish is not None:

@@ -11,6 +11,7 @@ import sys
 
 from .._checks import TopogenError
 from .._io import write_text_atomic
+from ..families import family_names
 
 __all__ = ["register", "run"]
 
@@ -85,7 +86,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="folder of IDX files or an .npz, for mnist and fashion-mnist")
     p.add_argument("--families", default=None, metavar="A,B,...",
                    help="comma-separated families built at a matched density: "
-                   + ", ".join(_matched_families())
+                   + ", ".join(family_names(matched=True))
                    + " (default dense,radix-net,erdos-renyi; older names radix, x_net and "
                    "random still work); see topogen.families.FAMILIES")
     p.add_argument("--topology", action="append", default=None, metavar="FILE",
@@ -251,10 +252,3 @@ def run(args) -> int:
         if not quiet:
             print(f"wrote results.json, table.md and accuracy.png to {args.out}", file=sys.stderr)
     return 0
-
-
-def _matched_families() -> list[str]:
-    """The registered families the verifier can train, for ``--families`` help."""
-    from ..families import FAMILIES
-
-    return [name for name, family in FAMILIES.items() if family.matched is not None]

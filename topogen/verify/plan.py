@@ -84,9 +84,8 @@ def strange_note(topology: Topology) -> str | None:
     meta = topology.meta or {}
     params = meta.get("params") or {}
     multipliers = params.get("multipliers", params.get("widths"))  # "widths": older files
-    if meta.get("generator") == "radix_net" and "radix_lists" in params and multipliers:
-        return strange_radix(params["radix_lists"], multipliers)
-    if meta.get("generator") == "radix_with_ends" and "radix_lists" in params and multipliers:
+    radix = meta.get("generator") in ("radix_net", "radix_with_ends")
+    if radix and "radix_lists" in params and multipliers:
         return strange_radix(params["radix_lists"], multipliers)
     if "radix" in params and "kron_widths" in params:  # radix_with_ends files before 2026-12
         return strange_radix(params["radix"], params["kron_widths"])
